@@ -1,0 +1,226 @@
+//! The contract's integer enumerations as open Rust enums.
+//!
+//! The API sends enumerations as integers and accepts any integer for them (its .NET models are
+//! C# enums), so the server may return a value that this crate does not know yet. A closed enum
+//! would fail the whole response on it, and a page of 100 tenants would be lost over one field.
+//! Each enum here has an `Unknown(i32)` variant that keeps such a value, serializes back to the
+//! same integer, and is `#[non_exhaustive]` so that naming a new value later is not a breaking
+//! change. `xtask/src/codegen.rs` substitutes these types for the generated ones.
+
+use std::fmt;
+
+use schemars::JsonSchema;
+use schemars::r#gen::SchemaGenerator;
+use schemars::schema::{InstanceType, Metadata, Schema, SchemaObject};
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+/// Defines an open integer enum: its variants, `Unknown(i32)`, the conversions to and from
+/// `i32`, serde as a bare integer, `Display`, and the JSON Schema the contract gives it.
+macro_rules! open_enum {
+    (
+        $(#[doc = $doc:literal])+
+        $name:ident {
+            $( $(#[doc = $variant_doc:literal])+ $variant:ident = $value:literal, )+
+        }
+    ) => {
+        $(#[doc = $doc])+
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+        #[non_exhaustive]
+        pub enum $name {
+            $( $(#[doc = $variant_doc])+ $variant, )+
+            /// A value this version of the crate does not name, kept as the server sent it.
+            Unknown(i32),
+        }
+
+        impl $name {
+            /// Every value this version of the crate names, in the contract's order.
+            pub const KNOWN: &'static [Self] = &[$(Self::$variant),+];
+
+            /// The integer sent on the wire.
+            pub const fn value(self) -> i32 {
+                match self {
+                    $(Self::$variant => $value,)+
+                    Self::Unknown(value) => value,
+                }
+            }
+
+            /// The variant for a wire integer; values without a name become `Unknown`.
+            pub const fn from_value(value: i32) -> Self {
+                match value {
+                    $($value => Self::$variant,)+
+                    other => Self::Unknown(other),
+                }
+            }
+        }
+
+        impl From<i32> for $name {
+            fn from(value: i32) -> Self {
+                Self::from_value(value)
+            }
+        }
+
+        impl From<$name> for i32 {
+            fn from(value: $name) -> Self {
+                value.value()
+            }
+        }
+
+        impl fmt::Display for $name {
+            /// The variant's name, or the bare integer for an unknown value.
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                match self {
+                    $(Self::$variant => f.write_str(stringify!($variant)),)+
+                    Self::Unknown(value) => write!(f, "{value}"),
+                }
+            }
+        }
+
+        impl Serialize for $name {
+            fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+                serializer.serialize_i32(self.value())
+            }
+        }
+
+        impl<'de> Deserialize<'de> for $name {
+            fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+                i32::deserialize(deserializer).map(Self::from_value)
+            }
+        }
+
+        impl JsonSchema for $name {
+            fn schema_name() -> String {
+                stringify!($name).to_owned()
+            }
+
+            fn json_schema(_: &mut SchemaGenerator) -> Schema {
+                SchemaObject {
+                    metadata: Some(Box::new(Metadata {
+                        description: Some(concat!($($doc, "\n"),+).trim().to_owned()),
+                        ..Default::default()
+                    })),
+                    instance_type: Some(InstanceType::Integer.into()),
+                    format: Some("int32".to_owned()),
+                    enum_values: Some(vec![$($value.into()),+]),
+                    ..Default::default()
+                }
+                .into()
+            }
+        }
+    };
+}
+
+open_enum! {
+    /// Kind of customer tenant. The documentation lists T1 and T2; the SDK and the Swashbuckle
+    /// export add None.
+    CustomerTenantType {
+        /// 0: not specified.
+        None = 0,
+        /// 1: a T1 customer tenant.
+        T1 = 1,
+        /// 2: the default customer type, an end customer that belongs to a reseller.
+        T2 = 2,
+    }
+}
+
+open_enum! {
+    /// Status of a record.
+    EntityStatus {
+        /// 0: active.
+        None = 0,
+        /// 1: removed.
+        Removed = 1,
+    }
+}
+
+open_enum! {
+    /// Microsoft agreement type.
+    AgreementTypeConsent {
+        /// 0: Microsoft Cloud Agreement.
+        MicrosoftCloudAgreement = 0,
+        /// 1: Microsoft Customer Agreement.
+        MicrosoftCustomerAgreement = 1,
+    }
+}
+
+open_enum! {
+    /// Price basis of a tenant's subscriptions. The SDK sends 0 when it is unset, which is not a
+    /// member: it arrives here as `Unknown(0)`.
+    SubscriptionPriceType {
+        /// 1: purchase price (standard).
+        PurchasePrice = 1,
+        /// 2: list price.
+        ListPrice = 2,
+        /// 3: fixed price.
+        FixedPrice = 3,
+    }
+}
+
+open_enum! {
+    /// Status flags of a subscription. The values are flags; combinations other than Inactive and
+    /// All arrive as `Unknown` with their integer.
+    SubscriptionStatus {
+        /// 0: none.
+        None = 0,
+        /// 1: active.
+        Active = 1,
+        /// 2: suspended.
+        Suspended = 2,
+        /// 4: deleted.
+        Deleted = 4,
+        /// 8: cancelled by the customer.
+        CustomerCancellation = 8,
+        /// 16: converted.
+        Converted = 16,
+        /// 30: inactive (suspended, deleted, cancelled by the customer, or converted).
+        Inactive = 30,
+        /// 31: all (active or inactive).
+        All = 31,
+        /// 32: expired.
+        Expired = 32,
+        /// 64: pending.
+        Pending = 64,
+        /// 128: cancelled.
+        Cancelled = 128,
+        /// 256: disabled.
+        Disabled = 256,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn known_values_round_trip_as_integers() {
+        for variant in CustomerTenantType::KNOWN {
+            let json = serde_json::to_string(variant).unwrap();
+            assert_eq!(json, variant.value().to_string());
+            let back: CustomerTenantType = serde_json::from_str(&json).unwrap();
+            assert_eq!(back, *variant);
+        }
+        assert_eq!(serde_json::to_string(&CustomerTenantType::T2).unwrap(), "2");
+    }
+
+    #[test]
+    fn unknown_value_is_kept_and_written_back_unchanged() {
+        let status: SubscriptionStatus = serde_json::from_str("6").unwrap();
+        assert_eq!(status, SubscriptionStatus::Unknown(6));
+        assert_eq!(serde_json::to_string(&status).unwrap(), "6");
+        let price: SubscriptionPriceType = serde_json::from_str("0").unwrap();
+        assert_eq!(price, SubscriptionPriceType::Unknown(0));
+    }
+
+    #[test]
+    fn non_integer_is_a_typed_error_not_a_panic() {
+        let error = serde_json::from_str::<EntityStatus>("\"Removed\"").unwrap_err();
+        assert!(error.is_data(), "{error}");
+        assert!(serde_json::from_str::<EntityStatus>("1.5").is_err());
+        assert!(serde_json::from_str::<EntityStatus>("4294967296").is_err());
+    }
+
+    #[test]
+    fn display_names_known_values_and_prints_unknown_integers() {
+        assert_eq!(CustomerTenantType::T1.to_string(), "T1");
+        assert_eq!(CustomerTenantType::from(9).to_string(), "9");
+    }
+}

@@ -1,0 +1,62 @@
+//! The project's task runner: `cargo xtask <command>` (the alias lives in `.cargo/config.toml`).
+//!
+//! It reads `openapi/crayon-tenants.yaml` and writes the generated client; it never imports the
+//! code it writes, so a broken generated file can always be regenerated.
+
+mod ci;
+mod codegen;
+mod lint;
+
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+#[derive(Parser)]
+#[command(about = "Tasks of the crayon-tenants workspace")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Regenerate crates/crayon-tenants/src/generated.rs from openapi/crayon-tenants.yaml.
+    Codegen {
+        /// Generate in memory and fail with a unified diff when the committed file is stale.
+        #[arg(long)]
+        check: bool,
+    },
+    /// Lint the OpenAPI contract with Redocly CLI (pinned in tools/package.json, installed locally).
+    Lint,
+    /// Run everything CI runs: fmt check, clippy, codegen check, spec lint, all tests.
+    Ci,
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Codegen { check } => codegen::run(check),
+        Command::Lint => lint::run(),
+        Command::Ci => ci::run(),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => {
+            eprintln!("error: {error:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// The workspace root, found from this crate's manifest directory so that every command works
+/// from any current directory.
+fn workspace_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .expect("xtask lives one level below the workspace root")
+        .to_path_buf()
+}
+
+/// Path of the contract, relative to the workspace root.
+const SPEC_PATH: &str = "openapi/crayon-tenants.yaml";
