@@ -95,7 +95,7 @@ macro_rules! open_enum {
             fn json_schema(_: &mut SchemaGenerator) -> Schema {
                 SchemaObject {
                     metadata: Some(Box::new(Metadata {
-                        description: Some(concat!($($doc, "\n"),+).trim().to_owned()),
+                        description: Some([$($doc.trim()),+].join(" ")),
                         ..Default::default()
                     })),
                     instance_type: Some(InstanceType::Integer.into()),

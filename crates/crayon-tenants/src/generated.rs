@@ -109,6 +109,7 @@ which reflect the server's model, name it `CustomerTenant`, which this document 
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub registered_for_reserved_instance: ::std::option::Option<bool>,
+        ///Status of the plan's subscription.
         #[serde(
             rename = "Status",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -146,6 +147,7 @@ server binds requests case-insensitively. Not in the documentation.
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub consumer: ::std::option::Option<ObjectReference>,
+        ///Kind of customer tenant (T1 = 1, T2 = 2).
         #[serde(
             rename = "CustomerTenantType",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -153,6 +155,7 @@ server binds requests case-insensitively. Not in the documentation.
         pub customer_tenant_type: ::std::option::Option<
             crate::enums::CustomerTenantType,
         >,
+        ///Default price basis of the tenant's subscriptions. In the SDK since 2022; not in the documentation.
         #[serde(
             rename = "DefaultSubscriptionPriceType",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -172,6 +175,7 @@ server binds requests case-insensitively. Not in the documentation.
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub domain_prefix: ::std::option::Option<::std::string::String>,
+        ///Whether the tenant is active (0) or removed (1).
         #[serde(
             rename = "EntityStatus",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -339,6 +343,7 @@ every response example: responses may carry empty strings.
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub accepted: ::std::option::Option<bool>,
+        ///Type of the agreement.
         #[serde(
             rename = "AgreementType",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -608,16 +613,19 @@ operation that writes a tenant, and the (partial) body of add-existing and updat
         schemars::JsonSchema
     )]
     pub struct NewCustomerTenant {
+        ///The consumer the tenant belongs to (mentioned by the create page's prose).
         #[serde(
             rename = "Consumer",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub consumer: ::std::option::Option<ObjectReferenceById>,
+        ///Kind of customer tenant (T1 = 1, T2 = 2).
         #[serde(rename = "CustomerTenantType")]
         pub customer_tenant_type: crate::enums::CustomerTenantType,
         ///Domain name used for URLs, subscriptions and user names; must be unused.
         #[serde(rename = "DomainPrefix")]
         pub domain_prefix: ::std::string::String,
+        ///Status of the record (ignored on create).
         #[serde(
             rename = "EntityStatus",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -632,18 +640,22 @@ operation that writes a tenant, and the (partial) body of add-existing and updat
         ///Identifier (assigned by the server; ignored on create).
         #[serde(rename = "Id", skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<i32>,
+        ///The invoice profile to bill the tenant's consumption through.
         #[serde(rename = "InvoiceProfile")]
         pub invoice_profile: ObjectReferenceById,
         ///Name of the company.
         #[serde(rename = "Name")]
         pub name: ::std::string::String,
+        ///The reseller's organization the tenant will belong to.
         #[serde(rename = "Organization")]
         pub organization: ObjectReferenceById,
+        ///The publisher program to enroll the tenant in. In the SDK since 2022.
         #[serde(
             rename = "Program",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub program: ::std::option::Option<ObjectReferenceById>,
+        ///The publisher to create the tenant with (for example 2, Microsoft).
         #[serde(rename = "Publisher")]
         pub publisher: ObjectReferenceById,
         ///Internal identifier the publisher uses (assigned by the server; ignored on create).
@@ -785,12 +797,16 @@ add-existing and update bodies requires nothing.
         schemars::JsonSchema
     )]
     pub struct NewCustomerTenantDetailed {
+        ///Company registration of the new tenant.
         #[serde(rename = "Company")]
         pub company: NewCustomerTenantCompany,
+        ///Contact person, address and locale of the new tenant.
         #[serde(rename = "Profile")]
         pub profile: NewCustomerTenantProfile,
+        ///The customer tenant to create.
         #[serde(rename = "Tenant")]
         pub tenant: NewCustomerTenant,
+        ///Not required; the server generates the administrator and returns it in the response.
         #[serde(rename = "User", skip_serializing_if = "::std::option::Option::is_none")]
         pub user: ::std::option::Option<crate::sensitive::CustomerTenantUser>,
     }
@@ -809,8 +825,10 @@ add-existing and update bodies requires nothing.
         schemars::JsonSchema
     )]
     pub struct NewCustomerTenantProfile {
+        ///The customer's address.
         #[serde(rename = "Address")]
         pub address: NewCustomerTenantAddress,
+        ///The customer's contact person.
         #[serde(rename = "Contact")]
         pub contact: NewCustomerTenantContact,
         ///Culture of the tenant (the SDK's default is `en-US`).
@@ -984,6 +1002,7 @@ an optional reference so that the documented example parses and nothing is dropp
         schemars::JsonSchema
     )]
     pub struct ServiceAccountAgreement {
+        ///Type of the agreement.
         #[serde(
             rename = "AgreementType",
             skip_serializing_if = "::std::option::Option::is_none"

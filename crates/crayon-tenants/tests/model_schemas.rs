@@ -1,0 +1,93 @@
+//! Drift guard: the JSON Schema of every public model is a reviewed insta snapshot.
+//!
+//! Any change of a model's shape (a field added, renamed, made required, retyped) shows up as a
+//! snapshot diff that someone has to accept with `cargo insta review`.
+
+use std::collections::BTreeSet;
+use std::path::Path;
+
+use crayon_tenants::types;
+use schemars::r#gen::{SchemaGenerator, SchemaSettings};
+use schemars::schema::Schema;
+
+/// Collects the schema of each listed model, keyed by the name it has in the contract.
+macro_rules! model_schemas {
+    ($($model:ident),+ $(,)?) => {{
+        let mut generator = SchemaGenerator::new(SchemaSettings::openapi3());
+        $( generator.subschema_for::<types::$model>(); )+
+        let listed = [$(stringify!($model)),+];
+        (listed, generator.take_definitions())
+    }};
+}
+
+fn all_model_schemas() -> ([&'static str; 31], schemars::Map<String, Schema>) {
+    model_schemas!(
+        AgreementTypeConsent,
+        ApiError,
+        AzurePlan,
+        CustomerTenant,
+        CustomerTenantAddress,
+        CustomerTenantAgreement,
+        CustomerTenantCollection,
+        CustomerTenantCompany,
+        CustomerTenantContact,
+        CustomerTenantDetailed,
+        CustomerTenantProfile,
+        CustomerTenantReference,
+        CustomerTenantType,
+        CustomerTenantUser,
+        EntityStatus,
+        NewCustomerTenant,
+        NewCustomerTenantAddress,
+        NewCustomerTenantCompany,
+        NewCustomerTenantContact,
+        NewCustomerTenantDetailed,
+        NewCustomerTenantProfile,
+        ObjectError,
+        ObjectReference,
+        ObjectReferenceById,
+        Organization,
+        ServiceAccountAgreement,
+        ServiceAccountAgreementCollection,
+        SubscriptionPriceType,
+        SubscriptionStatus,
+        Token,
+        TokenRequest,
+    )
+}
+
+fn contract_schema_names() -> BTreeSet<String> {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../openapi/crayon-tenants.yaml");
+    let spec: serde_yaml::Value =
+        serde_yaml::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+    spec["components"]["schemas"]
+        .as_mapping()
+        .expect("the contract has components/schemas")
+        .keys()
+        .map(|key| key.as_str().unwrap().to_owned())
+        .collect()
+}
+
+#[test]
+fn every_contract_schema_has_a_model_and_a_snapshot() {
+    let (listed, definitions) = all_model_schemas();
+    let listed: BTreeSet<String> = listed.iter().map(|name| (*name).to_owned()).collect();
+    assert_eq!(
+        listed,
+        contract_schema_names(),
+        "the models snapshotted here and the contract's schemas differ"
+    );
+    let defined: BTreeSet<String> = definitions.keys().cloned().collect();
+    assert_eq!(
+        defined, listed,
+        "a model's schema name differs from its contract name"
+    );
+}
+
+#[test]
+fn model_schemas_match_their_reviewed_snapshots() {
+    let (_, definitions) = all_model_schemas();
+    for (name, schema) in definitions {
+        insta::assert_json_snapshot!(name, schema);
+    }
+}
