@@ -11,6 +11,61 @@
 //!   [`types::TokenRequest`], [`types::CustomerTenantUser`]).
 //! - [`Error`]: what every operation returns on failure, with the parsed [`types::ApiError`] body
 //!   for documented error statuses.
+//!
+//! The models hold what the API really sends: every response field is optional, unknown fields
+//! are ignored, and an enumeration value this crate does not name is kept, not rejected:
+//!
+//! ```
+//! use crayon_tenants::types::{CustomerTenantCollection, CustomerTenantType};
+//!
+//! let page: CustomerTenantCollection = serde_json::from_str(
+//!     r#"{"Items": [{"Id": 32, "Name": null, "CustomerTenantType": 7, "NewField": true}],
+//!         "TotalHits": 120}"#,
+//! )?;
+//! let tenant = &page.items.as_ref().unwrap()[0];
+//! assert_eq!(tenant.id, Some(32));
+//! assert_eq!(tenant.name, None);
+//! assert_eq!(tenant.customer_tenant_type, Some(CustomerTenantType::Unknown(7)));
+//! assert_eq!(page.total_hits, Some(120));
+//! # Ok::<(), serde_json::Error>(())
+//! ```
+//!
+//! Fetching a token and listing a page of tenants with the generated operations alone (the token
+//! operation authenticates the API client with HTTP Basic, every other operation the user with
+//! the bearer token):
+//!
+//! ```no_run
+//! use base64::Engine as _;
+//! use crayon_tenants::{Client, types::TokenRequest};
+//! use reqwest::header::{AUTHORIZATION, HeaderMap, HeaderValue};
+//!
+//! fn with_authorization(value: String) -> reqwest::Client {
+//!     let mut value = HeaderValue::try_from(value).expect("a valid header value");
+//!     value.set_sensitive(true);
+//!     let headers = HeaderMap::from_iter([(AUTHORIZATION, value)]);
+//!     reqwest::Client::builder().default_headers(headers).build().expect("a TLS backend")
+//! }
+//!
+//! # async fn run() -> Result<(), Box<dyn std::error::Error>> {
+//! let base_url = "https://api.crayon.com"; // no trailing slash
+//! let basic = base64::engine::general_purpose::STANDARD.encode("client-id:client-secret");
+//! let token_client = Client::new_with_client(base_url, with_authorization(format!("Basic {basic}")));
+//! let token = token_client
+//!     .get_user_token()
+//!     .body(TokenRequest::password("api.user@example.com", "password"))
+//!     .send()
+//!     .await?
+//!     .into_inner();
+//!
+//! let access_token = token.access_token.ok_or("no access token")?;
+//! let client = Client::new_with_client(base_url, with_authorization(format!("Bearer {access_token}")));
+//! let page = client.list_customer_tenants().organization_id(1).page_size(100).send().await?;
+//! for tenant in page.items.iter().flatten() {
+//!     println!("{:?} {:?}", tenant.id, tenant.name);
+//! }
+//! # Ok(())
+//! # }
+//! ```
 
 // progenitor's output, committed and never edited by hand; rustfmt would reformat it.
 #[rustfmt::skip]
