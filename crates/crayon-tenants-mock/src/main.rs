@@ -1,0 +1,113 @@
+//! `crayon-tenants-mock`: the mock Crayon customer-tenants API as a standalone server.
+//!
+//! Prints exactly one line on stdout, `listening on http://ADDRESS`, once it accepts
+//! connections; logs go to stderr. Stops on Ctrl-C or SIGTERM.
+
+use std::io::Write as _;
+use std::net::SocketAddr;
+use std::time::Duration;
+
+use clap::Parser;
+use crayon_tenants_mock::{FaultRule, MockConfig, MockCredentials, MockServer};
+
+#[derive(Parser)]
+#[command(
+    name = "crayon-tenants-mock",
+    version,
+    about = "A stand-in for Crayon's customer-tenants API, for tests and demos",
+    after_help = "\
+Default credentials (the token operation's HTTP Basic client and password-grant user):
+  client id      demo-client
+  client secret  demo-secret
+  user           demo@example.com
+  password       demo-password
+The user may see organizations 1 and 2; organization 3 belongs to someone else (403).
+
+Fault examples:
+  --fault createCustomerTenant:status=502
+  --fault listCustomerTenants:status=503:retry-after=1:rate=0.2
+  --fault '*:latency=50'   --fault getCustomerTenant:html=502   --fault getUserToken:empty-401
+  --fault listCustomerTenants:malformed-json:times=1   --fault getCustomerTenant:truncated   --fault deleteCustomerTenant:drop"
+)]
+struct Args {
+    /// Address to listen on; port 0 picks a free port.
+    #[arg(long, default_value = "127.0.0.1:0")]
+    listen: SocketAddr,
+    /// Number of demo tenants in organization 1.
+    #[arg(long, default_value_t = 25)]
+    seed_tenants: usize,
+    /// Lifetime of issued tokens, in seconds.
+    #[arg(long, value_name = "SECS", default_value_t = 3600)]
+    token_ttl: u64,
+    /// Latency added to every response, in milliseconds.
+    #[arg(long, value_name = "MS", default_value_t = 0)]
+    latency_ms: u64,
+    /// A fault to inject: OPERATION:KIND[:OPTION...] (repeatable; see below).
+    #[arg(long = "fault", value_name = "OPERATION:KIND[:OPTION...]")]
+    faults: Vec<FaultRule>,
+    /// Seed for faults with a rate below 1 (the same seed gives the same failures).
+    #[arg(long, default_value_t = 0)]
+    fault_seed: u64,
+    /// API client id accepted by the token operation.
+    #[arg(long, env = "CRAYON_MOCK_CLIENT_ID", default_value = MockCredentials::DEMO_CLIENT_ID)]
+    client_id: String,
+    /// API client secret accepted by the token operation.
+    #[arg(long, env = "CRAYON_MOCK_CLIENT_SECRET", default_value = MockCredentials::DEMO_CLIENT_SECRET, hide_env_values = true)]
+    client_secret: String,
+    /// API user accepted by the token operation.
+    #[arg(long, env = "CRAYON_MOCK_USERNAME", default_value = MockCredentials::DEMO_USERNAME)]
+    username: String,
+    /// API user's password accepted by the token operation.
+    #[arg(long, env = "CRAYON_MOCK_PASSWORD", default_value = MockCredentials::DEMO_PASSWORD, hide_env_values = true)]
+    password: String,
+}
+
+#[tokio::main]
+async fn main() -> std::io::Result<()> {
+    let args = Args::parse();
+    tracing_subscriber::fmt()
+        .with_writer(std::io::stderr)
+        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into()),
+        )
+        .init();
+    let config = MockConfig {
+        listen: args.listen,
+        credentials: MockCredentials {
+            client_id: args.client_id,
+            client_secret: args.client_secret,
+            username: args.username,
+            password: args.password,
+        },
+        seed_tenants: args.seed_tenants,
+        token_ttl: Duration::from_secs(args.token_ttl),
+        latency: Duration::from_millis(args.latency_ms),
+        faults: args.faults,
+        fault_seed: args.fault_seed,
+    };
+    let server = MockServer::start(config).await?;
+    let mut stdout = std::io::stdout().lock();
+    writeln!(stdout, "listening on {}", server.base_url())?;
+    stdout.flush()?;
+    drop(stdout);
+    tracing::info!(tenants = server.state().tenant_count(), "serving");
+    shutdown_signal().await;
+    tracing::info!("stopping");
+    Ok(())
+}
+
+async fn shutdown_signal() {
+    #[cfg(unix)]
+    {
+        let mut terminate =
+            tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+                .expect("installing the SIGTERM handler");
+        tokio::select! {
+            _ = tokio::signal::ctrl_c() => {}
+            _ = terminate.recv() => {}
+        }
+    }
+    #[cfg(not(unix))]
+    let _ = tokio::signal::ctrl_c().await;
+}

@@ -1,0 +1,221 @@
+//! Starting and stopping the mock: the listener, the connection loop, the handle tests hold.
+
+use std::convert::Infallible;
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::Router;
+use axum::body::Body;
+use axum::http::Uri;
+use hyper::body::Incoming;
+use hyper_util::rt::TokioIo;
+use tokio::net::TcpListener;
+use tokio::task::{JoinHandle, JoinSet};
+use tower::ServiceExt as _;
+
+use crate::config::{MockConfig, MockCredentials};
+use crate::faults::{DropConnection, FaultRule, Faults};
+use crate::operation::{Operation, RequestCounters};
+use crate::routes;
+use crate::state::MockState;
+
+/// What the handlers share.
+pub(crate) struct App {
+    pub(crate) state: MockState,
+    pub(crate) credentials: MockCredentials,
+    pub(crate) token_ttl: Duration,
+    pub(crate) latency: Duration,
+    pub(crate) faults: Faults,
+    pub(crate) counters: RequestCounters,
+}
+
+/// A running mock Crayon API on loopback. It serves until this handle is dropped.
+///
+/// ```
+/// use crayon_tenants_mock::{MockConfig, MockServer, Operation};
+///
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+/// let server = MockServer::start(MockConfig::default().seed_tenants(3)).await?;
+/// let url = format!("{}/api/v1/customertenants/?organizationId=1", server.base_url());
+/// // Without a token the API answers 401, as the real one does.
+/// let response = reqwest::get(&url).await?;
+/// assert_eq!(response.status(), 401);
+/// assert_eq!(server.requests(Operation::ListCustomerTenants), 1);
+/// assert_eq!(server.state().tenant_count(), 3 + 3 + 2); // organization 1, plus 2 and 3
+/// # Ok(())
+/// # }
+/// ```
+pub struct MockServer {
+    address: SocketAddr,
+    app: Arc<App>,
+    serving: JoinHandle<()>,
+}
+
+impl MockServer {
+    /// Binds `config.listen`, seeds the demo data, and starts serving in the background.
+    pub async fn start(config: MockConfig) -> std::io::Result<Self> {
+        let listener = TcpListener::bind(config.listen).await?;
+        let address = listener.local_addr()?;
+        let state = MockState::default();
+        state.seed_tenants(1, config.seed_tenants);
+        state.seed_tenants(2, 3);
+        state.seed_tenants(3, 2);
+        let app = Arc::new(App {
+            state,
+            credentials: config.credentials,
+            token_ttl: config.token_ttl,
+            latency: config.latency,
+            faults: Faults::new(config.faults, config.fault_seed),
+            counters: RequestCounters::default(),
+        });
+        let serving = tokio::spawn(serve(listener, routes::router(app.clone())));
+        Ok(Self {
+            address,
+            app,
+            serving,
+        })
+    }
+
+    /// The address it listens on.
+    pub fn address(&self) -> SocketAddr {
+        self.address
+    }
+
+    /// `http://127.0.0.1:PORT`, to use as a client's base URL.
+    pub fn base_url(&self) -> String {
+        format!("http://{}", self.address)
+    }
+
+    /// The credentials its token operation accepts.
+    pub fn credentials(&self) -> &MockCredentials {
+        &self.app.credentials
+    }
+
+    /// Its data: seed and inspect tenants, revoke tokens.
+    pub fn state(&self) -> &MockState {
+        &self.app.state
+    }
+
+    /// How many requests an operation has received, including those a fault hit.
+    pub fn requests(&self, operation: Operation) -> u64 {
+        self.app.counters.get(operation)
+    }
+
+    /// Sets every request counter back to zero.
+    pub fn reset_requests(&self) {
+        self.app.counters.reset();
+    }
+
+    /// Adds a fault from now on.
+    pub fn add_fault(&self, rule: FaultRule) {
+        self.app.faults.add(rule);
+    }
+
+    /// Removes every fault.
+    pub fn clear_faults(&self) {
+        self.app.faults.clear();
+    }
+}
+
+impl Drop for MockServer {
+    /// Stops accepting and closes every open connection.
+    fn drop(&mut self) {
+        self.serving.abort();
+    }
+}
+
+/// The error that makes hyper close a connection without answering (a `drop` fault).
+#[derive(Debug)]
+struct ConnectionDropped;
+
+impl std::fmt::Display for ConnectionDropped {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("connection dropped by an injected fault")
+    }
+}
+
+impl std::error::Error for ConnectionDropped {}
+
+/// Accepts connections until aborted; aborting drops the set, which aborts every connection.
+async fn serve(listener: TcpListener, router: Router) {
+    let mut connections = JoinSet::new();
+    loop {
+        let stream = match listener.accept().await {
+            Ok((stream, _)) => stream,
+            Err(error) => {
+                tracing::warn!(%error, "accept failed");
+                tokio::time::sleep(Duration::from_millis(10)).await;
+                continue;
+            }
+        };
+        let router = router.clone();
+        let service = hyper::service::service_fn(move |request: hyper::Request<Incoming>| {
+            let router = router.clone();
+            async move {
+                let request = normalize_path(request.map(Body::new));
+                let response = router
+                    .oneshot(request)
+                    .await
+                    .unwrap_or_else(|never: Infallible| match never {});
+                if response.extensions().get::<DropConnection>().is_some() {
+                    return Err(ConnectionDropped);
+                }
+                Ok(response)
+            }
+        });
+        connections.spawn(async move {
+            let connection = hyper::server::conn::http1::Builder::new()
+                .serve_connection(TokioIo::new(stream), service);
+            if let Err(error) = connection.await {
+                tracing::debug!(%error, "connection closed");
+            }
+        });
+        while connections.try_join_next().is_some() {}
+    }
+}
+
+/// Brings a path to the form the routes are written in, as ASP.NET routing matches: case does
+/// not matter and a trailing slash is optional (`/api/v1/CustomerTenants/5/` is
+/// `/api/v1/customertenants/5`). The query string is kept as it is.
+fn normalize_path<B>(mut request: axum::http::Request<B>) -> axum::http::Request<B> {
+    let path = request.uri().path();
+    let mut normalized = path.to_ascii_lowercase();
+    while normalized.len() > 1 && normalized.ends_with('/') {
+        normalized.pop();
+    }
+    if normalized != path {
+        let path_and_query = match request.uri().query() {
+            Some(query) => format!("{normalized}?{query}"),
+            None => normalized,
+        };
+        let mut parts = request.uri().clone().into_parts();
+        if let Ok(path_and_query) = path_and_query.parse() {
+            parts.path_and_query = Some(path_and_query);
+            if let Ok(uri) = Uri::from_parts(parts) {
+                *request.uri_mut() = uri;
+            }
+        }
+    }
+    request
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn paths_lose_case_and_trailing_slashes_but_keep_the_query() {
+        let request =
+            axum::http::Request::get("/api/v1/CustomerTenants/5/?OrganizationId=1&Search=Foo")
+                .body(())
+                .unwrap();
+        assert_eq!(
+            normalize_path(request).uri(),
+            "/api/v1/customertenants/5?OrganizationId=1&Search=Foo"
+        );
+        let request = axum::http::Request::get("/").body(()).unwrap();
+        assert_eq!(normalize_path(request).uri(), "/");
+    }
+}

@@ -1,0 +1,301 @@
+//! The mock's data: customer tenants with their agreements, and the issued tokens.
+//!
+//! One mutex guards it all, so that every write (a create that checks the domain prefix is free
+//! and takes the next id) is atomic: concurrent creates never lose a tenant or share an id.
+
+use std::collections::{BTreeMap, HashMap};
+use std::sync::{Mutex, MutexGuard};
+use std::time::{Duration, Instant};
+
+use crayon_tenants::types::{
+    AzurePlan, CustomerTenant, CustomerTenantDetailed, CustomerTenantReference, CustomerTenantUser,
+    ObjectReference, ServiceAccountAgreement, SubscriptionStatus,
+};
+
+use crate::seed;
+
+/// A customer tenant as the mock stores it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct StoredTenant {
+    /// The organization it belongs to.
+    pub organization_id: i32,
+    /// The tenant with its profile, company and administrator.
+    pub detailed: CustomerTenantDetailed,
+    /// The Microsoft agreements accepted for it.
+    pub agreements: Vec<ServiceAccountAgreement>,
+}
+
+/// Why a tenant could not be stored.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum Conflict {
+    DomainPrefixTaken(String),
+    AlreadyAdded(String),
+}
+
+/// The mock's data. Reach it through [`MockServer::state`](crate::MockServer::state) to seed and
+/// inspect tenants from a test.
+#[derive(Debug, Default)]
+pub struct MockState {
+    inner: Mutex<Store>,
+}
+
+#[derive(Debug, Default)]
+struct Store {
+    tenants: BTreeMap<i32, StoredTenant>,
+    last_id: i32,
+    tokens: HashMap<String, Instant>,
+}
+
+impl MockState {
+    fn lock(&self) -> MutexGuard<'_, Store> {
+        self.inner
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    /// Adds `count` deterministic demo tenants to an organization and returns their ids.
+    pub fn seed_tenants(&self, organization_id: i32, count: usize) -> Vec<i32> {
+        let mut store = self.lock();
+        let first = store
+            .tenants
+            .values()
+            .filter(|stored| stored.organization_id == organization_id)
+            .count();
+        (first..first + count)
+            .map(|index| store.insert(organization_id, seed::demo_tenant(organization_id, index)))
+            .collect()
+    }
+
+    /// Stores a tenant as given (assigning its `Id`) in an organization and returns it.
+    pub fn insert_tenant(
+        &self,
+        organization_id: i32,
+        tenant: CustomerTenantDetailed,
+    ) -> CustomerTenantDetailed {
+        let mut store = self.lock();
+        let id = store.insert(organization_id, tenant);
+        store.tenants[&id].detailed.clone()
+    }
+
+    /// A stored tenant by id.
+    pub fn tenant(&self, id: i32) -> Option<StoredTenant> {
+        self.lock().tenants.get(&id).cloned()
+    }
+
+    /// Every stored tenant, in id order.
+    pub fn tenants(&self) -> Vec<StoredTenant> {
+        self.lock().tenants.values().cloned().collect()
+    }
+
+    /// The number of stored tenants.
+    pub fn tenant_count(&self) -> usize {
+        self.lock().tenants.len()
+    }
+
+    /// Removes a tenant; whether it existed.
+    pub fn remove_tenant(&self, id: i32) -> bool {
+        self.lock().tenants.remove(&id).is_some()
+    }
+
+    /// Makes every issued token invalid, as a server-side revocation or restart would.
+    pub fn revoke_tokens(&self) {
+        self.lock().tokens.clear();
+    }
+
+    /// The number of tokens issued and not revoked (expired ones included).
+    pub fn token_count(&self) -> usize {
+        self.lock().tokens.len()
+    }
+
+    pub(crate) fn issue_token(&self, ttl: Duration) -> String {
+        let mut rng = fastrand::Rng::new();
+        let token: String = (0..48).map(|_| rng.alphanumeric()).collect();
+        self.lock()
+            .tokens
+            .insert(token.clone(), Instant::now() + ttl);
+        token
+    }
+
+    /// When a token expires, if it was issued here and not revoked.
+    pub(crate) fn token_expiry(&self, token: &str) -> Option<Instant> {
+        self.lock().tokens.get(token).copied()
+    }
+
+    /// Stores a new tenant unless its domain prefix or external id is already taken.
+    pub(crate) fn create(
+        &self,
+        organization_id: i32,
+        mut detailed: CustomerTenantDetailed,
+    ) -> Result<CustomerTenantDetailed, Conflict> {
+        let mut store = self.lock();
+        let tenant = detailed.tenant.get_or_insert_with(Default::default);
+        if let Some(prefix) = tenant.domain_prefix.as_deref()
+            && store.domain_prefix_owner(prefix).is_some()
+        {
+            return Err(Conflict::DomainPrefixTaken(prefix.to_owned()));
+        }
+        if let Some(external) = tenant.external_publisher_customer_id.as_deref() {
+            let taken = store.tenants.values().any(|stored| {
+                stored
+                    .detailed
+                    .tenant
+                    .as_ref()
+                    .and_then(|t| t.external_publisher_customer_id.as_deref())
+                    == Some(external)
+            });
+            if taken {
+                return Err(Conflict::AlreadyAdded(external.to_owned()));
+            }
+        }
+        let id = store.insert(organization_id, detailed);
+        Ok(store.tenants[&id].detailed.clone())
+    }
+
+    /// Replaces a tenant's stored value, unless the new domain prefix belongs to another tenant.
+    pub(crate) fn replace(
+        &self,
+        id: i32,
+        detailed: CustomerTenantDetailed,
+    ) -> Result<(), Conflict> {
+        let mut store = self.lock();
+        if let Some(prefix) = detailed
+            .tenant
+            .as_ref()
+            .and_then(|t| t.domain_prefix.as_deref())
+            && store
+                .domain_prefix_owner(prefix)
+                .is_some_and(|owner| owner != id)
+        {
+            return Err(Conflict::DomainPrefixTaken(prefix.to_owned()));
+        }
+        if let Some(stored) = store.tenants.get_mut(&id) {
+            stored.detailed = detailed;
+        }
+        Ok(())
+    }
+
+    /// Tenants of an organization matching `filter`, in id order.
+    pub(crate) fn list(
+        &self,
+        organization_id: i32,
+        filter: impl Fn(&CustomerTenant) -> bool,
+    ) -> Vec<CustomerTenant> {
+        self.lock()
+            .tenants
+            .values()
+            .filter(|stored| stored.organization_id == organization_id)
+            .filter_map(|stored| stored.detailed.tenant.clone())
+            .filter(|tenant| filter(tenant))
+            .collect()
+    }
+
+    pub(crate) fn add_agreement(&self, id: i32, agreement: ServiceAccountAgreement) -> bool {
+        match self.lock().tenants.get_mut(&id) {
+            Some(stored) => {
+                stored.agreements.push(agreement);
+                true
+            }
+            None => false,
+        }
+    }
+}
+
+impl Store {
+    fn insert(&mut self, organization_id: i32, mut detailed: CustomerTenantDetailed) -> i32 {
+        self.last_id += 1;
+        let id = self.last_id;
+        let tenant = detailed.tenant.get_or_insert_with(Default::default);
+        tenant.id = Some(id);
+        seed::fill_reference_names(tenant, organization_id);
+        self.tenants.insert(
+            id,
+            StoredTenant {
+                organization_id,
+                detailed,
+                agreements: Vec::new(),
+            },
+        );
+        id
+    }
+
+    fn domain_prefix_owner(&self, prefix: &str) -> Option<i32> {
+        self.tenants.iter().find_map(|(id, stored)| {
+            let stored_prefix = stored.detailed.tenant.as_ref()?.domain_prefix.as_deref()?;
+            stored_prefix.eq_ignore_ascii_case(prefix).then_some(*id)
+        })
+    }
+}
+
+impl StoredTenant {
+    /// The tenant's Azure plan: Microsoft tenants have one, derived from the tenant.
+    pub fn azure_plan(&self) -> Option<AzurePlan> {
+        let tenant = self.detailed.tenant.as_ref()?;
+        if tenant.publisher.as_ref()?.id != Some(seed::MICROSOFT) {
+            return None;
+        }
+        let id = tenant.id?;
+        Some(AzurePlan {
+            id: Some(100_000 + id),
+            name: Some("Azure plan".to_owned()),
+            publisher_subscription_id: Some(seed::guid(0xa2u64 << 32 | id as u64)),
+            status: Some(SubscriptionStatus::Active),
+            registered_for_reserved_instance: Some(false),
+            organization: Some(ObjectReference {
+                id: Some(self.organization_id),
+                name: seed::organization(self.organization_id)
+                    .map(|organization| organization.name.to_owned()),
+            }),
+            customer_tenant: Some(CustomerTenantReference { id: Some(id) }),
+        })
+    }
+
+    /// The tenant as the detailed operations return it: the administrator's password is only
+    /// ever shown in the response to the create.
+    pub(crate) fn detailed_without_password(&self) -> CustomerTenantDetailed {
+        let mut detailed = self.detailed.clone();
+        if let Some(user) = &mut detailed.user {
+            *user = CustomerTenantUser {
+                user_name: user.user_name.clone(),
+                password: None,
+            };
+        }
+        detailed
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn seeding_is_deterministic_and_ids_are_sequential() {
+        let (a, b) = (MockState::default(), MockState::default());
+        assert_eq!(a.seed_tenants(1, 30), (1..=30).collect::<Vec<_>>());
+        b.seed_tenants(1, 30);
+        assert_eq!(a.tenants(), b.tenants());
+        let prefixes: std::collections::HashSet<_> = a
+            .tenants()
+            .into_iter()
+            .map(|t| t.detailed.tenant.unwrap().domain_prefix.unwrap())
+            .collect();
+        assert_eq!(prefixes.len(), 30, "demo domain prefixes are unique");
+    }
+
+    #[test]
+    fn create_refuses_a_taken_domain_prefix_case_insensitively() {
+        let state = MockState::default();
+        let tenant = |prefix: &str| CustomerTenantDetailed {
+            tenant: Some(CustomerTenant {
+                domain_prefix: Some(prefix.to_owned()),
+                ..Default::default()
+            }),
+            ..Default::default()
+        };
+        assert!(state.create(1, tenant("contoso")).is_ok());
+        assert_eq!(
+            state.create(2, tenant("CONTOSO")),
+            Err(Conflict::DomainPrefixTaken("CONTOSO".into()))
+        );
+        assert_eq!(state.tenant_count(), 1);
+    }
+}
