@@ -15,6 +15,7 @@ use axum::body::Body;
 use axum::http::header::{CONTENT_LENGTH, CONTENT_TYPE, RETRY_AFTER, WWW_AUTHENTICATE};
 use axum::http::{HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
+use futures::StreamExt as _;
 
 use crate::error::MockError;
 use crate::operation::{Operation, UnknownOperation};
@@ -333,14 +334,16 @@ pub(crate) async fn respond(fault: Fault, run: impl Future<Output = Response>) -
                 .headers
                 .insert(CONTENT_LENGTH, HeaderValue::from(bytes.len().max(2)));
             let half = bytes.slice(..bytes.len() / 2);
-            let chunks: [Result<bytes::Bytes, std::io::Error>; 2] = [
-                Ok(half),
+            // The pause lets the server flush the headers and the half before the failure.
+            let failure = futures::stream::once(async {
+                tokio::time::sleep(std::time::Duration::from_millis(20)).await;
                 Err(std::io::Error::new(
                     std::io::ErrorKind::ConnectionAborted,
                     "injected truncation",
-                )),
-            ];
-            Response::from_parts(parts, Body::from_stream(futures::stream::iter(chunks)))
+                ))
+            });
+            let chunks = futures::stream::iter([Ok::<_, std::io::Error>(half)]).chain(failure);
+            Response::from_parts(parts, Body::from_stream(chunks))
         }
     }
 }

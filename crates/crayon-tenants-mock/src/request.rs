@@ -125,7 +125,10 @@ pub(crate) fn bind<T: DeserializeOwned + JsonSchema + 'static>(
     mut value: Value,
 ) -> Result<T, MockError> {
     if !value.is_object() {
-        let problem = FieldProblem::invalid("(body)".into(), "The request body must be a JSON object.".into());
+        let problem = FieldProblem::invalid(
+            "(body)".into(),
+            "The request body must be a JSON object.".into(),
+        );
         return Err(MockError::invalid_body(vec![problem]));
     }
     let root = schema_of::<T>();

@@ -25,6 +25,14 @@ pub struct StoredTenant {
     pub agreements: Vec<ServiceAccountAgreement>,
 }
 
+/// What identifies a new tenant: its domain prefix (a create) or the publisher's id for it (an
+/// existing tenant being added).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Identity {
+    DomainPrefix,
+    ExternalPublisherCustomerId,
+}
+
 /// Why a tenant could not be stored.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) enum Conflict {
@@ -121,31 +129,30 @@ impl MockState {
         self.lock().tokens.get(token).copied()
     }
 
-    /// Stores a new tenant unless its domain prefix or external id is already taken.
+    /// Stores a new tenant unless its domain prefix or external id is taken. `identity` says
+    /// which of the two identifies the tenant, and so which conflict is reported when both are.
     pub(crate) fn create(
         &self,
         organization_id: i32,
-        mut detailed: CustomerTenantDetailed,
+        detailed: CustomerTenantDetailed,
+        identity: Identity,
     ) -> Result<CustomerTenantDetailed, Conflict> {
         let mut store = self.lock();
-        let tenant = detailed.tenant.get_or_insert_with(Default::default);
-        if let Some(prefix) = tenant.domain_prefix.as_deref()
-            && store.domain_prefix_owner(prefix).is_some()
-        {
-            return Err(Conflict::DomainPrefixTaken(prefix.to_owned()));
-        }
-        if let Some(external) = tenant.external_publisher_customer_id.as_deref() {
-            let taken = store.tenants.values().any(|stored| {
-                stored
-                    .detailed
-                    .tenant
-                    .as_ref()
-                    .and_then(|t| t.external_publisher_customer_id.as_deref())
-                    == Some(external)
-            });
-            if taken {
-                return Err(Conflict::AlreadyAdded(external.to_owned()));
-            }
+        let tenant = detailed.tenant.as_ref();
+        let prefix_taken = tenant
+            .and_then(|tenant| tenant.domain_prefix.as_deref())
+            .filter(|prefix| store.domain_prefix_owner(prefix).is_some())
+            .map(|prefix| Conflict::DomainPrefixTaken(prefix.to_owned()));
+        let external_taken = tenant
+            .and_then(|tenant| tenant.external_publisher_customer_id.as_deref())
+            .filter(|external| store.external_id_owner(external).is_some())
+            .map(|external| Conflict::AlreadyAdded(external.to_owned()));
+        let conflict = match identity {
+            Identity::DomainPrefix => prefix_taken.or(external_taken),
+            Identity::ExternalPublisherCustomerId => external_taken.or(prefix_taken),
+        };
+        if let Some(conflict) = conflict {
+            return Err(conflict);
         }
         let id = store.insert(organization_id, detailed);
         Ok(store.tenants[&id].detailed.clone())
@@ -216,6 +223,18 @@ impl Store {
             },
         );
         id
+    }
+
+    fn external_id_owner(&self, external_id: &str) -> Option<i32> {
+        self.tenants.iter().find_map(|(id, stored)| {
+            let stored_id = stored
+                .detailed
+                .tenant
+                .as_ref()?
+                .external_publisher_customer_id
+                .as_deref()?;
+            (stored_id == external_id).then_some(*id)
+        })
     }
 
     fn domain_prefix_owner(&self, prefix: &str) -> Option<i32> {
@@ -291,9 +310,13 @@ mod tests {
             }),
             ..Default::default()
         };
-        assert!(state.create(1, tenant("contoso")).is_ok());
+        assert!(
+            state
+                .create(1, tenant("contoso"), Identity::DomainPrefix)
+                .is_ok()
+        );
         assert_eq!(
-            state.create(2, tenant("CONTOSO")),
+            state.create(2, tenant("CONTOSO"), Identity::DomainPrefix),
             Err(Conflict::DomainPrefixTaken("CONTOSO".into()))
         );
         assert_eq!(state.tenant_count(), 1);

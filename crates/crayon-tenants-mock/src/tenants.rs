@@ -19,7 +19,7 @@ use crate::error::{FieldProblem, MockError};
 use crate::request::{JsonBody, QueryParams};
 use crate::seed::{self, MICROSOFT};
 use crate::server::App;
-use crate::state::{Conflict, StoredTenant};
+use crate::state::{Conflict, Identity, StoredTenant};
 
 /// Page size when the request gives none, as the real API (and its SDK) uses.
 pub const DEFAULT_PAGE_SIZE: i32 = 50;
@@ -202,7 +202,7 @@ pub(crate) async fn create(
         seed::fill_profile(profile);
     }
     app.state
-        .create(organization_id, detailed)
+        .create(organization_id, detailed, Identity::DomainPrefix)
         .map(Json)
         .map_err(conflict_error)
 }
@@ -258,7 +258,11 @@ pub(crate) async fn create_existing(
         seed::fill_profile(profile);
     }
     app.state
-        .create(organization_id, detailed)
+        .create(
+            organization_id,
+            detailed,
+            Identity::ExternalPublisherCustomerId,
+        )
         .map(Json)
         .map_err(conflict_error)
 }

@@ -1,0 +1,122 @@
+//! The `crayon-tenants-mock` binary, run as a user would.
+
+use std::io::{BufRead, BufReader};
+use std::process::{Child, Command, Stdio};
+
+use reqwest::StatusCode;
+
+const BINARY: &str = env!("CARGO_BIN_EXE_crayon-tenants-mock");
+
+/// A running binary, killed when dropped.
+struct Running(Child);
+
+impl Drop for Running {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+/// Starts the binary and returns it with the URL of its one stdout line.
+fn start(args: &[&str], envs: &[(&str, &str)]) -> (Running, String) {
+    let mut child = Command::new(BINARY)
+        .args(args)
+        .env_remove("CRAYON_MOCK_CLIENT_SECRET")
+        .envs(envs.iter().copied())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("the binary starts");
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    let url = line
+        .trim()
+        .strip_prefix("listening on ")
+        .unwrap_or_else(|| panic!("unexpected first line {line:?}"))
+        .to_owned();
+    assert!(
+        url.starts_with("http://127.0.0.1:") && !url.ends_with(":0"),
+        "{url}"
+    );
+    (Running(child), url)
+}
+
+async fn token_status(url: &str, secret: &str) -> (StatusCode, Option<String>) {
+    let reply = reqwest::Client::new()
+        .post(format!("{url}/api/v1/connect/token/"))
+        .basic_auth("demo-client", Some(secret))
+        .form(&[
+            ("grant_type", "password"),
+            ("username", "demo@example.com"),
+            ("password", "demo-password"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    let status = reply.status();
+    let body: serde_json::Value = reply.json().await.unwrap();
+    (status, body["AccessToken"].as_str().map(str::to_owned))
+}
+
+#[tokio::test]
+async fn the_binary_prints_one_listening_line_and_serves_the_demo() {
+    let (_running, url) = start(&["--listen", "127.0.0.1:0", "--seed-tenants", "4"], &[]);
+    let (status, token) = token_status(&url, "demo-secret").await;
+    assert_eq!(status, StatusCode::OK);
+    let page: serde_json::Value = reqwest::Client::new()
+        .get(format!("{url}/api/v1/customertenants/?organizationId=1"))
+        .bearer_auth(token.unwrap())
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(page["TotalHits"], 4);
+}
+
+#[tokio::test]
+async fn credentials_and_faults_come_from_flags_and_environment() {
+    let (_running, url) = start(
+        &["--fault", "listCustomerTenants:status=503:retry-after=1"],
+        &[("CRAYON_MOCK_CLIENT_SECRET", "from-env")],
+    );
+    assert_eq!(
+        token_status(&url, "demo-secret").await.0,
+        StatusCode::UNAUTHORIZED
+    );
+    let (status, token) = token_status(&url, "from-env").await;
+    assert_eq!(status, StatusCode::OK);
+    let reply = reqwest::Client::new()
+        .get(format!("{url}/api/v1/customertenants/?organizationId=1"))
+        .bearer_auth(token.unwrap())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(reply.status(), StatusCode::SERVICE_UNAVAILABLE);
+}
+
+#[test]
+fn help_prints_the_demo_credentials_and_bad_flags_are_usage_errors() {
+    let help = Command::new(BINARY).arg("--help").output().unwrap();
+    let text = String::from_utf8(help.stdout).unwrap();
+    for expected in [
+        "demo-client",
+        "demo-secret",
+        "demo@example.com",
+        "demo-password",
+        "--seed-tenants",
+        "--fault",
+        "CRAYON_MOCK_CLIENT_ID",
+    ] {
+        assert!(text.contains(expected), "--help lacks {expected}:\n{text}");
+    }
+    let bad = Command::new(BINARY)
+        .args(["--fault", "nope:drop"])
+        .output()
+        .unwrap();
+    assert_eq!(bad.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("unknown operation `nope`"));
+}
