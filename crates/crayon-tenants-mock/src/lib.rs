@@ -15,6 +15,53 @@
 //! The world it serves: organizations 1 and 2 are the demo user's (organization 1 holds the
 //! [`MockConfig::seed_tenants`] demo tenants, 2 holds three), organization 3 belongs to someone
 //! else (two tenants, answered with 403). Publisher 2 is Microsoft.
+//!
+//! # In another project's tests
+//!
+//! Add it as a dev-dependency beside the client:
+//!
+//! ```toml
+//! [dev-dependencies]
+//! crayon-tenants-mock = { git = "<URL of this repository>", package = "crayon-tenants-mock" }
+//! tokio = { version = "1", features = ["macros", "rt-multi-thread"] }
+//! ```
+//!
+//! and point the code under test at [`MockServer::base_url`] instead of `https://api.crayon.com`:
+//!
+//! ```
+//! use crayon_tenants::types::{Token, TokenRequest};
+//! use crayon_tenants_mock::{Fault, FaultRule, MockConfig, MockServer, Operation};
+//! use reqwest::header::{AUTHORIZATION, HeaderMap, HeaderValue};
+//!
+//! # #[tokio::main(flavor = "current_thread")]
+//! # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+//! let server = MockServer::start(MockConfig::default().seed_tenants(5)).await?;
+//! let credentials = server.credentials();
+//! let token: Token = reqwest::Client::new()
+//!     .post(format!("{}/api/v1/connect/token/", server.base_url()))
+//!     .basic_auth(&credentials.client_id, Some(&credentials.client_secret))
+//!     .form(&TokenRequest::password(&credentials.username, &credentials.password))
+//!     .send()
+//!     .await?
+//!     .json()
+//!     .await?;
+//!
+//! let bearer = format!("Bearer {}", token.access_token.unwrap());
+//! let headers = HeaderMap::from_iter([(AUTHORIZATION, HeaderValue::try_from(bearer)?)]);
+//! let http = reqwest::Client::builder().default_headers(headers).build()?;
+//! let client = crayon_tenants::Client::new_with_client(&server.base_url(), http);
+//!
+//! let page = client.list_customer_tenants().organization_id(1).send().await?;
+//! assert_eq!(page.total_hits, Some(5));
+//! assert_eq!(server.requests(Operation::ListCustomerTenants), 1);
+//!
+//! // Make the next list fail as a gateway would, and check that the code under test copes.
+//! server.add_fault(FaultRule::new(Operation::ListCustomerTenants, Fault::Status { status: 503, retry_after: Some(1) }).times(1));
+//! let error = client.list_customer_tenants().organization_id(1).send().await.unwrap_err();
+//! assert_eq!(error.status().map(|status| status.as_u16()), Some(503));
+//! # Ok(())
+//! # }
+//! ```
 
 mod auth;
 mod config;
