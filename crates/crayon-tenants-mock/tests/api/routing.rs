@@ -55,3 +55,31 @@ async fn unknown_routes_and_methods_get_api_errors() {
     assert_eq!(reply.status, StatusCode::METHOD_NOT_ALLOWED);
     assert_eq!(reply.json()["ErrorCode"], "405 MethodNotAllowed");
 }
+
+#[tokio::test]
+async fn dropping_the_handle_stops_the_server() {
+    let server = crayon_tenants_mock::MockServer::start(Default::default())
+        .await
+        .unwrap();
+    let url = format!("{}/api/v1/customertenants/1/", server.base_url());
+    assert_eq!(
+        reqwest::get(&url).await.unwrap().status(),
+        StatusCode::UNAUTHORIZED
+    );
+    drop(server);
+    let client = reqwest::Client::builder()
+        .pool_max_idle_per_host(0)
+        .build()
+        .unwrap();
+    // The serving task ends at its next turn on the runtime; give it a few.
+    let mut outcome = client.get(&url).send().await;
+    for _ in 0..100 {
+        if outcome.is_err() {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+        outcome = client.get(&url).send().await;
+    }
+    let error = outcome.expect_err("nothing listens any more");
+    assert!(error.is_connect() || error.is_request(), "{error:?}");
+}
