@@ -3,7 +3,7 @@
 use std::fs;
 
 use anyhow::{Context, Result, bail};
-use progenitor::{GenerationSettings, Generator, InterfaceStyle, TagStyle, TypeImpl};
+use progenitor::{GenerationSettings, Generator, HooksMode, InterfaceStyle, TagStyle, TypeImpl};
 
 use crate::{SPEC_PATH, workspace_root};
 
@@ -16,6 +16,10 @@ const HEADER: &str = "\
 // CI runs `cargo xtask codegen --check`, which fails when this file is stale.
 
 ";
+
+/// The client's state beside the base URL and the `reqwest::Client`: credentials, token cache,
+/// retry policy (`crates/crayon-tenants/src/client.rs`).
+const INNER_TYPE: &str = "crate::client::ClientState";
 
 /// Schemas that become hand-written Rust types instead of generated ones.
 ///
@@ -87,6 +91,10 @@ fn generate(spec_yaml: &str) -> Result<String> {
     settings
         .with_interface(InterfaceStyle::Builder)
         .with_tag(TagStyle::Merged)
+        // The hand-written `crate::hooks` gives every request its token, retries and span, with the
+        // state `Client::builder()` puts into this inner type.
+        .with_inner_type(INNER_TYPE.parse().expect("a Rust path"))
+        .with_hooks(HooksMode::Expected)
         .with_derive("PartialEq")
         .with_derive("schemars::JsonSchema");
     for (schema, rust_type, impls) in REPLACEMENTS {

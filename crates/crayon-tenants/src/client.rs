@@ -1,0 +1,253 @@
+//! `Client::builder()`: base URL, authentication, timeouts, user agent and retry policy.
+
+use std::fmt;
+use std::sync::Arc;
+use std::time::Duration;
+
+use reqwest::header::HeaderValue;
+
+use crate::auth::{Credentials, TokenCache};
+use crate::{Client, Error, RetryPolicy};
+
+/// The production address of the API, as the documentation gives it.
+pub const DEFAULT_BASE_URL: &str = "https://api.crayon.com";
+
+/// How requests authenticate.
+#[derive(Clone, Debug)]
+pub(crate) enum Authentication {
+    /// Tokens fetched and refreshed from credentials, shared by the client's clones.
+    Password(Arc<TokenCache>),
+    /// A fixed bearer token given by the caller (never refreshed).
+    Bearer(HeaderValue),
+    /// None: every operation but the token one answers 401.
+    None,
+}
+
+/// What the client keeps beside its base URL and `reqwest::Client`: how to authenticate and
+/// how to retry. Made by [`Client::builder`]; `ClientState::default()` has no authentication and
+/// the default [`RetryPolicy`].
+#[derive(Clone)]
+pub struct ClientState {
+    pub(crate) authentication: Authentication,
+    pub(crate) retry: RetryPolicy,
+}
+
+impl Default for ClientState {
+    fn default() -> Self {
+        Self {
+            authentication: Authentication::None,
+            retry: RetryPolicy::default(),
+        }
+    }
+}
+
+impl fmt::Debug for ClientState {
+    /// Names the kind of authentication and the client id; never a secret or a token.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let authentication = match &self.authentication {
+            Authentication::Password(cache) => format!(
+                "password grant for client {}",
+                cache.credentials().client_id()
+            ),
+            Authentication::Bearer(_) => "bearer token <redacted>".to_owned(),
+            Authentication::None => "none".to_owned(),
+        };
+        f.debug_struct("ClientState")
+            .field("authentication", &authentication)
+            .field("retry", &self.retry)
+            .finish()
+    }
+}
+
+/// Builds a [`Client`]. Every setting has a default: production base URL, 30 s timeout, 10 s
+/// connect timeout, user agent `crayon-tenants/VERSION`, [`RetryPolicy::default`], and no
+/// authentication until [`credentials`](Self::credentials) or [`bearer_token`](Self::bearer_token).
+#[derive(Debug, Default)]
+#[must_use]
+pub struct ClientBuilder {
+    base_url: Option<String>,
+    credentials: Option<Credentials>,
+    bearer_token: Option<String>,
+    timeout: Option<Duration>,
+    connect_timeout: Option<Duration>,
+    user_agent: Option<String>,
+    retry: Option<RetryPolicy>,
+    reqwest_client: Option<reqwest::Client>,
+}
+
+impl Client {
+    /// Starts building a client; see [`ClientBuilder`].
+    pub fn builder() -> ClientBuilder {
+        ClientBuilder::default()
+    }
+}
+
+impl ClientBuilder {
+    /// The API's address, for example `https://api.crayon.com` (the default),
+    /// `https://demoapi.crayon.com`, or a mock server's. A trailing `/` is accepted.
+    pub fn base_url(mut self, base_url: impl Into<String>) -> Self {
+        self.base_url = Some(base_url.into());
+        self
+    }
+
+    /// Authenticate with the password grant: tokens are fetched on first use, reused, and
+    /// refreshed before they expire.
+    pub fn credentials(mut self, credentials: Credentials) -> Self {
+        self.credentials = Some(credentials);
+        self.bearer_token = None;
+        self
+    }
+
+    /// Authenticate with a token obtained elsewhere. It is sent as it is and never refreshed.
+    pub fn bearer_token(mut self, token: impl Into<String>) -> Self {
+        self.bearer_token = Some(token.into());
+        self.credentials = None;
+        self
+    }
+
+    /// Time limit of one attempt of a request, from connecting to the end of the body.
+    pub fn timeout(mut self, timeout: Duration) -> Self {
+        self.timeout = Some(timeout);
+        self
+    }
+
+    /// Time limit of connecting.
+    pub fn connect_timeout(mut self, timeout: Duration) -> Self {
+        self.connect_timeout = Some(timeout);
+        self
+    }
+
+    /// The `User-Agent` header.
+    pub fn user_agent(mut self, user_agent: impl Into<String>) -> Self {
+        self.user_agent = Some(user_agent.into());
+        self
+    }
+
+    /// How failed requests are retried; [`RetryPolicy::none`] turns retries off.
+    pub fn retry(mut self, policy: RetryPolicy) -> Self {
+        self.retry = Some(policy);
+        self
+    }
+
+    /// Use this `reqwest::Client` (its own timeouts, user agent, proxy and TLS settings apply;
+    /// `timeout`, `connect_timeout` and `user_agent` of this builder are then not used).
+    pub fn reqwest_client(mut self, client: reqwest::Client) -> Self {
+        self.reqwest_client = Some(client);
+        self
+    }
+
+    /// Builds the client. Fails on a base URL that is not an absolute `http` or `https` URL, a
+    /// bearer token that cannot be a header value, or an HTTP client that cannot be built.
+    pub fn build(self) -> Result<Client, Error> {
+        let base_url = self.base_url.unwrap_or_else(|| DEFAULT_BASE_URL.to_owned());
+        let parsed = reqwest::Url::parse(&base_url).map_err(|error| {
+            Error::InvalidRequest(format!("invalid base URL {base_url:?}: {error}"))
+        })?;
+        if !matches!(parsed.scheme(), "http" | "https") || parsed.query().is_some() {
+            return Err(Error::InvalidRequest(format!(
+                "invalid base URL {base_url:?}: expected http(s)://host[:port][/path]"
+            )));
+        }
+        // The generated operations append `/api/v1/...` to the base URL as it is.
+        let base_url = base_url.trim_end_matches('/');
+        let authentication = match (self.credentials, self.bearer_token) {
+            (Some(credentials), _) => {
+                Authentication::Password(Arc::new(TokenCache::new(credentials)))
+            }
+            (None, Some(token)) => {
+                let mut value = HeaderValue::try_from(format!("Bearer {token}")).map_err(|_| {
+                    Error::InvalidRequest(
+                        "the bearer token contains characters a header cannot carry".to_owned(),
+                    )
+                })?;
+                value.set_sensitive(true);
+                Authentication::Bearer(value)
+            }
+            (None, None) => Authentication::None,
+        };
+        let http = match self.reqwest_client {
+            Some(client) => client,
+            None => reqwest::Client::builder()
+                .timeout(self.timeout.unwrap_or(Duration::from_secs(30)))
+                .connect_timeout(self.connect_timeout.unwrap_or(Duration::from_secs(10)))
+                .user_agent(self.user_agent.unwrap_or_else(|| {
+                    concat!("crayon-tenants/", env!("CARGO_PKG_VERSION")).to_owned()
+                }))
+                .build()
+                .map_err(Error::Http)?,
+        };
+        let state = ClientState {
+            authentication,
+            retry: self.retry.unwrap_or_default(),
+        };
+        Ok(Client::new_with_client(base_url, http, state))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ClientInfo as _;
+
+    #[test]
+    fn the_default_base_url_is_production_and_a_trailing_slash_is_dropped() {
+        assert_eq!(
+            Client::builder().build().unwrap().baseurl(),
+            "https://api.crayon.com"
+        );
+        let client = Client::builder()
+            .base_url("https://demoapi.crayon.com/")
+            .build()
+            .unwrap();
+        assert_eq!(client.baseurl(), "https://demoapi.crayon.com");
+    }
+
+    #[test]
+    fn bad_base_urls_and_tokens_are_typed_errors() {
+        for url in [
+            "api.crayon.com",
+            "ftp://api.crayon.com",
+            "https://api.crayon.com/?x=1",
+            "",
+        ] {
+            let error = Client::builder().base_url(url).build().unwrap_err();
+            assert!(
+                matches!(error, Error::InvalidRequest(_)),
+                "{url}: {error:?}"
+            );
+        }
+        let error = Client::builder()
+            .bearer_token("line\nbreak-secret")
+            .build()
+            .unwrap_err();
+        assert!(matches!(error, Error::InvalidRequest(_)));
+        assert!(!error.to_string().contains("break-secret"));
+    }
+
+    #[test]
+    fn debug_of_a_client_shows_no_secret() {
+        let client = Client::builder()
+            .credentials(Credentials::password(
+                "client",
+                "the-secret",
+                "user",
+                "the-password",
+            ))
+            .build()
+            .unwrap();
+        let printed = format!("{client:?}");
+        assert!(
+            printed.contains("password grant for client client"),
+            "{printed}"
+        );
+        assert!(
+            !printed.contains("the-secret") && !printed.contains("the-password"),
+            "{printed}"
+        );
+        let printed = format!(
+            "{:?}",
+            Client::builder().bearer_token("the-token").build().unwrap()
+        );
+        assert!(!printed.contains("the-token"), "{printed}");
+    }
+}

@@ -1,0 +1,224 @@
+//! When a failed request is sent again, and how long to wait first.
+
+use std::time::Duration;
+
+use reqwest::header::{HeaderMap, RETRY_AFTER};
+use reqwest::{Method, StatusCode};
+
+/// How the client retries a request that failed in a way that may pass on a second try.
+///
+/// Only GET, PUT and DELETE are retried: they are idempotent. POST calls (creating a tenant,
+/// adding an existing one or an agreement, fetching a token) are never retried, so a create
+/// whose answer was lost can never become two tenants. Retried: connection errors, timeouts,
+/// 429 Too Many Requests, 503 Service Unavailable and 504 Gateway Timeout. Not retried: 400 and
+/// 502, which the documentation calls non-retryable, and every other status.
+///
+/// The wait before attempt `n + 1` is the server's `Retry-After` when it sends one, otherwise
+/// an exponential backoff (`initial_backoff * 2^(n-1)`, capped at `max_backoff`) with full jitter.
+/// No retry starts after `max_elapsed` since the first attempt.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RetryPolicy {
+    max_attempts: u32,
+    initial_backoff: Duration,
+    max_backoff: Duration,
+    max_elapsed: Duration,
+}
+
+impl Default for RetryPolicy {
+    /// Three attempts, backoff from 200 ms up to 5 s, at most 30 s in all.
+    fn default() -> Self {
+        Self {
+            max_attempts: 3,
+            initial_backoff: Duration::from_millis(200),
+            max_backoff: Duration::from_secs(5),
+            max_elapsed: Duration::from_secs(30),
+        }
+    }
+}
+
+impl RetryPolicy {
+    /// Never retry: every request is attempted once.
+    pub fn none() -> Self {
+        Self {
+            max_attempts: 1,
+            ..Self::default()
+        }
+    }
+
+    /// Attempts in all, the first included (at least 1).
+    pub fn max_attempts(mut self, attempts: u32) -> Self {
+        self.max_attempts = attempts.max(1);
+        self
+    }
+
+    /// The backoff before the first retry.
+    pub fn initial_backoff(mut self, backoff: Duration) -> Self {
+        self.initial_backoff = backoff;
+        self
+    }
+
+    /// The longest wait between two attempts, `Retry-After` included.
+    pub fn max_backoff(mut self, backoff: Duration) -> Self {
+        self.max_backoff = backoff;
+        self
+    }
+
+    /// No retry starts later than this after the first attempt.
+    pub fn max_elapsed(mut self, elapsed: Duration) -> Self {
+        self.max_elapsed = elapsed;
+        self
+    }
+
+    /// The configured number of attempts.
+    pub fn attempts(&self) -> u32 {
+        self.max_attempts
+    }
+
+    /// The wait before the attempt after `attempt` (1-based), or `None` when the policy allows
+    /// no further attempt (count or time spent).
+    pub(crate) fn next_delay(
+        &self,
+        attempt: u32,
+        elapsed: Duration,
+        retry_after: Option<Duration>,
+    ) -> Option<Duration> {
+        if attempt >= self.max_attempts {
+            return None;
+        }
+        let delay = retry_after
+            .unwrap_or_else(|| {
+                let ceiling = self
+                    .initial_backoff
+                    .saturating_mul(1 << (attempt - 1).min(16))
+                    .min(self.max_backoff);
+                ceiling.mul_f64(fastrand::f64())
+            })
+            .min(self.max_backoff);
+        (elapsed + delay <= self.max_elapsed).then_some(delay)
+    }
+}
+
+/// Whether requests of this method may be sent twice.
+pub(crate) fn is_idempotent(method: &Method) -> bool {
+    matches!(
+        *method,
+        Method::GET | Method::PUT | Method::DELETE | Method::HEAD
+    )
+}
+
+/// Whether an answer with this status may pass on a second try.
+pub(crate) fn is_retryable_status(status: StatusCode) -> bool {
+    matches!(
+        status,
+        StatusCode::TOO_MANY_REQUESTS
+            | StatusCode::SERVICE_UNAVAILABLE
+            | StatusCode::GATEWAY_TIMEOUT
+    )
+}
+
+/// Whether a transport failure may pass on a second try: the request timed out, could not
+/// connect, or the connection closed before an answer.
+pub(crate) fn is_retryable_error(error: &reqwest::Error) -> bool {
+    error.is_timeout() || error.is_connect() || error.is_request()
+}
+
+/// The `Retry-After` header in seconds (the HTTP-date form is not used by the API's gateways and
+/// falls back to the backoff).
+pub(crate) fn retry_after(headers: &HeaderMap) -> Option<Duration> {
+    let seconds = headers
+        .get(RETRY_AFTER)?
+        .to_str()
+        .ok()?
+        .trim()
+        .parse::<u64>()
+        .ok()?;
+    Some(Duration::from_secs(seconds))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn backoff_grows_is_jittered_and_capped() {
+        let policy = RetryPolicy::default()
+            .max_attempts(10)
+            .max_backoff(Duration::from_secs(1));
+        for attempt in 1..10 {
+            let ceiling = Duration::from_millis(200)
+                .saturating_mul(1 << (attempt - 1))
+                .min(Duration::from_secs(1));
+            let delay = policy.next_delay(attempt, Duration::ZERO, None).unwrap();
+            assert!(
+                delay <= ceiling,
+                "attempt {attempt}: {delay:?} > {ceiling:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn retry_after_wins_but_is_capped() {
+        let policy = RetryPolicy::default();
+        assert_eq!(
+            policy.next_delay(1, Duration::ZERO, Some(Duration::from_secs(2))),
+            Some(Duration::from_secs(2))
+        );
+        assert_eq!(
+            policy.next_delay(1, Duration::ZERO, Some(Duration::from_secs(60))),
+            Some(Duration::from_secs(5))
+        );
+    }
+
+    #[test]
+    fn attempts_and_elapsed_time_are_bounded() {
+        let policy = RetryPolicy::default();
+        assert!(policy.next_delay(2, Duration::ZERO, None).is_some());
+        assert_eq!(
+            policy.next_delay(3, Duration::ZERO, None),
+            None,
+            "three attempts in all"
+        );
+        assert_eq!(
+            policy.next_delay(1, Duration::from_secs(29), Some(Duration::from_secs(2))),
+            None
+        );
+        assert_eq!(
+            RetryPolicy::none().next_delay(1, Duration::ZERO, None),
+            None
+        );
+    }
+
+    #[test]
+    fn only_idempotent_methods_and_transient_statuses_are_retried() {
+        assert!(
+            is_idempotent(&Method::GET)
+                && is_idempotent(&Method::PUT)
+                && is_idempotent(&Method::DELETE)
+        );
+        assert!(!is_idempotent(&Method::POST));
+        for status in [429, 503, 504] {
+            assert!(
+                is_retryable_status(StatusCode::from_u16(status).unwrap()),
+                "{status}"
+            );
+        }
+        for status in [400, 401, 403, 404, 500, 502] {
+            assert!(
+                !is_retryable_status(StatusCode::from_u16(status).unwrap()),
+                "{status}"
+            );
+        }
+    }
+
+    #[test]
+    fn retry_after_reads_seconds() {
+        let mut headers = HeaderMap::new();
+        headers.insert(RETRY_AFTER, "3".parse().unwrap());
+        assert_eq!(retry_after(&headers), Some(Duration::from_secs(3)));
+        headers.insert(
+            RETRY_AFTER,
+            "Wed, 21 Oct 2015 07:28:00 GMT".parse().unwrap(),
+        );
+        assert_eq!(retry_after(&headers), None);
+    }
+}
