@@ -92,7 +92,7 @@ impl Error {
     fn from_transport(error: reqwest::Error) -> Self {
         if error.is_timeout() {
             Self::Timeout(error)
-        } else if error.is_connect() || error.is_request() || error.is_body() {
+        } else if error.is_connect() || error.is_request() || error.is_body() || error.is_decode() {
             Self::Connection(error)
         } else {
             Self::Http(error)

@@ -85,6 +85,7 @@ impl Client {
                     raw_body,
                 }) => {
                     span.record("status", status.as_u16());
+                    tracing::debug!("no token: the token operation refused the credentials");
                     return Ok(authentication_failure(status, &error, raw_body));
                 }
             };
@@ -121,9 +122,17 @@ impl Client {
                 continue;
             }
             span.record("elapsed_ms", started.elapsed().as_millis() as u64);
-            let response = outcome?;
-            span.record("status", response.status().as_u16());
-            return with_typed_error_body(response).await;
+            return match outcome {
+                Ok(response) => {
+                    span.record("status", response.status().as_u16());
+                    tracing::debug!("answered");
+                    with_typed_error_body(response).await
+                }
+                Err(error) => {
+                    tracing::debug!(%error, "failed");
+                    Err(error)
+                }
+            };
         }
     }
 

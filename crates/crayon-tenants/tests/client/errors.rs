@@ -1,0 +1,165 @@
+use std::time::Duration;
+
+use crayon_tenants::{Client, Error, RetryPolicy};
+use crayon_tenants_mock::{Fault, FaultRule, MockConfig, Operation};
+
+use crate::{client_for, start};
+
+#[tokio::test]
+async fn an_html_502_keeps_its_status_and_a_snippet_of_the_page() {
+    let (server, client) = start(MockConfig::default()).await;
+    server.add_fault(FaultRule::new(
+        Operation::GetCustomerTenant,
+        Fault::HtmlPage { status: 502 },
+    ));
+    let error = Error::from(client.get_customer_tenant().id(1).send().await.unwrap_err());
+    let Error::Api(failure) = &error else {
+        panic!("{error:?}")
+    };
+    assert_eq!(failure.status.as_u16(), 502);
+    assert!(failure.error.is_none());
+    assert!(
+        failure
+            .body
+            .as_deref()
+            .unwrap()
+            .contains("<h1>502 Bad Gateway</h1>"),
+        "{failure:?}"
+    );
+    assert!(
+        error
+            .to_string()
+            .starts_with("502 Bad Gateway (body: <html>"),
+        "{error}"
+    );
+}
+
+#[tokio::test]
+async fn an_empty_401_keeps_its_status() {
+    let (server, _) = start(MockConfig::default()).await;
+    server.add_fault(FaultRule::new(
+        Operation::ListCustomerTenants,
+        Fault::EmptyUnauthorized,
+    ));
+    let client = client_for(&server)
+        .bearer_token("not-refreshable")
+        .build()
+        .unwrap();
+    let error = Error::from(
+        client
+            .list_customer_tenants()
+            .organization_id(1)
+            .send()
+            .await
+            .unwrap_err(),
+    );
+    assert_eq!(error.status().map(|s| s.as_u16()), Some(401));
+    assert_eq!(error.to_string(), "401 Unauthorized (empty body)");
+}
+
+#[tokio::test]
+async fn api_errors_are_parsed_and_read_like_the_api_says_them() {
+    let (server, client) = start(MockConfig::default()).await;
+    let body = crate::retries::fixture_create_body();
+    client
+        .create_customer_tenant()
+        .body(body.clone())
+        .send()
+        .await
+        .unwrap();
+    let error = Error::from(
+        client
+            .create_customer_tenant()
+            .body(body)
+            .send()
+            .await
+            .unwrap_err(),
+    );
+    assert_eq!(
+        error.to_string(),
+        "400 Bad Request: DomainPrefixTaken: The domain prefix is already in use"
+    );
+    assert_eq!(
+        error.api_error().and_then(|e| e.error_code.as_deref()),
+        Some("DomainPrefixTaken")
+    );
+
+    let error = Error::from(
+        client
+            .list_customer_tenants()
+            .organization_id(3)
+            .send()
+            .await
+            .unwrap_err(),
+    );
+    assert_eq!(
+        error.to_string(),
+        "403 Forbidden: Access to organization 3 is denied."
+    );
+    assert_eq!(server.requests(Operation::CreateCustomerTenant), 2);
+}
+
+#[tokio::test]
+async fn a_malformed_body_names_its_path() {
+    let (server, client) = start(MockConfig::default()).await;
+    server.add_fault(FaultRule::new(
+        Operation::ListCustomerTenants,
+        Fault::MalformedJson,
+    ));
+    let error = Error::from(
+        client
+            .list_customer_tenants()
+            .organization_id(1)
+            .send()
+            .await
+            .unwrap_err(),
+    );
+    let Error::Decode { path, snippet, .. } = &error else {
+        panic!("{error:?}")
+    };
+    assert!(path.starts_with("$.Items["), "{path}");
+    assert!(snippet.starts_with("{\"Items\":[{"), "{snippet}");
+}
+
+#[tokio::test]
+async fn a_slow_server_hits_the_timeout() {
+    let (server, _) = start(MockConfig::default()).await;
+    server.add_fault(FaultRule::new(
+        Operation::GetCustomerTenant,
+        Fault::Latency(Duration::from_secs(3)),
+    ));
+    let client = client_for(&server)
+        .timeout(Duration::from_millis(300))
+        .retry(RetryPolicy::none())
+        .build()
+        .unwrap();
+    let error = Error::from(client.get_customer_tenant().id(1).send().await.unwrap_err());
+    assert!(error.is_timeout(), "{error:?}");
+    assert!(error.to_string().starts_with("timed out: "), "{error}");
+}
+
+#[tokio::test]
+async fn an_unreachable_server_is_a_connection_error() {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let address = listener.local_addr().unwrap();
+    drop(listener); // nothing listens there now
+    let client = Client::builder()
+        .base_url(format!("http://{address}"))
+        .bearer_token("token")
+        .retry(RetryPolicy::none())
+        .build()
+        .unwrap();
+    let error = Error::from(client.get_customer_tenant().id(1).send().await.unwrap_err());
+    assert!(matches!(error, Error::Connection(_)), "{error:?}");
+}
+
+#[tokio::test]
+async fn a_missing_required_parameter_is_an_invalid_request_before_anything_is_sent() {
+    let (server, client) = start(MockConfig::default()).await;
+    let error = Error::from(client.list_customer_tenants().send().await.unwrap_err());
+    assert!(
+        matches!(&error, Error::InvalidRequest(message) if message.contains("organization_id")),
+        "{error:?}"
+    );
+    assert_eq!(server.requests(Operation::ListCustomerTenants), 0);
+}

@@ -1,0 +1,163 @@
+use crayon_tenants::Error;
+use crayon_tenants::types::CustomerTenantType;
+use crayon_tenants_mock::{Fault, FaultRule, MockConfig, Operation};
+use futures::{StreamExt, TryStreamExt};
+
+use crate::start;
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn list_all_streams_every_tenant_in_order_at_any_page_size_and_concurrency() {
+    let (server, client) = start(MockConfig::default().seed_tenants(1000)).await;
+    for page_size in [7, 100, 333, 1000] {
+        for concurrency in [1, 4, 8] {
+            server.reset_requests();
+            let tenants: Vec<_> = client
+                .list_all_customer_tenants(1)
+                .page_size(page_size)
+                .concurrency(concurrency)
+                .stream()
+                .try_collect()
+                .await
+                .unwrap();
+            let ids: Vec<i32> = tenants.iter().map(|tenant| tenant.id.unwrap()).collect();
+            assert_eq!(
+                ids,
+                (1..=1000).collect::<Vec<_>>(),
+                "page size {page_size}, concurrency {concurrency}"
+            );
+            let pages = 1000_u64.div_ceil(page_size as u64);
+            assert_eq!(
+                server.requests(Operation::ListCustomerTenants),
+                pages,
+                "one request per page, no more"
+            );
+        }
+    }
+}
+
+#[tokio::test]
+async fn list_all_passes_the_filters_on() {
+    let (_server, client) = start(MockConfig::default().seed_tenants(60)).await;
+    let t1: Vec<_> = client
+        .list_all_customer_tenants(1)
+        .customer_tenant_type(CustomerTenantType::T1)
+        .page_size(5)
+        .stream()
+        .try_collect()
+        .await
+        .unwrap();
+    assert_eq!(t1.len(), 12);
+    assert!(
+        t1.iter()
+            .all(|tenant| tenant.customer_tenant_type == Some(CustomerTenantType::T1))
+    );
+    let adobe: Vec<_> = client
+        .list_all_customer_tenants(1)
+        .publisher_id(3)
+        .search("ab")
+        .stream()
+        .try_collect()
+        .await
+        .unwrap();
+    assert!(
+        !adobe.is_empty()
+            && adobe
+                .iter()
+                .all(|tenant| tenant.publisher.as_ref().unwrap().id == Some(3))
+    );
+    let none: Vec<_> = client
+        .list_all_customer_tenants(1)
+        .domain_prefix("no-such-prefix")
+        .stream()
+        .try_collect()
+        .await
+        .unwrap();
+    assert!(none.is_empty());
+}
+
+#[tokio::test]
+async fn a_page_that_fails_ends_the_stream_with_its_error() {
+    let (server, client) = start(MockConfig::default().seed_tenants(300)).await;
+    let mut stream = client
+        .list_all_customer_tenants(1)
+        .page_size(100)
+        .concurrency(1)
+        .stream();
+    let mut received = 0;
+    for _ in 0..100 {
+        stream.next().await.unwrap().unwrap();
+        received += 1;
+    }
+    // Page 1 is in; page 2 now fails with a status that is not retried.
+    server.add_fault(FaultRule::new(
+        Operation::ListCustomerTenants,
+        Fault::Status {
+            status: 500,
+            retry_after: None,
+        },
+    ));
+    let error = stream
+        .next()
+        .await
+        .expect("the error is yielded")
+        .expect_err("page 2 failed");
+    assert_eq!(error.status().map(|s| s.as_u16()), Some(500));
+    assert!(matches!(error, Error::Api(_)));
+    assert!(stream.next().await.is_none(), "nothing after the error");
+    assert_eq!(received, 100);
+}
+
+#[tokio::test]
+async fn a_first_page_that_fails_is_the_only_item() {
+    let (server, client) = start(MockConfig::default()).await;
+    server.add_fault(
+        FaultRule::new(
+            Operation::ListCustomerTenants,
+            Fault::HtmlPage { status: 502 },
+        )
+        .times(1),
+    );
+    let results: Vec<_> = client.list_all_customer_tenants(1).stream().collect().await;
+    assert_eq!(results.len(), 1);
+    assert_eq!(
+        results[0]
+            .as_ref()
+            .unwrap_err()
+            .status()
+            .map(|s| s.as_u16()),
+        Some(502)
+    );
+    let forbidden: Vec<_> = client.list_all_customer_tenants(3).stream().collect().await;
+    assert_eq!(
+        forbidden[0]
+            .as_ref()
+            .unwrap_err()
+            .status()
+            .map(|s| s.as_u16()),
+        Some(403)
+    );
+}
+
+#[tokio::test]
+async fn the_stream_ends_early_when_a_page_comes_back_short() {
+    let (server, client) = start(MockConfig::default().seed_tenants(250)).await;
+    let mut stream = client
+        .list_all_customer_tenants(1)
+        .page_size(100)
+        .concurrency(1)
+        .stream();
+    let first = stream.next().await.unwrap().unwrap();
+    assert_eq!(first.id, Some(1));
+    // TotalHits said 250 (3 pages); the list shrinks to 200 while the stream runs.
+    for id in 201..=250 {
+        server.state().remove_tenant(id);
+    }
+    let rest: Vec<_> = stream.try_collect().await.unwrap();
+    assert_eq!(rest.len(), 199);
+    assert_eq!(rest.last().and_then(|tenant| tenant.id), Some(200));
+    assert_eq!(
+        server.requests(Operation::ListCustomerTenants),
+        3,
+        "page 3 came back empty and ended it"
+    );
+}

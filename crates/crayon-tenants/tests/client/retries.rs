@@ -1,0 +1,168 @@
+use std::time::{Duration, Instant};
+
+use crayon_tenants::{Error, RetryPolicy};
+use crayon_tenants_mock::{Fault, FaultRule, MockConfig, Operation};
+use serde_json::json;
+
+use crate::{client_for, start};
+
+fn status(status: u16) -> Fault {
+    Fault::Status {
+        status,
+        retry_after: None,
+    }
+}
+
+#[tokio::test]
+async fn a_get_is_retried_through_two_503s_then_succeeds() {
+    let (server, client) = start(MockConfig::default()).await;
+    server.add_fault(FaultRule::new(Operation::GetCustomerTenant, status(503)).times(2));
+    let tenant = client.get_customer_tenant().id(1).send().await.unwrap();
+    assert_eq!(tenant.id, Some(1));
+    assert_eq!(server.requests(Operation::GetCustomerTenant), 3);
+}
+
+#[tokio::test]
+async fn retries_stop_after_the_policys_attempts() {
+    let (server, client) = start(MockConfig::default()).await;
+    server.add_fault(FaultRule::new(Operation::GetCustomerTenant, status(504)));
+    let error = Error::from(client.get_customer_tenant().id(1).send().await.unwrap_err());
+    assert_eq!(error.status().map(|s| s.as_u16()), Some(504));
+    assert_eq!(server.requests(Operation::GetCustomerTenant), 3);
+
+    let once = client_for(&server)
+        .retry(RetryPolicy::none())
+        .build()
+        .unwrap();
+    server.reset_requests();
+    once.get_customer_tenant().id(1).send().await.unwrap_err();
+    assert_eq!(server.requests(Operation::GetCustomerTenant), 1);
+}
+
+#[tokio::test]
+async fn a_create_that_gets_a_502_is_attempted_once_and_leaves_no_tenant() {
+    let (server, client) = start(MockConfig::default()).await;
+    let before = server.state().tenant_count();
+    for fault in [status(502), status(503), Fault::DropConnection] {
+        server.clear_faults();
+        server.add_fault(FaultRule::new(
+            Operation::CreateCustomerTenant,
+            fault.clone(),
+        ));
+        server.reset_requests();
+        let body = fixture_create_body();
+        let result = client.create_customer_tenant().body(body).send().await;
+        assert!(result.is_err(), "{fault:?}");
+        assert_eq!(
+            server.requests(Operation::CreateCustomerTenant),
+            1,
+            "{fault:?}: a POST is never retried"
+        );
+        assert_eq!(server.state().tenant_count(), before, "{fault:?}");
+    }
+}
+
+#[tokio::test]
+async fn a_create_whose_answer_is_lost_is_not_repeated_and_leaves_exactly_one_tenant() {
+    let (server, client) = start(MockConfig::default()).await;
+    let before = server.state().tenant_count();
+    server.add_fault(FaultRule::new(
+        Operation::CreateCustomerTenant,
+        Fault::TruncatedBody,
+    ));
+    let error = Error::from(
+        client
+            .create_customer_tenant()
+            .body(fixture_create_body())
+            .send()
+            .await
+            .unwrap_err(),
+    );
+    assert!(matches!(error, Error::Connection(_)), "{error:?}");
+    assert_eq!(server.requests(Operation::CreateCustomerTenant), 1);
+    assert_eq!(server.state().tenant_count(), before + 1);
+}
+
+#[tokio::test]
+async fn retry_after_is_honoured() {
+    let (server, client) = start(MockConfig::default()).await;
+    server.add_fault(
+        FaultRule::new(
+            Operation::ListCustomerTenants,
+            Fault::Status {
+                status: 429,
+                retry_after: Some(1),
+            },
+        )
+        .times(1),
+    );
+    let started = Instant::now();
+    client
+        .list_customer_tenants()
+        .organization_id(1)
+        .send()
+        .await
+        .unwrap();
+    assert!(
+        started.elapsed() >= Duration::from_secs(1),
+        "waited {:?}",
+        started.elapsed()
+    );
+    assert_eq!(server.requests(Operation::ListCustomerTenants), 2);
+}
+
+#[tokio::test]
+async fn puts_and_deletes_are_retried_through_dropped_connections() {
+    let (server, client) = start(MockConfig::default()).await;
+    server
+        .add_fault(FaultRule::new(Operation::DeleteCustomerTenant, Fault::DropConnection).times(1));
+    client.delete_customer_tenant().id(5).send().await.unwrap();
+    assert_eq!(server.requests(Operation::DeleteCustomerTenant), 2);
+    assert!(server.state().tenant(5).is_none());
+
+    server.add_fault(FaultRule::new(Operation::UpdateCustomerTenant, status(503)).times(1));
+    let body: crayon_tenants::types::CustomerTenantDetailed =
+        serde_json::from_value(json!({"Tenant": {"Reference": "retried"}})).unwrap();
+    let updated = client
+        .update_customer_tenant()
+        .id(6)
+        .body(body)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        updated.tenant.as_ref().unwrap().reference.as_deref(),
+        Some("retried")
+    );
+    assert_eq!(server.requests(Operation::UpdateCustomerTenant), 2);
+}
+
+#[tokio::test]
+async fn a_400_and_a_502_are_not_retried() {
+    let (server, client) = start(MockConfig::default()).await;
+    server.add_fault(FaultRule::new(
+        Operation::GetCustomerTenantDetailed,
+        status(502),
+    ));
+    client
+        .get_customer_tenant_detailed()
+        .id(1)
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(server.requests(Operation::GetCustomerTenantDetailed), 1);
+    client
+        .list_customer_tenants()
+        .organization_id(1)
+        .page(0)
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(server.requests(Operation::ListCustomerTenants), 1);
+}
+
+pub(crate) fn fixture_create_body() -> crayon_tenants::types::NewCustomerTenantDetailed {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/create_customer_tenant.request.json");
+    serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
+}

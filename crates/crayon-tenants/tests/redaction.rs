@@ -1,0 +1,184 @@
+//! No secret (client secret, password, token) in any `Debug`, `Display`, error text or trace.
+//!
+//! A test binary of its own: `tracing` caches per call site whether anyone listens, and a test
+//! on another thread without a subscriber could make this one miss spans.
+
+use std::io::Write;
+use std::sync::{Arc, Mutex};
+
+use crayon_tenants::types::{CustomerTenantDetailed, NewCustomerTenantDetailed, TokenRequest};
+use crayon_tenants::{Client, Credentials, Error};
+use crayon_tenants_mock::{MockConfig, MockServer};
+use futures::TryStreamExt;
+
+const SECRETS: [&str; 2] = ["demo-secret", "demo-password"];
+
+/// Everything written by `tracing` while it is installed.
+#[derive(Clone, Default)]
+struct Captured(Arc<Mutex<Vec<u8>>>);
+
+impl Write for Captured {
+    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().unwrap().extend_from_slice(bytes);
+        Ok(bytes.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+fn assert_no_secret(what: &str, text: &str, tokens: &[String]) {
+    for secret in SECRETS
+        .iter()
+        .copied()
+        .chain(tokens.iter().map(String::as_str))
+    {
+        if let Some(at) = text.find(secret) {
+            let start = text[..at].rfind('\n').map_or(0, |newline| newline + 1);
+            let line = text[start..].lines().next().unwrap_or_default();
+            panic!("{what} contains the secret {secret:?} in:\n{line}");
+        }
+    }
+}
+
+#[tokio::test]
+async fn no_output_of_a_whole_session_contains_a_secret() {
+    let captured = Captured::default();
+    let writer = captured.clone();
+    let subscriber = tracing_subscriber::fmt()
+        .with_max_level(tracing::Level::TRACE)
+        .with_writer(move || writer.clone())
+        .with_ansi(false)
+        .finish();
+    let _guard = tracing::subscriber::set_default(subscriber);
+
+    let server = MockServer::start(MockConfig::default()).await.unwrap();
+    let credentials = Credentials::password(
+        "demo-client",
+        "demo-secret",
+        "demo@example.com",
+        "demo-password",
+    );
+    let client = Client::builder()
+        .base_url(server.base_url())
+        .credentials(credentials.clone())
+        .build()
+        .unwrap();
+
+    let mut outputs = vec![
+        format!("{credentials:?}"),
+        format!("{client:?}"),
+        format!("{client:#?}"),
+    ];
+    let page = client
+        .list_customer_tenants()
+        .organization_id(1)
+        .send()
+        .await
+        .unwrap();
+    outputs.push(format!("{page:?}"));
+    let tenants: Vec<_> = client
+        .list_all_customer_tenants(1)
+        .stream()
+        .try_collect()
+        .await
+        .unwrap();
+    outputs.push(format!("{tenants:?}"));
+
+    // The token itself, which the client never shows.
+    let token = client
+        .get_user_token()
+        .body(TokenRequest::password("demo@example.com", "demo-password"))
+        .send()
+        .await
+        .unwrap();
+    let access_token = token.access_token.clone().unwrap();
+    outputs.push(format!("{token:?}"));
+    outputs.push(format!("{:?}", token.into_inner()));
+    outputs.push(format!(
+        "{:?}",
+        client
+            .get_user_token()
+            .body(TokenRequest::password("demo@example.com", "demo-password"))
+    ));
+
+    // A created tenant carries its administrator's generated password.
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/create_customer_tenant.request.json");
+    let body: NewCustomerTenantDetailed =
+        serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+    let created: CustomerTenantDetailed = client
+        .create_customer_tenant()
+        .body(body)
+        .send()
+        .await
+        .unwrap()
+        .into_inner();
+    let admin_password = created.user.as_ref().unwrap().password.clone().unwrap();
+    outputs.push(format!("{created:?}"));
+
+    // Errors: refused credentials, a 404, a refused fixed token.
+    for (secret, password) in [
+        ("demo-secret", "wrong-password"),
+        ("wrong-secret", "demo-password"),
+    ] {
+        let refused = Client::builder()
+            .base_url(server.base_url())
+            .credentials(Credentials::password(
+                "demo-client",
+                secret,
+                "demo@example.com",
+                password,
+            ))
+            .build()
+            .unwrap();
+        let error = refused
+            .get_customer_tenant()
+            .id(1)
+            .send()
+            .await
+            .unwrap_err();
+        outputs.push(format!("{error:?} {error}"));
+        let error = Error::from(error);
+        outputs.push(format!("{error:?} {error}"));
+    }
+    let error = Error::from(
+        client
+            .get_customer_tenant()
+            .id(999)
+            .send()
+            .await
+            .unwrap_err(),
+    );
+    outputs.push(format!("{error:?} {error}"));
+    let fixed = Client::builder()
+        .base_url(server.base_url())
+        .bearer_token(access_token.clone())
+        .build()
+        .unwrap();
+    outputs.push(format!("{fixed:?}"));
+    server.state().revoke_tokens();
+    let error = Error::from(fixed.get_customer_tenant().id(1).send().await.unwrap_err());
+    outputs.push(format!("{error:?} {error}"));
+
+    let secrets = [
+        access_token,
+        admin_password,
+        "wrong-secret".to_owned(),
+        "wrong-password".to_owned(),
+    ];
+    for (index, output) in outputs.iter().enumerate() {
+        assert_no_secret(&format!("output {index}"), output, &secrets);
+    }
+    let trace = String::from_utf8(captured.0.lock().unwrap().clone()).unwrap();
+    assert!(
+        trace.contains("crayon_tenants.request")
+            && trace.contains("operation=\"list_customer_tenants\""),
+        "{trace}"
+    );
+    assert!(
+        trace.contains("status=200") && trace.contains("attempt=1"),
+        "the span records its fields:\n{trace}"
+    );
+    assert_no_secret("the trace", &trace, &secrets);
+}
