@@ -29,36 +29,29 @@
 //! and point the code under test at [`MockServer::base_url`] instead of `https://api.crayon.com`:
 //!
 //! ```
-//! use crayon_tenants::types::{Token, TokenRequest};
+//! use crayon_tenants::{Client, Credentials, Error};
 //! use crayon_tenants_mock::{Fault, FaultRule, MockConfig, MockServer, Operation};
-//! use reqwest::header::{AUTHORIZATION, HeaderMap, HeaderValue};
 //!
 //! # #[tokio::main(flavor = "current_thread")]
 //! # async fn main() -> Result<(), Box<dyn std::error::Error>> {
 //! let server = MockServer::start(MockConfig::default().seed_tenants(5)).await?;
-//! let credentials = server.credentials();
-//! let token: Token = reqwest::Client::new()
-//!     .post(format!("{}/api/v1/connect/token/", server.base_url()))
-//!     .basic_auth(&credentials.client_id, Some(&credentials.client_secret))
-//!     .form(&TokenRequest::password(&credentials.username, &credentials.password))
-//!     .send()
-//!     .await?
-//!     .json()
-//!     .await?;
-//!
-//! let bearer = format!("Bearer {}", token.access_token.unwrap());
-//! let headers = HeaderMap::from_iter([(AUTHORIZATION, HeaderValue::try_from(bearer)?)]);
-//! let http = reqwest::Client::builder().default_headers(headers).build()?;
-//! let client = crayon_tenants::Client::new_with_client(&server.base_url(), http);
+//! let demo = server.credentials();
+//! let client = Client::builder()
+//!     .base_url(server.base_url())
+//!     .credentials(Credentials::password(&demo.client_id, &demo.client_secret, &demo.username, &demo.password))
+//!     .build()?;
 //!
 //! let page = client.list_customer_tenants().organization_id(1).send().await?;
 //! assert_eq!(page.total_hits, Some(5));
-//! assert_eq!(server.requests(Operation::ListCustomerTenants), 1);
+//! assert_eq!(server.requests(Operation::GetUserToken), 1);
 //!
-//! // Make the next list fail as a gateway would, and check that the code under test copes.
-//! server.add_fault(FaultRule::new(Operation::ListCustomerTenants, Fault::Status { status: 503, retry_after: Some(1) }).times(1));
-//! let error = client.list_customer_tenants().organization_id(1).send().await.unwrap_err();
-//! assert_eq!(error.status().map(|status| status.as_u16()), Some(503));
+//! // Make the next create fail as a gateway would, and check that the code under test copes.
+//! server.add_fault(FaultRule::new(Operation::CreateCustomerTenant, Fault::Status { status: 502, retry_after: None }));
+//! # let body: crayon_tenants::types::NewCustomerTenantDetailed =
+//! #     serde_json::from_str(include_str!("../../crayon-tenants/tests/fixtures/create_customer_tenant.request.json"))?;
+//! let error = Error::from(client.create_customer_tenant().body(body).send().await.unwrap_err());
+//! assert_eq!(error.status().map(|status| status.as_u16()), Some(502));
+//! assert_eq!(server.state().tenant_count(), 5 + 3 + 2, "nothing was created");
 //! # Ok(())
 //! # }
 //! ```
