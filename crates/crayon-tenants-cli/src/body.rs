@@ -1,0 +1,127 @@
+//! Request bodies from files: checked against the contract's types before anything is sent.
+
+use std::io::Read as _;
+use std::path::Path;
+
+use serde::de::DeserializeOwned;
+
+use crate::failure::Failure;
+
+/// Reads a JSON body from a file (or stdin for `-`) as `T`. A body that is not JSON, or that
+/// misses a field the contract requires, is refused with a message naming the field.
+pub fn read<T: DeserializeOwned>(file: &Path) -> Result<T, Failure> {
+    let name = file.display().to_string();
+    let text = if name == "-" {
+        let mut text = String::new();
+        std::io::stdin().read_to_string(&mut text)?;
+        text
+    } else {
+        std::fs::read_to_string(file)
+            .map_err(|error| Failure::Usage(format!("cannot read {name}: {error}")))?
+    };
+    let value: serde_json::Value = serde_json::from_str(&text)
+        .map_err(|error| Failure::Usage(format!("{name} is not valid JSON: {error}")))?;
+    serde_path_to_error::deserialize(value).map_err(|error| {
+        let path = error.path().to_string();
+        let message = error.inner().to_string();
+        // serde names a missing field without its parent: give the whole path.
+        let field = message
+            .strip_prefix("missing field `")
+            .and_then(|rest| rest.strip_suffix('`'))
+            .map(|field| {
+                if path == "." {
+                    field.to_owned()
+                } else {
+                    format!("{path}.{field}")
+                }
+            });
+        Failure::Usage(match field {
+            Some(field) => format!("{name}: {field} is required"),
+            None if path == "." => format!("{name}: {message}"),
+            None => format!("{name}: {path}: {message}"),
+        })
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use crayon_tenants::types::NewCustomerTenantDetailed;
+
+    use super::*;
+
+    fn write(text: &str) -> tempfile_path::TempFile {
+        tempfile_path::TempFile::new(text)
+    }
+
+    /// A file removed when dropped (enough for these tests; no dependency for it).
+    mod tempfile_path {
+        pub struct TempFile(pub std::path::PathBuf);
+        impl TempFile {
+            pub fn new(text: &str) -> Self {
+                let path = std::env::temp_dir().join(format!(
+                    "crayon-tenants-body-{}-{}.json",
+                    std::process::id(),
+                    fastid()
+                ));
+                std::fs::write(&path, text).unwrap();
+                Self(path)
+            }
+        }
+        impl Drop for TempFile {
+            fn drop(&mut self) {
+                let _ = std::fs::remove_file(&self.0);
+            }
+        }
+        fn fastid() -> u64 {
+            use std::sync::atomic::{AtomicU64, Ordering};
+            static NEXT: AtomicU64 = AtomicU64::new(0);
+            NEXT.fetch_add(1, Ordering::SeqCst)
+        }
+    }
+
+    fn message(text: &str) -> String {
+        let file = write(text);
+        read::<NewCustomerTenantDetailed>(&file.0)
+            .unwrap_err()
+            .to_string()
+    }
+
+    #[test]
+    fn a_missing_field_is_named_with_its_path() {
+        assert!(
+            message("{}").ends_with(": Company is required"),
+            "{}",
+            message("{}")
+        );
+        let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../crayon-tenants/tests/fixtures/create_customer_tenant.request.json");
+        let mut body: serde_json::Value =
+            serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+        body["Tenant"]["InvoiceProfile"]
+            .as_object_mut()
+            .unwrap()
+            .remove("Id");
+        let nested = message(&body.to_string());
+        assert!(
+            nested.ends_with(": Tenant.InvoiceProfile.Id is required"),
+            "{nested}"
+        );
+    }
+
+    #[test]
+    fn invalid_json_and_wrong_types_are_refused() {
+        assert!(message("{").contains("is not valid JSON"));
+        assert!(
+            message(r#"{"Tenant": {"Name": 5}}"#).contains("Tenant.Name: invalid type"),
+            "{}",
+            message(r#"{"Tenant": {"Name": 5}}"#)
+        );
+        let missing =
+            read::<NewCustomerTenantDetailed>(Path::new("/no/such/file.json")).unwrap_err();
+        assert!(
+            missing
+                .to_string()
+                .starts_with("cannot read /no/such/file.json")
+        );
+    }
+}

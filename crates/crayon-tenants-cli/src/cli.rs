@@ -1,0 +1,178 @@
+//! The command line: global options and commands (clap derive).
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use crayon_tenants::DEFAULT_BASE_URL;
+
+/// The exit codes, as `--help` prints them.
+pub const EXIT_CODES: &str = "\
+Exit codes:
+  0  success
+  1  any other failure (for example a response that does not match the contract)
+  2  usage error: bad arguments, no credentials, a body file that is not valid
+  3  the API answered with an error status (the message says which)
+  4  authentication failed: the token operation refused the credentials
+  5  network failure: the API could not be reached, or did not answer in time
+
+Credentials come from CRAYON_CLIENT_ID, CRAYON_CLIENT_SECRET, CRAYON_USERNAME and CRAYON_PASSWORD
+(the password grant), or CRAYON_TOKEN (a bearer token); --mock needs none.";
+
+/// Crayon customer tenants from the command line.
+#[derive(Debug, Parser)]
+#[command(name = "crayon-tenants", version, after_help = EXIT_CODES)]
+pub struct Cli {
+    #[command(flatten)]
+    pub global: GlobalOptions,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// Options every command takes.
+#[derive(Debug, Args)]
+pub struct GlobalOptions {
+    /// Address of the API.
+    #[arg(long, env = "CRAYON_BASE_URL", default_value = DEFAULT_BASE_URL, global = true)]
+    pub base_url: String,
+    /// API client id (password grant).
+    #[arg(long, env = "CRAYON_CLIENT_ID", global = true)]
+    pub client_id: Option<String>,
+    /// API client secret (password grant); prefer the environment variable.
+    #[arg(
+        long,
+        env = "CRAYON_CLIENT_SECRET",
+        hide_env_values = true,
+        global = true
+    )]
+    pub client_secret: Option<String>,
+    /// API user name (password grant).
+    #[arg(long, env = "CRAYON_USERNAME", global = true)]
+    pub username: Option<String>,
+    /// API user's password (password grant); prefer the environment variable.
+    #[arg(long, env = "CRAYON_PASSWORD", hide_env_values = true, global = true)]
+    pub password: Option<String>,
+    /// A bearer token to use instead of the password grant.
+    #[arg(long, env = "CRAYON_TOKEN", hide_env_values = true, global = true)]
+    pub token: Option<String>,
+    /// How to print results on stdout.
+    #[arg(long, value_enum, default_value_t = Output::Json, global = true)]
+    pub output: Output,
+    /// Run against an embedded mock server with demo data and its demo credentials: no account,
+    /// no setup.
+    #[arg(long, global = true)]
+    pub mock: bool,
+}
+
+/// Output formats.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum Output {
+    /// One JSON document, in the API's own PascalCase shape.
+    Json,
+    /// An aligned table of the useful columns.
+    Table,
+    /// One JSON object per line (tenants as their pages arrive).
+    Ndjson,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Fetch a token and print its type and lifetime (not the token itself unless --show-token).
+    Token {
+        /// Print the access token too.
+        #[arg(long)]
+        show_token: bool,
+    },
+    /// List, read, create, add, update and delete customer tenants.
+    #[command(subcommand)]
+    Tenants(TenantsCommand),
+    /// Print a completion script for a shell.
+    Completions {
+        /// The shell.
+        shell: Shell,
+    },
+}
+
+/// Shells with completion scripts.
+#[derive(Clone, Copy, Debug, ValueEnum)]
+pub enum Shell {
+    Bash,
+    Zsh,
+    Fish,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum TenantsCommand {
+    /// List an organization's customer tenants: one page, or every page with --all.
+    List(ListArgs),
+    /// Show one customer tenant.
+    Get {
+        /// The customer tenant's id.
+        id: i32,
+        /// With its profile, company and administrator user name.
+        #[arg(long)]
+        detailed: bool,
+    },
+    /// Create a customer tenant from a JSON body (the API's CustomerTenantDetailed shape).
+    Create {
+        /// The body: a JSON file, or - for stdin.
+        #[arg(long, value_name = "BODY.json")]
+        file: PathBuf,
+    },
+    /// Add a customer tenant that exists at the publisher (Tenant.ExternalPublisherCustomerId).
+    AddExisting {
+        /// The body: a JSON file, or - for stdin.
+        #[arg(long, value_name = "BODY.json")]
+        file: PathBuf,
+        /// Copy the tenant's details from the publisher.
+        #[arg(long)]
+        sync_from_publisher: bool,
+    },
+    /// Update a customer tenant: the properties the body has are changed.
+    Update {
+        /// The customer tenant's id.
+        id: i32,
+        /// The body: a JSON file, or - for stdin.
+        #[arg(long, value_name = "BODY.json")]
+        file: PathBuf,
+    },
+    /// Delete a customer tenant.
+    Delete {
+        /// The customer tenant's id.
+        id: i32,
+    },
+}
+
+#[derive(Debug, Args)]
+pub struct ListArgs {
+    /// The organization whose tenants to list.
+    #[arg(long)]
+    pub organization_id: i32,
+    /// Only tenants whose name or reference contains this text.
+    #[arg(long)]
+    pub search: Option<String>,
+    /// Only tenants with this domain prefix.
+    #[arg(long)]
+    pub domain_prefix: Option<String>,
+    /// Only tenants of this publisher (2 is Microsoft).
+    #[arg(long)]
+    pub publisher_id: Option<i32>,
+    /// Only tenants of this type.
+    #[arg(long = "type", value_enum)]
+    pub tenant_type: Option<TenantType>,
+    /// The page to show (from 1); not with --all.
+    #[arg(long, conflicts_with = "all")]
+    pub page: Option<i32>,
+    /// Tenants per page.
+    #[arg(long)]
+    pub page_size: Option<i32>,
+    /// Every page, fetched a few at a time.
+    #[arg(long)]
+    pub all: bool,
+}
+
+/// Customer tenant types a list can filter on.
+#[derive(Clone, Copy, Debug, ValueEnum)]
+pub enum TenantType {
+    T1,
+    T2,
+}

@@ -1,0 +1,335 @@
+//! Running a command: connect (to the API or the embedded mock), call, print.
+
+use std::io::{IsTerminal as _, Write};
+
+use crayon_tenants::types::{
+    CustomerTenantDetailed, CustomerTenantType, NewCustomerTenantDetailed, TokenRequest,
+};
+use crayon_tenants::{Client, Credentials};
+use crayon_tenants_mock::{MockConfig, MockServer};
+use futures_util::TryStreamExt as _;
+use serde_json::json;
+
+use crate::body;
+use crate::cli::{Cli, Command, GlobalOptions, ListArgs, Output, TenantType, TenantsCommand};
+use crate::failure::Failure;
+use crate::output;
+
+/// A connected client, and the embedded mock it talks to when `--mock` is on (it stops when
+/// this is dropped).
+struct Connection {
+    client: Client,
+    token_request: Option<TokenRequest>,
+    _mock: Option<MockServer>,
+}
+
+async fn connect(global: &GlobalOptions) -> Result<Connection, Failure> {
+    let (base_url, credentials, mock) = if global.mock {
+        let mock = MockServer::start(MockConfig::default()).await?;
+        let demo = mock.credentials().clone();
+        let credentials = (
+            Some(demo.client_id),
+            Some(demo.client_secret),
+            Some(demo.username),
+            Some(demo.password),
+        );
+        (mock.base_url(), credentials, Some(mock))
+    } else {
+        let credentials = (
+            global.client_id.clone(),
+            global.client_secret.clone(),
+            global.username.clone(),
+            global.password.clone(),
+        );
+        (global.base_url.clone(), credentials, None)
+    };
+    let builder = Client::builder().base_url(base_url);
+    let (builder, token_request) = match (credentials, &global.token) {
+        ((Some(client_id), Some(client_secret), Some(username), Some(password)), _) => {
+            let token_request = TokenRequest::password(&username, &password);
+            (
+                builder.credentials(Credentials::password(
+                    client_id,
+                    client_secret,
+                    username,
+                    password,
+                )),
+                Some(token_request),
+            )
+        }
+        (_, Some(token)) => (builder.bearer_token(token), None),
+        _ => {
+            return Err(Failure::Usage(
+                "no credentials: set CRAYON_CLIENT_ID, CRAYON_CLIENT_SECRET, CRAYON_USERNAME and CRAYON_PASSWORD, \
+                 or CRAYON_TOKEN, or run with --mock"
+                    .to_owned(),
+            ));
+        }
+    };
+    Ok(Connection {
+        client: builder.build()?,
+        token_request,
+        _mock: mock,
+    })
+}
+
+/// Runs the command; the result goes to `out`.
+pub async fn run(cli: Cli, out: &mut impl Write) -> Result<(), Failure> {
+    let format = cli.global.output;
+    match cli.command {
+        Command::Completions { shell } => {
+            let shell = match shell {
+                crate::cli::Shell::Bash => clap_complete::Shell::Bash,
+                crate::cli::Shell::Zsh => clap_complete::Shell::Zsh,
+                crate::cli::Shell::Fish => clap_complete::Shell::Fish,
+            };
+            clap_complete::generate(
+                shell,
+                &mut <Cli as clap::CommandFactory>::command(),
+                "crayon-tenants",
+                out,
+            );
+            Ok(())
+        }
+        Command::Token { show_token } => {
+            let connection = connect(&cli.global).await?;
+            let request = connection.token_request.ok_or_else(|| {
+                Failure::Usage(
+                    "the token command needs the password-grant credentials, not a token".into(),
+                )
+            })?;
+            let token = connection
+                .client
+                .get_user_token()
+                .body(request)
+                .send()
+                .await?
+                .into_inner();
+            let mut shown = json!({ "TokenType": token.token_type, "ExpiresIn": token.expires_in });
+            if show_token {
+                shown["AccessToken"] = json!(token.access_token);
+            }
+            match format {
+                Output::Table => {
+                    let mut header = vec!["TYPE", "EXPIRES IN (S)"];
+                    let mut row = vec![
+                        token.token_type.unwrap_or_default(),
+                        token.expires_in.map(|s| s.to_string()).unwrap_or_default(),
+                    ];
+                    if show_token {
+                        header.push("ACCESS TOKEN");
+                        row.push(token.access_token.unwrap_or_default());
+                    }
+                    output::table(out, &header, &[row])?;
+                }
+                _ => output::document(out, format, &shown)?,
+            }
+            Ok(())
+        }
+        Command::Tenants(command) => {
+            let connection = connect(&cli.global).await?;
+            tenants(&connection.client, command, format, out).await
+        }
+    }
+}
+
+async fn tenants(
+    client: &Client,
+    command: TenantsCommand,
+    format: Output,
+    out: &mut impl Write,
+) -> Result<(), Failure> {
+    match command {
+        TenantsCommand::List(args) if args.all => list_all(client, args, format, out).await,
+        TenantsCommand::List(args) => {
+            let mut request = client
+                .list_customer_tenants()
+                .organization_id(args.organization_id);
+            if let Some(search) = args.search {
+                request = request.search(search);
+            }
+            if let Some(prefix) = args.domain_prefix {
+                request = request.domain_prefix(prefix);
+            }
+            if let Some(publisher) = args.publisher_id {
+                request = request.publisher_id(publisher);
+            }
+            if let Some(kind) = args.tenant_type {
+                request = request.customer_tenant_type(tenant_type(kind));
+            }
+            if let Some(page) = args.page {
+                request = request.page(page);
+            }
+            if let Some(page_size) = args.page_size {
+                request = request.page_size(page_size);
+            }
+            let page = request.send().await?.into_inner();
+            let tenants = page.items.as_deref().unwrap_or_default();
+            match format {
+                Output::Json => output::document(out, format, &page)?,
+                Output::Ndjson => tenants
+                    .iter()
+                    .try_for_each(|tenant| output::document(out, format, tenant))?,
+                Output::Table => output::tenant_table(out, tenants)?,
+            }
+            Ok(())
+        }
+        TenantsCommand::Get { id, detailed: true } => {
+            let detailed = client
+                .get_customer_tenant_detailed()
+                .id(id)
+                .send()
+                .await?
+                .into_inner();
+            detailed_result(out, format, &detailed)
+        }
+        TenantsCommand::Get {
+            id,
+            detailed: false,
+        } => {
+            let tenant = client
+                .get_customer_tenant()
+                .id(id)
+                .send()
+                .await?
+                .into_inner();
+            match format {
+                Output::Table => output::tenant_table(out, [&tenant])?,
+                _ => output::document(out, format, &tenant)?,
+            }
+            Ok(())
+        }
+        TenantsCommand::Create { file } => {
+            let body: NewCustomerTenantDetailed = body::read(&file)?;
+            let created = client
+                .create_customer_tenant()
+                .body(body)
+                .send()
+                .await?
+                .into_inner();
+            detailed_result(out, format, &created)
+        }
+        TenantsCommand::AddExisting {
+            file,
+            sync_from_publisher,
+        } => {
+            let body: CustomerTenantDetailed = body::read(&file)?;
+            let has_external_id = body
+                .tenant
+                .as_ref()
+                .and_then(|tenant| tenant.external_publisher_customer_id.as_deref())
+                .is_some();
+            if !has_external_id {
+                return Err(Failure::Usage(format!(
+                    "{}: Tenant.ExternalPublisherCustomerId is required",
+                    file.display()
+                )));
+            }
+            let mut request = client.create_existing_customer_tenant().body(body);
+            if sync_from_publisher {
+                request = request.sync_from_publisher(true);
+            }
+            detailed_result(out, format, &request.send().await?.into_inner())
+        }
+        TenantsCommand::Update { id, file } => {
+            let body: CustomerTenantDetailed = body::read(&file)?;
+            let updated = client
+                .update_customer_tenant()
+                .id(id)
+                .body(body)
+                .send()
+                .await?
+                .into_inner();
+            detailed_result(out, format, &updated)
+        }
+        TenantsCommand::Delete { id } => {
+            client.delete_customer_tenant().id(id).send().await?;
+            match format {
+                Output::Table => output::table(
+                    out,
+                    &["ID", "DELETED"],
+                    &[vec![id.to_string(), "yes".to_owned()]],
+                )?,
+                _ => output::document(out, format, &json!({ "Id": id, "Deleted": true }))?,
+            }
+            Ok(())
+        }
+    }
+}
+
+fn detailed_result(
+    out: &mut impl Write,
+    format: Output,
+    detailed: &CustomerTenantDetailed,
+) -> Result<(), Failure> {
+    match format {
+        Output::Table => output::detailed_table(out, detailed)?,
+        _ => output::document(out, format, detailed)?,
+    }
+    Ok(())
+}
+
+fn tenant_type(kind: TenantType) -> CustomerTenantType {
+    match kind {
+        TenantType::T1 => CustomerTenantType::T1,
+        TenantType::T2 => CustomerTenantType::T2,
+    }
+}
+
+/// Every page through the client's paging stream; NDJSON prints tenants as pages arrive, and a
+/// progress line goes to stderr when it is a terminal.
+async fn list_all(
+    client: &Client,
+    args: ListArgs,
+    format: Output,
+    out: &mut impl Write,
+) -> Result<(), Failure> {
+    let ListArgs {
+        organization_id,
+        search,
+        domain_prefix,
+        publisher_id,
+        tenant_type: kind,
+        page_size,
+        ..
+    } = args;
+    let mut listing = client.list_all_customer_tenants(organization_id);
+    if let Some(search) = search {
+        listing = listing.search(search);
+    }
+    if let Some(prefix) = domain_prefix {
+        listing = listing.domain_prefix(prefix);
+    }
+    if let Some(publisher) = publisher_id {
+        listing = listing.publisher_id(publisher);
+    }
+    if let Some(kind) = kind {
+        listing = listing.customer_tenant_type(tenant_type(kind));
+    }
+    if let Some(page_size) = page_size {
+        listing = listing.page_size(page_size);
+    }
+    let progress = std::io::stderr().is_terminal();
+    let mut stream = listing.stream();
+    let mut tenants = Vec::new();
+    while let Some(tenant) = stream.try_next().await? {
+        if format == Output::Ndjson {
+            output::document(out, format, &tenant)?;
+            out.flush()?;
+        } else {
+            tenants.push(tenant);
+        }
+        if progress {
+            eprint!("\rfetched {} tenants", tenants.len());
+        }
+    }
+    if progress {
+        eprint!("\r\x1b[2K");
+    }
+    match format {
+        Output::Json => output::document(out, format, &tenants)?,
+        Output::Table => output::tenant_table(out, &tenants)?,
+        Output::Ndjson => {}
+    }
+    Ok(())
+}

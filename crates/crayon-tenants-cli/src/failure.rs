@@ -1,0 +1,57 @@
+//! What can go wrong, the one line it prints on stderr, and the exit code it gives.
+
+use std::fmt;
+use std::process::ExitCode;
+
+/// A failure of a command.
+#[derive(Debug)]
+pub enum Failure {
+    /// Bad arguments, missing credentials, an invalid body file: nothing was sent.
+    Usage(String),
+    /// The call failed.
+    Api(crayon_tenants::Error),
+    /// Reading a body file or writing the result failed.
+    Io(std::io::Error),
+}
+
+impl Failure {
+    /// The documented exit code (see `cli::EXIT_CODES`).
+    pub fn exit_code(&self) -> ExitCode {
+        use crayon_tenants::Error;
+        ExitCode::from(match self {
+            Self::Usage(_) | Self::Api(Error::InvalidRequest(_)) => 2,
+            Self::Api(Error::Api(_)) => 3,
+            Self::Api(Error::Authentication(_)) => 4,
+            Self::Api(Error::Timeout(_) | Error::Connection(_)) => 5,
+            Self::Api(_) | Self::Io(_) => 1,
+        })
+    }
+}
+
+impl fmt::Display for Failure {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::Usage(message) => f.write_str(message),
+            Self::Api(error) => write!(f, "{error}"),
+            Self::Io(error) => write!(f, "{error}"),
+        }
+    }
+}
+
+impl From<crayon_tenants::Error> for Failure {
+    fn from(error: crayon_tenants::Error) -> Self {
+        Self::Api(error)
+    }
+}
+
+impl From<crayon_tenants::GeneratedError> for Failure {
+    fn from(error: crayon_tenants::GeneratedError) -> Self {
+        Self::Api(error.into())
+    }
+}
+
+impl From<std::io::Error> for Failure {
+    fn from(error: std::io::Error) -> Self {
+        Self::Io(error)
+    }
+}

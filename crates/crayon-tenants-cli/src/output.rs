@@ -1,0 +1,151 @@
+//! Printing results on stdout: JSON in the API's own shape, NDJSON, or an aligned table.
+//! Nothing but the result goes to stdout.
+
+use std::io::{self, Write};
+
+use crayon_tenants::types::{CustomerTenant, CustomerTenantDetailed};
+use serde::Serialize;
+
+use crate::cli::Output;
+
+/// Writes one JSON document, pretty-printed, or one line for NDJSON.
+pub fn document<T: Serialize>(out: &mut impl Write, format: Output, value: &T) -> io::Result<()> {
+    match format {
+        Output::Ndjson => serde_json::to_writer(&mut *out, value)?,
+        _ => serde_json::to_writer_pretty(&mut *out, value)?,
+    }
+    writeln!(out)
+}
+
+/// The columns a tenant table shows.
+const TENANT_COLUMNS: [&str; 6] = [
+    "ID",
+    "NAME",
+    "DOMAIN PREFIX",
+    "TYPE",
+    "PUBLISHER",
+    "REFERENCE",
+];
+
+fn text(value: Option<&str>) -> String {
+    value.unwrap_or_default().to_owned()
+}
+
+/// A tenant as a table row.
+pub fn tenant_row(tenant: &CustomerTenant) -> Vec<String> {
+    vec![
+        tenant.id.map(|id| id.to_string()).unwrap_or_default(),
+        text(tenant.name.as_deref()),
+        text(tenant.domain_prefix.as_deref()),
+        tenant
+            .customer_tenant_type
+            .map(|kind| kind.to_string())
+            .unwrap_or_default(),
+        text(
+            tenant
+                .publisher
+                .as_ref()
+                .and_then(|publisher| publisher.name.as_deref()),
+        ),
+        text(tenant.reference.as_deref()),
+    ]
+}
+
+/// Writes tenants as a table.
+pub fn tenant_table<'a>(
+    out: &mut impl Write,
+    tenants: impl IntoIterator<Item = &'a CustomerTenant>,
+) -> io::Result<()> {
+    let rows: Vec<Vec<String>> = tenants.into_iter().map(tenant_row).collect();
+    table(out, &TENANT_COLUMNS, &rows)
+}
+
+/// Writes a detailed tenant as a two-column table of its useful fields.
+pub fn detailed_table(out: &mut impl Write, detailed: &CustomerTenantDetailed) -> io::Result<()> {
+    let tenant = detailed.tenant.clone().unwrap_or_default();
+    let mut rows: Vec<Vec<String>> = TENANT_COLUMNS
+        .iter()
+        .zip(tenant_row(&tenant))
+        .map(|(name, value)| vec![(*name).to_owned(), value])
+        .collect();
+    let organization = tenant
+        .organization
+        .as_ref()
+        .and_then(|organization| organization.name.as_deref());
+    let profile = detailed.profile.as_ref();
+    let contact = profile.and_then(|profile| profile.contact.as_ref());
+    let address = profile.and_then(|profile| profile.address.as_ref());
+    for (name, value) in [
+        ("ORGANIZATION", text(organization)),
+        (
+            "PUBLISHER CUSTOMER ID",
+            text(tenant.publisher_customer_id.as_deref()),
+        ),
+        (
+            "CONTACT",
+            text(contact.and_then(|contact| contact.email.as_deref())),
+        ),
+        (
+            "COUNTRY",
+            text(address.and_then(|address| address.country_code.as_deref())),
+        ),
+        (
+            "ADMIN USER",
+            text(
+                detailed
+                    .user
+                    .as_ref()
+                    .and_then(|user| user.user_name.as_deref()),
+            ),
+        ),
+    ] {
+        rows.push(vec![name.to_owned(), value]);
+    }
+    table(out, &["FIELD", "VALUE"], &rows)
+}
+
+/// Writes an aligned table: a header, then one line per row, columns two spaces apart.
+pub fn table(out: &mut impl Write, header: &[&str], rows: &[Vec<String>]) -> io::Result<()> {
+    let mut widths: Vec<usize> = header.iter().map(|name| name.chars().count()).collect();
+    for row in rows {
+        for (width, cell) in widths.iter_mut().zip(row) {
+            *width = (*width).max(cell.chars().count());
+        }
+    }
+    let line = |cells: Vec<&str>| {
+        let padded: Vec<String> = cells
+            .iter()
+            .zip(&widths)
+            .map(|(cell, width)| format!("{cell:<width$}"))
+            .collect();
+        padded.join("  ").trim_end().to_owned()
+    };
+    writeln!(out, "{}", line(header.to_vec()))?;
+    for row in rows {
+        writeln!(out, "{}", line(row.iter().map(String::as_str).collect()))?;
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tables_align_columns_and_trim_trailing_space() {
+        let mut out = Vec::new();
+        table(
+            &mut out,
+            &["ID", "NAME"],
+            &[
+                vec!["1".into(), "Contoso AB".into()],
+                vec!["12".into(), String::new()],
+            ],
+        )
+        .unwrap();
+        assert_eq!(
+            String::from_utf8(out).unwrap(),
+            "ID  NAME\n1   Contoso AB\n12\n"
+        );
+    }
+}

@@ -1,0 +1,239 @@
+use std::process::Output;
+
+use crayon_tenants_mock::{MockConfig, MockServer, Operation};
+
+use crate::{crayon_tenants, fixture};
+
+/// The exit code, the one stderr line, and the stdout of a failed run.
+fn failed(output: Output) -> (i32, String, String) {
+    let stderr = String::from_utf8(output.stderr).unwrap();
+    assert_eq!(stderr.lines().count(), 1, "one line on stderr: {stderr:?}");
+    (
+        output.status.code().unwrap(),
+        stderr.trim_end().to_owned(),
+        String::from_utf8(output.stdout).unwrap(),
+    )
+}
+
+/// Runs the binary against `server` with the demo credentials, `password` replaced if given.
+async fn against(server: &MockServer, password: Option<&str>, args: &[&str]) -> Output {
+    let demo = server.credentials().clone();
+    let mut command = crayon_tenants();
+    command
+        .env("CRAYON_BASE_URL", server.base_url())
+        .env("CRAYON_CLIENT_ID", &demo.client_id)
+        .env("CRAYON_CLIENT_SECRET", &demo.client_secret)
+        .env("CRAYON_USERNAME", &demo.username)
+        .env("CRAYON_PASSWORD", password.unwrap_or(&demo.password))
+        .args(args);
+    tokio::task::spawn_blocking(move || command.output().unwrap())
+        .await
+        .unwrap()
+}
+
+#[test]
+fn an_api_error_exits_3_with_status_and_message() {
+    let (code, stderr, stdout) = failed(
+        crayon_tenants()
+            .args(["--mock", "tenants", "get", "999"])
+            .output()
+            .unwrap(),
+    );
+    assert_eq!(code, 3);
+    assert_eq!(
+        stderr,
+        "error: 404 Not Found: Customer tenant 999 was not found."
+    );
+    assert!(stdout.is_empty());
+    let (code, stderr, _) = failed(
+        crayon_tenants()
+            .args(["--mock", "tenants", "list", "--organization-id", "3"])
+            .output()
+            .unwrap(),
+    );
+    assert_eq!(
+        (code, stderr.as_str()),
+        (
+            3,
+            "error: 403 Forbidden: Access to organization 3 is denied."
+        )
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_refused_create_lists_the_error_code_and_exits_3() {
+    let server = MockServer::start(MockConfig::default()).await.unwrap();
+    let file = fixture("create_customer_tenant.request.json");
+    assert!(
+        against(&server, None, &["tenants", "create", "--file", &file])
+            .await
+            .status
+            .success()
+    );
+    let (code, stderr, stdout) =
+        failed(against(&server, None, &["tenants", "create", "--file", &file]).await);
+    assert_eq!(code, 3);
+    assert_eq!(
+        stderr,
+        "error: 400 Bad Request: DomainPrefixTaken: The domain prefix is already in use"
+    );
+    assert!(stdout.is_empty());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn wrong_credentials_exit_4() {
+    let server = MockServer::start(MockConfig::default()).await.unwrap();
+    let (code, stderr, _) = failed(against(&server, Some("wrong"), &["tenants", "get", "1"]).await);
+    assert_eq!(code, 4);
+    assert!(
+        stderr.starts_with("error: authentication failed: 400 Bad Request"),
+        "{stderr}"
+    );
+    assert!(
+        !stderr.contains("wrong") && !stderr.contains("demo-secret"),
+        "no secret on stderr: {stderr}"
+    );
+    assert_eq!(server.requests(Operation::GetCustomerTenant), 0);
+}
+
+#[test]
+fn an_unreachable_api_exits_5() {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let address = listener.local_addr().unwrap();
+    drop(listener);
+    let output = crayon_tenants()
+        .args([
+            "--base-url",
+            &format!("http://{address}"),
+            "--token",
+            "t",
+            "tenants",
+            "get",
+            "1",
+        ])
+        .output()
+        .unwrap();
+    let (code, stderr, _) = failed(output);
+    assert_eq!(code, 5);
+    assert!(stderr.starts_with("error: connection failed: "), "{stderr}");
+}
+
+#[test]
+fn usage_errors_exit_2() {
+    let (code, stderr, _) = failed(
+        crayon_tenants()
+            .args(["tenants", "get", "1"])
+            .output()
+            .unwrap(),
+    );
+    assert_eq!(code, 2);
+    assert!(stderr.contains("no credentials"), "{stderr}");
+    let output = crayon_tenants()
+        .args(["--mock", "tenants", "list"])
+        .output()
+        .unwrap();
+    assert_eq!(
+        output.status.code(),
+        Some(2),
+        "clap: --organization-id is required"
+    );
+    let output = crayon_tenants()
+        .args([
+            "--mock",
+            "tenants",
+            "list",
+            "--organization-id",
+            "1",
+            "--type",
+            "t3",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(2));
+    let (code, stderr, _) = failed(
+        crayon_tenants()
+            .args(["--token", "x", "token"])
+            .output()
+            .unwrap(),
+    );
+    assert_eq!(code, 2);
+    assert!(
+        stderr.contains("needs the password-grant credentials"),
+        "{stderr}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_invalid_body_file_is_refused_before_any_request_naming_the_field() {
+    let server = MockServer::start(MockConfig::default()).await.unwrap();
+    let directory = std::env::temp_dir().join(format!("crayon-tenants-cli-{}", std::process::id()));
+    std::fs::create_dir_all(&directory).unwrap();
+    let mut body: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(fixture("create_customer_tenant.request.json")).unwrap(),
+    )
+    .unwrap();
+    body["Profile"]["Address"]
+        .as_object_mut()
+        .unwrap()
+        .remove("City");
+    let missing = directory.join("missing.json");
+    std::fs::write(&missing, body.to_string()).unwrap();
+    let not_json = directory.join("broken.json");
+    std::fs::write(&not_json, "{\"Tenant\": ").unwrap();
+    let no_external_id = directory.join("existing.json");
+    std::fs::write(
+        &no_external_id,
+        r#"{"Tenant": {"Organization": {"Id": 1}}}"#,
+    )
+    .unwrap();
+
+    for (args, expected) in [
+        (
+            vec!["tenants", "create", "--file", missing.to_str().unwrap()],
+            "Profile.Address.City is required",
+        ),
+        (
+            vec!["tenants", "create", "--file", not_json.to_str().unwrap()],
+            "is not valid JSON",
+        ),
+        (
+            vec![
+                "tenants",
+                "update",
+                "1",
+                "--file",
+                not_json.to_str().unwrap(),
+            ],
+            "is not valid JSON",
+        ),
+        (
+            vec![
+                "tenants",
+                "add-existing",
+                "--file",
+                no_external_id.to_str().unwrap(),
+            ],
+            "Tenant.ExternalPublisherCustomerId is required",
+        ),
+        (
+            vec!["tenants", "create", "--file", "/no/such/body.json"],
+            "cannot read /no/such/body.json",
+        ),
+    ] {
+        let (code, stderr, _) = failed(against(&server, None, &args).await);
+        assert_eq!(code, 2, "{args:?}: {stderr}");
+        assert!(stderr.contains(expected), "{args:?}: {stderr}");
+    }
+    for operation in [
+        Operation::CreateCustomerTenant,
+        Operation::UpdateCustomerTenant,
+        Operation::CreateExistingCustomerTenant,
+    ] {
+        assert_eq!(
+            server.requests(operation),
+            0,
+            "{operation}: nothing was sent"
+        );
+    }
+    std::fs::remove_dir_all(directory).unwrap();
+}

@@ -1,0 +1,56 @@
+//! The built `crayon-tenants` binary, run as a user would: every command and output format on the
+//! embedded mock (stdout as reviewed insta snapshots), and every error path with its exit code.
+
+mod errors;
+mod outputs;
+
+use std::process::Output;
+
+use assert_cmd::Command;
+
+/// The binary with a clean environment: no credentials or address from the machine running the
+/// tests.
+fn crayon_tenants() -> Command {
+    let mut command = Command::cargo_bin("crayon-tenants").expect("the binary is built");
+    for name in [
+        "CRAYON_BASE_URL",
+        "CRAYON_CLIENT_ID",
+        "CRAYON_CLIENT_SECRET",
+        "CRAYON_USERNAME",
+        "CRAYON_PASSWORD",
+        "CRAYON_TOKEN",
+    ] {
+        command.env_remove(name);
+    }
+    command
+}
+
+/// Runs the binary with `args` on the embedded mock and returns its stdout, asserting success
+/// and a silent stderr.
+fn on_mock(args: &[&str]) -> String {
+    let output = crayon_tenants().arg("--mock").args(args).output().unwrap();
+    assert_success(&output, args);
+    String::from_utf8(output.stdout).unwrap()
+}
+
+fn assert_success(output: &Output, args: &[&str]) {
+    assert!(
+        output.status.success(),
+        "{args:?} failed with {:?}: {}",
+        output.status.code(),
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert!(
+        output.stderr.is_empty(),
+        "{args:?} wrote to stderr: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+}
+
+/// The path of a fixture of the client crate (the documentation's examples).
+fn fixture(name: &str) -> String {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../crayon-tenants/tests/fixtures")
+        .join(name);
+    path.to_str().unwrap().to_owned()
+}

@@ -1,0 +1,201 @@
+use serde_json::Value;
+
+use crate::{crayon_tenants, fixture, on_mock};
+
+#[test]
+fn list_one_page_in_each_format() {
+    let args = [
+        "tenants",
+        "list",
+        "--organization-id",
+        "1",
+        "--page-size",
+        "3",
+        "--page",
+        "2",
+    ];
+    insta::assert_snapshot!(
+        "list_page_json",
+        on_mock(&[&args[..], &["--output", "json"]].concat())
+    );
+    insta::assert_snapshot!(
+        "list_page_table",
+        on_mock(&[&args[..], &["--output", "table"]].concat())
+    );
+    insta::assert_snapshot!(
+        "list_page_ndjson",
+        on_mock(&[&args[..], &["--output", "ndjson"]].concat())
+    );
+}
+
+#[test]
+fn list_all_pages_in_each_format() {
+    let args = [
+        "tenants",
+        "list",
+        "--organization-id",
+        "1",
+        "--all",
+        "--page-size",
+        "2",
+        "--type",
+        "t1",
+    ];
+    let json = on_mock(&[&args[..], &["--output", "json"]].concat());
+    let tenants: Vec<Value> = serde_json::from_str(&json).expect("one JSON array");
+    assert_eq!(
+        tenants.len(),
+        5,
+        "the five T1 tenants of the demo data, over three pages"
+    );
+    insta::assert_snapshot!("list_all_json", json);
+    insta::assert_snapshot!(
+        "list_all_table",
+        on_mock(&[&args[..], &["--output", "table"]].concat())
+    );
+    let ndjson = on_mock(&[&args[..], &["--output", "ndjson"]].concat());
+    assert_eq!(ndjson.lines().count(), 5);
+    insta::assert_snapshot!("list_all_ndjson", ndjson);
+}
+
+#[test]
+fn list_filters_reach_the_api() {
+    let out = on_mock(&[
+        "tenants",
+        "list",
+        "--organization-id",
+        "1",
+        "--search",
+        "WIDE",
+        "--publisher-id",
+        "2",
+        "--output",
+        "table",
+    ]);
+    insta::assert_snapshot!("list_filtered_table", out);
+    let out = on_mock(&[
+        "tenants",
+        "list",
+        "--organization-id",
+        "1",
+        "--domain-prefix",
+        "litware1",
+    ]);
+    assert_eq!(serde_json::from_str::<Value>(&out).unwrap()["TotalHits"], 1);
+}
+
+#[test]
+fn get_in_each_format() {
+    insta::assert_snapshot!("get_json", on_mock(&["tenants", "get", "7"]));
+    insta::assert_snapshot!(
+        "get_table",
+        on_mock(&["tenants", "get", "7", "--output", "table"])
+    );
+    insta::assert_snapshot!(
+        "get_detailed_json",
+        on_mock(&["tenants", "get", "7", "--detailed"])
+    );
+    insta::assert_snapshot!(
+        "get_detailed_table",
+        on_mock(&["tenants", "get", "7", "--detailed", "--output", "table"])
+    );
+}
+
+#[test]
+fn create_from_a_file_and_from_stdin() {
+    let file = fixture("create_customer_tenant.request.json");
+    insta::assert_snapshot!(
+        "create_json",
+        on_mock(&["tenants", "create", "--file", &file])
+    );
+    insta::assert_snapshot!(
+        "create_table",
+        on_mock(&["tenants", "create", "--file", &file, "--output", "table"])
+    );
+    let output = crayon_tenants()
+        .args([
+            "--mock", "tenants", "create", "--file", "-", "--output", "ndjson",
+        ])
+        .write_stdin(std::fs::read(&file).unwrap())
+        .output()
+        .unwrap();
+    assert!(output.status.success());
+    let created: Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(created["Tenant"]["DomainPrefix"], "mycustomerprefix");
+    assert_eq!(
+        String::from_utf8(output.stdout).unwrap().lines().count(),
+        1,
+        "NDJSON is one line"
+    );
+}
+
+#[test]
+fn add_existing_and_update_and_delete() {
+    let existing = fixture("create_existing_customer_tenant.request.json");
+    insta::assert_snapshot!(
+        "add_existing_json",
+        on_mock(&[
+            "tenants",
+            "add-existing",
+            "--file",
+            &existing,
+            "--sync-from-publisher"
+        ])
+    );
+    let update = fixture("update_customer_tenant.request.csharp_sample.json");
+    insta::assert_snapshot!(
+        "update_json",
+        on_mock(&["tenants", "update", "1", "--file", &update])
+    );
+    insta::assert_snapshot!("delete_json", on_mock(&["tenants", "delete", "4"]));
+    insta::assert_snapshot!(
+        "delete_table",
+        on_mock(&["tenants", "delete", "4", "--output", "table"])
+    );
+}
+
+#[test]
+fn token_shows_type_and_lifetime_and_the_token_only_when_asked() {
+    insta::assert_snapshot!("token_json", on_mock(&["token"]));
+    insta::assert_snapshot!("token_table", on_mock(&["token", "--output", "table"]));
+    let shown: Value = serde_json::from_str(&on_mock(&["token", "--show-token"])).unwrap();
+    assert_eq!(shown["AccessToken"].as_str().map(str::len), Some(48));
+}
+
+#[test]
+fn completions_for_each_shell() {
+    for shell in ["bash", "zsh", "fish"] {
+        let output = crayon_tenants()
+            .args(["completions", shell])
+            .output()
+            .unwrap();
+        assert!(output.status.success(), "{shell}");
+        let script = String::from_utf8(output.stdout).unwrap();
+        assert!(
+            script.contains("crayon-tenants")
+                && script.contains("add-existing")
+                && script.contains("organization-id"),
+            "{shell}"
+        );
+    }
+}
+
+#[test]
+fn help_documents_the_exit_codes_and_the_environment() {
+    let output = crayon_tenants().arg("--help").output().unwrap();
+    let help = String::from_utf8(output.stdout).unwrap();
+    for expected in [
+        "Exit codes:",
+        "4  authentication failed",
+        "5  network failure",
+        "CRAYON_CLIENT_SECRET",
+        "CRAYON_TOKEN",
+        "--mock",
+        "CRAYON_BASE_URL",
+    ] {
+        assert!(
+            help.contains(expected),
+            "--help lacks {expected:?}:\n{help}"
+        );
+    }
+}
