@@ -2,17 +2,13 @@
 //! property names case-insensitively, `null` for any optional field, unknown fields ignored, and
 //! every problem reported as a 400 `ApiError` that names the field, never a 500 or a panic.
 
-use std::any::TypeId;
-use std::collections::HashMap;
-use std::sync::{Arc, Mutex, OnceLock};
+use std::sync::OnceLock;
 
 use axum::extract::{FromRequest, FromRequestParts, Request};
 use axum::http::header::CONTENT_TYPE;
 use axum::http::request::Parts;
-use schemars::JsonSchema;
-use schemars::schema::{RootSchema, Schema, SchemaObject, SingleOrVec};
 use serde::de::DeserializeOwned;
-use serde_json::Value;
+use serde_json::{Map, Value};
 
 use crate::error::{FieldProblem, MockError};
 
@@ -101,7 +97,7 @@ pub(crate) fn has_content_type(request: &Request, expected: &str) -> bool {
 /// A JSON request body bound to the contract's type `T`.
 pub(crate) struct JsonBody<T>(pub T);
 
-impl<S: Send + Sync, T: DeserializeOwned + JsonSchema + 'static> FromRequest<S> for JsonBody<T> {
+impl<S: Send + Sync, T: DeserializeOwned + 'static> FromRequest<S> for JsonBody<T> {
     type Rejection = MockError;
 
     async fn from_request(request: Request, _: &S) -> Result<Self, MockError> {
@@ -118,12 +114,26 @@ impl<S: Send + Sync, T: DeserializeOwned + JsonSchema + 'static> FromRequest<S> 
     }
 }
 
-/// Binds a JSON value to `T` as the real API does: property names are matched to the contract's
-/// case-insensitively, every required property that is missing or `null` is reported (all of
-/// them, not only the first), and a value of the wrong type is reported with its path.
-pub(crate) fn bind<T: DeserializeOwned + JsonSchema + 'static>(
-    mut value: Value,
-) -> Result<T, MockError> {
+/// The contract's `components/schemas`, read once from the document the client is generated from.
+fn contract_schemas() -> &'static Map<String, Value> {
+    static SCHEMAS: OnceLock<Map<String, Value>> = OnceLock::new();
+    SCHEMAS.get_or_init(|| {
+        let contract: Value =
+            serde_yaml::from_str(include_str!("../../../openapi/crayon-tenants.yaml"))
+                .expect("the contract is valid YAML");
+        contract["components"]["schemas"]
+            .as_object()
+            .cloned()
+            .expect("the contract has components/schemas")
+    })
+}
+
+/// Binds a JSON value to the contract's schema of the same name as `T`, as the real API does:
+/// property names are matched case-insensitively, every required property that is missing or
+/// `null` is reported (all of them, not only the first), `null` is refused where the contract
+/// does not allow it, an enumeration value the contract does not name is refused, and a value
+/// of the wrong type is reported with its path.
+pub(crate) fn bind<T: DeserializeOwned + 'static>(mut value: Value) -> Result<T, MockError> {
     if !value.is_object() {
         let problem = FieldProblem::invalid(
             "(body)".into(),
@@ -131,14 +141,13 @@ pub(crate) fn bind<T: DeserializeOwned + JsonSchema + 'static>(
         );
         return Err(MockError::invalid_body(vec![problem]));
     }
-    let root = schema_of::<T>();
+    let name = std::any::type_name::<T>()
+        .rsplit("::")
+        .next()
+        .unwrap_or_default();
+    let root = serde_json::json!({ "$ref": format!("#/components/schemas/{name}") });
     let mut problems = Vec::new();
-    let top = Schema::Object(root.schema.clone());
-    Binder {
-        root: &root,
-        problems: &mut problems,
-    }
-    .visit(&mut value, &top, "");
+    visit(&mut value, &root, "", &mut problems);
     if !problems.is_empty() {
         return Err(MockError::invalid_body(problems));
     }
@@ -156,93 +165,123 @@ pub(crate) fn bind<T: DeserializeOwned + JsonSchema + 'static>(
     })
 }
 
-/// The JSON Schema of `T`, generated once per type.
-fn schema_of<T: JsonSchema + 'static>() -> Arc<RootSchema> {
-    static CACHE: OnceLock<Mutex<HashMap<TypeId, Arc<RootSchema>>>> = OnceLock::new();
-    let cache = CACHE.get_or_init(Default::default);
-    let mut cache = cache
-        .lock()
-        .unwrap_or_else(|poisoned| poisoned.into_inner());
-    cache
-        .entry(TypeId::of::<T>())
-        .or_insert_with(|| Arc::new(schemars::schema_for!(T)))
-        .clone()
-}
-
-struct Binder<'a> {
-    root: &'a RootSchema,
-    problems: &'a mut Vec<FieldProblem>,
-}
-
-/// The object or array schema behind references, `allOf` and `anyOf` (`Option<T>`).
-fn resolve<'s>(root: &'s RootSchema, schema: &'s Schema) -> Option<&'s SchemaObject> {
-    let Schema::Object(object) = schema else {
-        return None;
+/// The schema behind `$ref`s and single `allOf`s, and whether any of them allows `null`.
+fn resolve(schema: &Value) -> (&Value, bool) {
+    let nullable = schema.get("nullable") == Some(&Value::Bool(true));
+    let inner = match (
+        schema.get("$ref").and_then(Value::as_str),
+        schema.get("allOf").and_then(Value::as_array),
+    ) {
+        (Some(reference), _) => reference
+            .rsplit('/')
+            .next()
+            .and_then(|name| contract_schemas().get(name)),
+        (None, Some(all_of)) if all_of.len() == 1 => all_of.first(),
+        _ => None,
     };
-    if let Some(reference) = &object.reference {
-        let name = reference.rsplit('/').next()?;
-        return resolve(root, root.definitions.get(name)?);
+    match inner {
+        Some(inner) => {
+            let (resolved, inner_nullable) = resolve(inner);
+            (resolved, nullable || inner_nullable)
+        }
+        None => (schema, nullable),
     }
-    if object.object.is_some() || object.array.is_some() {
-        return Some(object);
-    }
-    let subschemas = object.subschemas.as_ref()?;
-    [&subschemas.all_of, &subschemas.any_of, &subschemas.one_of]
-        .into_iter()
-        .flatten()
-        .flatten()
-        .find_map(|schema| resolve(root, schema))
 }
 
-impl<'a> Binder<'a> {
-    fn visit(&mut self, value: &mut Value, schema: &'a Schema, path: &str) {
-        let Some(schema) = resolve(self.root, schema) else {
-            return;
-        };
-        match value {
-            Value::Object(map) => {
-                let Some(object) = &schema.object else { return };
-                // Rename each key to the contract's spelling when it differs only in case.
-                let renames: Vec<(String, String)> = map
-                    .keys()
-                    .filter(|key| !object.properties.contains_key(*key))
-                    .filter_map(|key| {
-                        object
-                            .properties
-                            .keys()
-                            .find(|name| name.eq_ignore_ascii_case(key) && !map.contains_key(*name))
-                            .map(|name| (key.clone(), name.clone()))
-                    })
-                    .collect();
-                for (from, to) in renames {
-                    if let Some(moved) = map.remove(&from) {
-                        map.insert(to, moved);
-                    }
-                }
-                for required in &object.required {
-                    if map.get(required).is_none_or(Value::is_null) {
-                        self.problems
-                            .push(FieldProblem::required(join(path, required)));
-                    }
-                }
-                for (name, property) in &object.properties {
-                    if let Some(inner) = map.get_mut(name) {
-                        self.visit(inner, property, &join(path, name));
-                    }
-                }
-            }
-            Value::Array(items) => {
-                let Some(SingleOrVec::Single(item)) =
-                    schema.array.as_ref().and_then(|array| array.items.as_ref())
-                else {
-                    return;
-                };
-                for (index, inner) in items.iter_mut().enumerate() {
-                    self.visit(inner, item, &format!("{path}[{index}]"));
-                }
-            }
-            _ => {}
+fn visit(value: &mut Value, schema: &Value, path: &str, problems: &mut Vec<FieldProblem>) {
+    let (schema, nullable) = resolve(schema);
+    if value.is_null() {
+        if !nullable {
+            problems.push(FieldProblem::invalid(
+                path.to_owned(),
+                "null is not allowed here; leave the property out instead.".to_owned(),
+            ));
         }
+        return;
+    }
+    let expected = schema
+        .get("type")
+        .and_then(Value::as_str)
+        .unwrap_or_default();
+    let matches_type = match expected {
+        "object" => value.is_object(),
+        "array" => value.is_array(),
+        "string" => value.is_string(),
+        "integer" => value.is_i64() || value.is_u64(),
+        "number" => value.is_number(),
+        "boolean" => value.is_boolean(),
+        _ => true,
+    };
+    if !matches_type {
+        problems.push(FieldProblem::invalid(
+            path.to_owned(),
+            format!("invalid type: {value}, expected {expected}"),
+        ));
+        return;
+    }
+    if let Some(allowed) = schema
+        .get("enum")
+        .and_then(Value::as_array)
+        .filter(|allowed| !allowed.contains(value))
+    {
+        let allowed: Vec<String> = allowed.iter().map(Value::to_string).collect();
+        let message = format!(
+            "{value} is not a valid value; expected one of {}.",
+            allowed.join(", ")
+        );
+        problems.push(FieldProblem::invalid(path.to_owned(), message));
+        return;
+    }
+    match value {
+        Value::Object(map) => {
+            let Some(properties) = schema.get("properties").and_then(Value::as_object) else {
+                return;
+            };
+            // Rename each key to the contract's spelling when it differs only in case.
+            let renames: Vec<(String, String)> = map
+                .keys()
+                .filter(|key| !properties.contains_key(*key))
+                .filter_map(|key| {
+                    let name = properties
+                        .keys()
+                        .find(|name| name.eq_ignore_ascii_case(key) && !map.contains_key(*name))?;
+                    Some((key.clone(), name.clone()))
+                })
+                .collect();
+            for (from, to) in renames {
+                if let Some(moved) = map.remove(&from) {
+                    map.insert(to, moved);
+                }
+            }
+            let required: Vec<&str> = schema
+                .get("required")
+                .and_then(Value::as_array)
+                .into_iter()
+                .flatten()
+                .filter_map(Value::as_str)
+                .collect();
+            for (name, property) in properties {
+                let field = join(path, name);
+                match map.get_mut(name) {
+                    Some(inner) if !(inner.is_null() && required.contains(&name.as_str())) => {
+                        visit(inner, property, &field, problems);
+                    }
+                    _ if required.contains(&name.as_str()) => {
+                        problems.push(FieldProblem::required(field))
+                    }
+                    _ => {}
+                }
+            }
+        }
+        Value::Array(items) => {
+            let Some(item) = schema.get("items") else {
+                return;
+            };
+            for (index, inner) in items.iter_mut().enumerate() {
+                visit(inner, item, &format!("{path}[{index}]"), problems);
+            }
+        }
+        _ => {}
     }
 }
 
@@ -306,6 +345,41 @@ mod tests {
             );
         }
         assert_eq!(fields.len(), 1 + 2 + 3 + 7, "{fields:?}");
+    }
+
+    #[test]
+    fn an_unknown_enumeration_value_is_refused() {
+        let error = bind::<CustomerTenantDetailed>(json!({
+            "Tenant": {"CustomerTenantType": 7},
+            "Profile": {"Agreement": {"AgreementType": -5}}
+        }))
+        .unwrap_err();
+        assert_eq!(
+            problems(error),
+            [
+                "Profile.Agreement.AgreementType",
+                "Tenant.CustomerTenantType"
+            ]
+        );
+    }
+
+    #[test]
+    fn null_is_refused_for_value_types_and_accepted_for_reference_types() {
+        let error = bind::<CustomerTenantDetailed>(json!({
+            "Tenant": {"Id": null, "EntityStatus": null, "ResellerMarkup": null, "Name": null, "Publisher": null},
+            "Profile": {"Agreement": {"Accepted": null, "Email": null}},
+            "User": null
+        }))
+        .unwrap_err();
+        assert_eq!(
+            problems(error),
+            [
+                "Profile.Agreement.Accepted",
+                "Tenant.EntityStatus",
+                "Tenant.Id",
+                "Tenant.ResellerMarkup"
+            ]
+        );
     }
 
     #[test]

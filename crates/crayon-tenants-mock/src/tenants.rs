@@ -8,9 +8,10 @@ use axum::extract::{FromRequestParts, Path, State};
 use axum::http::StatusCode;
 use axum::http::request::Parts;
 use crayon_tenants::types::{
-    AzurePlan, CustomerTenant, CustomerTenantCollection, CustomerTenantDetailed,
-    CustomerTenantType, CustomerTenantUser, EntityStatus, NewCustomerTenantDetailed,
-    ObjectReference, ServiceAccountAgreement, ServiceAccountAgreementCollection,
+    AgreementTypeConsent, AzurePlan, CustomerTenant, CustomerTenantCollection,
+    CustomerTenantDetailed, CustomerTenantType, CustomerTenantUser, EntityStatus,
+    NewCustomerTenantDetailed, ObjectReference, ServiceAccountAgreement,
+    ServiceAccountAgreementCollection,
 };
 use serde_json::Value;
 
@@ -83,6 +84,22 @@ fn conflict_error(conflict: Conflict) -> MockError {
     }
 }
 
+/// An enumeration query parameter, refused with 400 when its value is not one the contract names.
+fn known_enum<T: Copy + PartialEq>(
+    value: Option<i32>,
+    name: &str,
+    known: &[T],
+    from: fn(i32) -> T,
+) -> Result<Option<T>, MockError> {
+    match value {
+        Some(raw) if !known.contains(&from(raw)) => Err(MockError::bad_parameter(
+            name,
+            format!("The value '{raw}' is not valid for {name}."),
+        )),
+        other => Ok(other.map(from)),
+    }
+}
+
 /// FNV-1a: a stable hash, so that what the mock derives from a domain prefix is the same every run.
 fn stable_hash(text: &str) -> u64 {
     text.bytes().fold(0xcbf2_9ce4_8422_2325, |hash, byte| {
@@ -122,7 +139,12 @@ pub(crate) async fn list(
     let domain_prefix = query.get("domainPrefix");
     let domain = query.get("domain");
     let publisher_id = int_filter("publisherId")?;
-    let tenant_type = int_filter("customerTenantType")?.map(CustomerTenantType::from);
+    let tenant_type = known_enum(
+        int_filter("customerTenantType")?,
+        "customerTenantType",
+        CustomerTenantType::KNOWN,
+        CustomerTenantType::from,
+    )?;
     let program_id = int_filter("programId")?;
     let consumer_id = int_filter("consumerId")?;
     let invoice_profile_id = int_filter("invoiceProfileId")?;
@@ -359,7 +381,13 @@ pub(crate) async fn list_agreements(
     query: QueryParams,
 ) -> Result<Json<ServiceAccountAgreementCollection>, MockError> {
     let stored = visible_tenant(&app, id)?;
-    let wanted = query.int("agreementTypeConsent")?;
+    let wanted = known_enum(
+        query.int("agreementTypeConsent")?,
+        "agreementTypeConsent",
+        AgreementTypeConsent::KNOWN,
+        AgreementTypeConsent::from,
+    )?
+    .map(i32::from);
     let items: Vec<_> = stored
         .agreements
         .into_iter()

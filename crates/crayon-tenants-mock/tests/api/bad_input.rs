@@ -52,7 +52,7 @@ async fn malformed_wrongly_typed_and_oversized_bodies_are_400_api_errors() {
         (
             "POST",
             "/api/v1/customertenants/1/agreements/",
-            json!({"AgreementType": "one"}),
+            json!({"FirstName": 5}),
         ),
     ];
     for (method, path, wrong_type) in targets {

@@ -1,0 +1,388 @@
+//! Calls every operation of the contract through the client, against a base URL, and checks each
+//! outcome; exits non-zero on the first surprise. `cargo xtask conformance` runs it through
+//! Prism's validating proxy in front of the mock (`proxy`: success and error paths) and against
+//! Prism's mock of the contract's own examples (`examples`: every operation parses).
+//!
+//! ```sh
+//! cargo run -p crayon-tenants --example exercise -- proxy http://127.0.0.1:4010
+//! ```
+
+use std::process::ExitCode;
+
+use crayon_tenants::types::{
+    CustomerTenantDetailed, NewCustomerTenantDetailed, ServiceAccountAgreement, TokenRequest,
+};
+use crayon_tenants::{Client, Credentials, Error, RetryPolicy};
+use serde_json::json;
+
+const CREATE: &str = include_str!("../tests/fixtures/create_customer_tenant.request.json");
+const EXISTING: &str =
+    include_str!("../tests/fixtures/create_existing_customer_tenant.request.json");
+const UPDATE: &str =
+    include_str!("../tests/fixtures/update_customer_tenant.request.csharp_sample.json");
+
+/// Counts the calls and remembers the ones whose outcome was not the expected one.
+#[derive(Default)]
+struct Report {
+    calls: usize,
+    surprises: Vec<String>,
+}
+
+impl Report {
+    /// Records a call that should succeed.
+    fn ok<T>(&mut self, what: &str, result: Result<T, impl Into<Error>>) -> Option<T> {
+        self.calls += 1;
+        match result.map_err(Into::into) {
+            Ok(value) => Some(value),
+            Err(error) => {
+                self.surprises
+                    .push(format!("{what}: expected success, got {error}"));
+                None
+            }
+        }
+    }
+
+    /// Records a call that should fail with `status`.
+    fn fails<T>(&mut self, what: &str, status: u16, result: Result<T, impl Into<Error>>) {
+        self.calls += 1;
+        match result.map_err(Into::into) {
+            Ok(_) => self
+                .surprises
+                .push(format!("{what}: expected {status}, got success")),
+            Err(error) if error.status().map(|s| s.as_u16()) == Some(status) => {}
+            Err(error) => self
+                .surprises
+                .push(format!("{what}: expected {status}, got {error}")),
+        }
+    }
+}
+
+fn client(base_url: &str, credentials: Credentials) -> Client {
+    Client::builder()
+        .base_url(base_url)
+        .credentials(credentials)
+        .retry(RetryPolicy::none())
+        .build()
+        .expect("a client")
+}
+
+fn demo() -> Credentials {
+    Credentials::password(
+        "demo-client",
+        "demo-secret",
+        "demo@example.com",
+        "demo-password",
+    )
+}
+
+fn parse<T: serde::de::DeserializeOwned>(text: &str) -> T {
+    serde_json::from_str(text).expect("a fixture of the documentation")
+}
+
+/// Success and error paths of every operation, against the mock behind Prism's proxy.
+async fn proxy(base_url: &str, report: &mut Report) {
+    let api = client(base_url, demo());
+    let token = TokenRequest::password("demo@example.com", "demo-password");
+    report.ok(
+        "getUserToken",
+        api.get_user_token().body(token).send().await,
+    );
+    let refused = client(
+        base_url,
+        Credentials::password("demo-client", "demo-secret", "demo@example.com", "wrong"),
+    );
+    report.fails(
+        "getUserToken with a wrong password",
+        400,
+        refused.get_customer_tenant().id(1).send().await,
+    );
+    let bad_client = client(
+        base_url,
+        Credentials::password("demo-client", "wrong", "demo@example.com", "demo-password"),
+    );
+    report.fails(
+        "getUserToken with a wrong client secret",
+        401,
+        bad_client.get_customer_tenant().id(1).send().await,
+    );
+    let unknown_token = Client::builder()
+        .base_url(base_url)
+        .bearer_token("not-a-token")
+        .build()
+        .expect("a client");
+    report.fails(
+        "a call with an unknown token",
+        401,
+        unknown_token.get_customer_tenant().id(1).send().await,
+    );
+
+    report.ok(
+        "listCustomerTenants",
+        api.list_customer_tenants()
+            .organization_id(1)
+            .page(2)
+            .page_size(5)
+            .search("a")
+            .send()
+            .await,
+    );
+    report.fails(
+        "listCustomerTenants of organization 3",
+        403,
+        api.list_customer_tenants().organization_id(3).send().await,
+    );
+    report.fails(
+        "listCustomerTenants page 0",
+        400,
+        api.list_customer_tenants()
+            .organization_id(1)
+            .page(0)
+            .send()
+            .await,
+    );
+
+    let created = report.ok(
+        "createCustomerTenant",
+        api.create_customer_tenant()
+            .body(parse::<NewCustomerTenantDetailed>(CREATE))
+            .send()
+            .await,
+    );
+    report.fails(
+        "createCustomerTenant again",
+        400,
+        api.create_customer_tenant()
+            .body(parse::<NewCustomerTenantDetailed>(CREATE))
+            .send()
+            .await,
+    );
+    let mut elsewhere: NewCustomerTenantDetailed = parse(CREATE);
+    elsewhere.tenant.organization.id = 3;
+    elsewhere.tenant.domain_prefix = "elsewhere".into();
+    report.fails(
+        "createCustomerTenant in organization 3",
+        403,
+        api.create_customer_tenant().body(elsewhere).send().await,
+    );
+    report.ok(
+        "createExistingCustomerTenant",
+        api.create_existing_customer_tenant()
+            .body(parse::<CustomerTenantDetailed>(EXISTING))
+            .send()
+            .await,
+    );
+    report.fails(
+        "createExistingCustomerTenant again",
+        400,
+        api.create_existing_customer_tenant()
+            .sync_from_publisher(true)
+            .body(parse::<CustomerTenantDetailed>(EXISTING))
+            .send()
+            .await,
+    );
+
+    let id = created
+        .and_then(|created| created.into_inner().tenant.and_then(|tenant| tenant.id))
+        .unwrap_or(1);
+    report.ok(
+        "getCustomerTenant",
+        api.get_customer_tenant().id(id).send().await,
+    );
+    report.fails(
+        "getCustomerTenant unknown",
+        404,
+        api.get_customer_tenant().id(999_999).send().await,
+    );
+    report.fails(
+        "getCustomerTenant of organization 3",
+        403,
+        api.get_customer_tenant().id(30).send().await,
+    );
+    report.ok(
+        "getCustomerTenantDetailed",
+        api.get_customer_tenant_detailed().id(id).send().await,
+    );
+    report.fails(
+        "getCustomerTenantDetailed unknown",
+        404,
+        api.get_customer_tenant_detailed().id(999_999).send().await,
+    );
+    let mut update: CustomerTenantDetailed = parse(UPDATE);
+    update.tenant.as_mut().expect("the sample has a Tenant").id = Some(id);
+    report.ok(
+        "updateCustomerTenant",
+        api.update_customer_tenant()
+            .id(id)
+            .body(update)
+            .send()
+            .await,
+    );
+    report.fails(
+        "updateCustomerTenant with another Tenant.Id",
+        400,
+        api.update_customer_tenant()
+            .id(2)
+            .body(parse::<CustomerTenantDetailed>(UPDATE))
+            .send()
+            .await,
+    );
+    report.fails(
+        "updateCustomerTenant unknown",
+        404,
+        api.update_customer_tenant()
+            .id(999_999)
+            .body(parse::<CustomerTenantDetailed>(UPDATE))
+            .send()
+            .await,
+    );
+    report.ok(
+        "getCustomerTenantAzurePlan",
+        api.get_customer_tenant_azure_plan().id(1).send().await,
+    );
+    report.fails(
+        "getCustomerTenantAzurePlan of an Adobe tenant",
+        404,
+        api.get_customer_tenant_azure_plan().id(7).send().await,
+    );
+    let agreement: ServiceAccountAgreement =
+        serde_json::from_value(json!({"FirstName": "A", "LastName": "B", "Email": "a@b.c", "PhoneNumber": "1", "DateAgreed": "2019-10-01T00:00:00Z", "AgreementType": 1}))
+            .expect("an agreement");
+    report.ok(
+        "createCustomerTenantAgreement",
+        api.create_customer_tenant_agreement()
+            .id(id)
+            .body(agreement)
+            .send()
+            .await,
+    );
+    report.ok(
+        "listCustomerTenantAgreements",
+        api.list_customer_tenant_agreements()
+            .id(id)
+            .agreement_type_consent(
+                crayon_tenants::types::AgreementTypeConsent::MicrosoftCustomerAgreement,
+            )
+            .send()
+            .await,
+    );
+    report.fails(
+        "listCustomerTenantAgreements of organization 3",
+        403,
+        api.list_customer_tenant_agreements().id(29).send().await,
+    );
+    report.ok(
+        "deleteCustomerTenant",
+        api.delete_customer_tenant().id(id).send().await,
+    );
+    report.fails(
+        "deleteCustomerTenant again",
+        404,
+        api.delete_customer_tenant().id(id).send().await,
+    );
+}
+
+/// Every operation against a server that answers the contract's own examples.
+async fn examples(base_url: &str, report: &mut Report) {
+    let api = client(base_url, demo());
+    let token = TokenRequest::password("demo@example.com", "demo-password");
+    if let Some(token) = report.ok(
+        "getUserToken",
+        api.get_user_token().body(token).send().await,
+    ) {
+        if token.expires_in != Some(3600) {
+            report.surprises.push(format!(
+                "getUserToken: the example's ExpiresIn is 3600, got {:?}",
+                token.expires_in
+            ));
+        }
+    }
+    if let Some(page) = report.ok(
+        "listCustomerTenants",
+        api.list_customer_tenants().organization_id(1).send().await,
+    ) {
+        if page.total_hits != Some(2) || page.items.as_ref().map(Vec::len) != Some(2) {
+            report
+                .surprises
+                .push("listCustomerTenants: the example has 2 items and TotalHits 2".into());
+        }
+    }
+    report.ok(
+        "createCustomerTenant",
+        api.create_customer_tenant()
+            .body(parse::<NewCustomerTenantDetailed>(CREATE))
+            .send()
+            .await,
+    );
+    report.ok(
+        "createExistingCustomerTenant",
+        api.create_existing_customer_tenant()
+            .body(parse::<CustomerTenantDetailed>(EXISTING))
+            .send()
+            .await,
+    );
+    report.ok(
+        "getCustomerTenant",
+        api.get_customer_tenant().id(1).send().await,
+    );
+    report.ok(
+        "getCustomerTenantDetailed",
+        api.get_customer_tenant_detailed().id(1).send().await,
+    );
+    report.ok(
+        "updateCustomerTenant",
+        api.update_customer_tenant()
+            .id(1)
+            .body(parse::<CustomerTenantDetailed>(UPDATE))
+            .send()
+            .await,
+    );
+    report.ok(
+        "deleteCustomerTenant",
+        api.delete_customer_tenant().id(1).send().await,
+    );
+    report.ok(
+        "getCustomerTenantAzurePlan",
+        api.get_customer_tenant_azure_plan().id(1).send().await,
+    );
+    report.ok(
+        "listCustomerTenantAgreements",
+        api.list_customer_tenant_agreements().id(1).send().await,
+    );
+    let agreement: ServiceAccountAgreement =
+        serde_json::from_value(json!({"AgreementType": 1})).expect("an agreement");
+    report.ok(
+        "createCustomerTenantAgreement",
+        api.create_customer_tenant_agreement()
+            .id(1)
+            .body(agreement)
+            .send()
+            .await,
+    );
+}
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let mut report = Report::default();
+    match (args.first().map(String::as_str), args.get(1)) {
+        (Some("proxy"), Some(url)) => proxy(url, &mut report).await,
+        (Some("examples"), Some(url)) => examples(url, &mut report).await,
+        _ => {
+            eprintln!("usage: exercise proxy|examples BASE_URL");
+            return ExitCode::from(2);
+        }
+    }
+    println!(
+        "exercise: {} calls, {} as expected",
+        report.calls,
+        report.calls - report.surprises.len()
+    );
+    for surprise in &report.surprises {
+        eprintln!("  unexpected: {surprise}");
+    }
+    if report.surprises.is_empty() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    }
+}
