@@ -4,7 +4,7 @@ use std::process::Command;
 
 use anyhow::{Context, Result, bail};
 
-use crate::{codegen, lint, workspace_root};
+use crate::{codegen, conformance, docs, lint, workspace_root};
 
 pub fn run() -> Result<()> {
     let root = workspace_root();
@@ -35,6 +35,8 @@ pub fn run() -> Result<()> {
             &[("INSTA_UPDATE", "no"), ("CI", "true")],
         )
     })?;
+    step("cargo xtask conformance", conformance::run)?;
+    step("cargo xtask docs", docs::run)?;
     step("no unreviewed snapshots", || {
         let pending = find_pending_snapshots(&root.join("crates"))?;
         if !pending.is_empty() {

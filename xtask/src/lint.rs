@@ -1,18 +1,16 @@
 //! `cargo xtask lint`: Redocly CLI's `recommended` rules (plus `redocly.yaml`) on the contract.
 //!
-//! The linter is pinned in `tools/package.json` and its lock file, and installed into
-//! `tools/node_modules` with `npm ci` the first time it is needed: nothing global.
+//! The linter is pinned in `tools/package.json` and its lock file (see `tools.rs`).
 
-use std::path::Path;
 use std::process::Command;
 
 use anyhow::{Context, Result, bail};
 
-use crate::{SPEC_PATH, workspace_root};
+use crate::{SPEC_PATH, tools, workspace_root};
 
 pub fn run() -> Result<()> {
     let root = workspace_root();
-    let redocly = ensure_tools(&root)?.join("redocly");
+    let redocly = tools::node_bin(&root)?.join("redocly");
     let output = Command::new(&redocly)
         .current_dir(&root)
         .args(["lint", SPEC_PATH, "--config", "redocly.yaml"])
@@ -40,22 +38,4 @@ pub fn run() -> Result<()> {
         bail!("{SPEC_PATH} has lint warnings");
     }
     Ok(())
-}
-
-/// Installs the pinned tools on first use and returns their `node_modules/.bin` directory.
-pub fn ensure_tools(root: &Path) -> Result<std::path::PathBuf> {
-    let tools = root.join("tools");
-    let bin = tools.join("node_modules").join(".bin");
-    if !bin.join("redocly").exists() {
-        println!("installing the pinned tools of tools/package.json (npm ci)");
-        let status = Command::new("npm")
-            .current_dir(&tools)
-            .args(["ci", "--no-audit", "--no-fund", "--loglevel=error"])
-            .status()
-            .context("running npm (Node.js and npm are needed for the spec linter)")?;
-        if !status.success() {
-            bail!("npm ci failed in tools/");
-        }
-    }
-    Ok(bin)
 }

@@ -5,7 +5,10 @@
 
 mod ci;
 mod codegen;
+mod conformance;
+mod docs;
 mod lint;
+mod tools;
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -29,7 +32,12 @@ enum Command {
     },
     /// Lint the OpenAPI contract with Redocly CLI (pinned in tools/package.json, installed locally).
     Lint,
-    /// Run everything CI runs: fmt check, clippy, codegen check, spec lint, all tests.
+    /// Hold the client and the mock to the contract with Prism and Schemathesis.
+    Conformance,
+    /// Render the contract into target/docs/crayon-tenants.html and check it in headless Chromium.
+    Docs,
+    /// Run everything CI runs: fmt check, clippy, codegen check, spec lint, all tests,
+    /// conformance, docs.
     Ci,
 }
 
@@ -38,6 +46,8 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::Codegen { check } => codegen::run(check),
         Command::Lint => lint::run(),
+        Command::Conformance => conformance::run(),
+        Command::Docs => docs::run(),
         Command::Ci => ci::run(),
     };
     match result {
