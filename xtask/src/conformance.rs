@@ -28,8 +28,17 @@ pub fn run() -> Result<()> {
     // Name both targets: with `--example` alone cargo would build no binary, and a stale mock
     // binary would be tested.
     tools::run(Command::new(&cargo).current_dir(&root).args([
-        "build", "--locked", "--quiet", "-p", "crayon-tenants-mock", "--bin", "crayon-tenants-mock", "-p", "crayon-tenants",
-        "--example", "exercise",
+        "build",
+        "--locked",
+        "--quiet",
+        "-p",
+        "crayon-tenants-mock",
+        "--bin",
+        "crayon-tenants-mock",
+        "-p",
+        "crayon-tenants",
+        "--example",
+        "exercise",
     ]))?;
     let target = tools::target_dir(&root);
     let (mock_binary, exercise) = (

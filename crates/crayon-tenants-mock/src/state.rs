@@ -181,19 +181,30 @@ impl MockState {
         Ok(())
     }
 
-    /// Tenants of an organization matching `filter`, in id order.
-    pub(crate) fn list(
+    /// One page of the tenants of an organization that match `filter`, in id order, and how
+    /// many match in all. Only the page is cloned, so a large list costs little per request.
+    pub(crate) fn list_page(
         &self,
         organization_id: i32,
         filter: impl Fn(&CustomerTenant) -> bool,
-    ) -> Vec<CustomerTenant> {
-        self.lock()
+        skip: usize,
+        take: usize,
+    ) -> (usize, Vec<CustomerTenant>) {
+        let store = self.lock();
+        let matches = store
             .tenants
             .values()
             .filter(|stored| stored.organization_id == organization_id)
-            .filter_map(|stored| stored.detailed.tenant.clone())
-            .filter(|tenant| filter(tenant))
-            .collect()
+            .filter_map(|stored| stored.detailed.tenant.as_ref())
+            .filter(|tenant| filter(tenant));
+        let (mut total, mut page) = (0, Vec::new());
+        for tenant in matches {
+            if total >= skip && page.len() < take {
+                page.push(tenant.clone());
+            }
+            total += 1;
+        }
+        (total, page)
     }
 
     pub(crate) fn add_agreement(&self, id: i32, agreement: ServiceAccountAgreement) -> bool {

@@ -164,26 +164,26 @@ pub(crate) async fn list(
             .as_deref()
             .is_some_and(|v| v.to_lowercase().contains(needle))
     };
-    let matches = app.state.list(organization_id, |tenant: &CustomerTenant| {
-        search.as_deref().is_none_or(|needle| {
-            contains(&tenant.name, needle) || contains(&tenant.reference, needle)
-        }) && text_is(&tenant.domain_prefix, domain_prefix)
-            && text_is(&tenant.domain, domain)
-            && reference_is(&tenant.publisher, publisher_id)
-            && reference_is(&tenant.program, program_id)
-            && reference_is(&tenant.consumer, consumer_id)
-            && reference_is(&tenant.invoice_profile, invoice_profile_id)
-            && tenant_type.is_none_or(|wanted| tenant.customer_tenant_type == Some(wanted))
-    });
-    let total_hits = matches.len() as i64;
     let skip = usize::try_from(page - 1)
         .unwrap_or(usize::MAX)
         .saturating_mul(page_size as usize);
-    let items = matches
-        .into_iter()
-        .skip(skip)
-        .take(page_size as usize)
-        .collect();
+    let (total, items) = app.state.list_page(
+        organization_id,
+        |tenant: &CustomerTenant| {
+            search.as_deref().is_none_or(|needle| {
+                contains(&tenant.name, needle) || contains(&tenant.reference, needle)
+            }) && text_is(&tenant.domain_prefix, domain_prefix)
+                && text_is(&tenant.domain, domain)
+                && reference_is(&tenant.publisher, publisher_id)
+                && reference_is(&tenant.program, program_id)
+                && reference_is(&tenant.consumer, consumer_id)
+                && reference_is(&tenant.invoice_profile, invoice_profile_id)
+                && tenant_type.is_none_or(|wanted| tenant.customer_tenant_type == Some(wanted))
+        },
+        skip,
+        page_size as usize,
+    );
+    let total_hits = total as i64;
     Ok(Json(CustomerTenantCollection {
         items: Some(items),
         total_hits: Some(total_hits),
