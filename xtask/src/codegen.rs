@@ -84,7 +84,7 @@ pub fn run(check: bool) -> Result<()> {
 }
 
 /// Generates the client's source text from the contract's YAML text.
-fn generate(spec_yaml: &str) -> Result<String> {
+pub fn generate(spec_yaml: &str) -> Result<String> {
     let spec: openapiv3::OpenAPI =
         serde_yaml::from_str(spec_yaml).with_context(|| format!("parsing {SPEC_PATH}"))?;
     let mut settings = GenerationSettings::default();

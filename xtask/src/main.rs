@@ -3,6 +3,7 @@
 //! It reads `openapi/crayon-tenants.yaml` and writes the generated client; it never imports the
 //! code it writes, so a broken generated file can always be regenerated.
 
+mod bench;
 mod ci;
 mod codegen;
 mod conformance;
@@ -32,6 +33,8 @@ enum Command {
     },
     /// Lint the OpenAPI contract with Redocly CLI (pinned in tools/package.json, installed locally).
     Lint,
+    /// Measure the client (overhead, paging, tokens, memory) and the build; write BENCHMARKS.md.
+    Bench,
     /// Hold the client and the mock to the contract with Prism and Schemathesis.
     Conformance,
     /// Render the contract into target/docs/crayon-tenants.html and check it in headless Chromium.
@@ -48,6 +51,7 @@ fn main() -> ExitCode {
         Command::Lint => lint::run(),
         Command::Conformance => conformance::run(),
         Command::Docs => docs::run(),
+        Command::Bench => bench::run(),
         Command::Ci => ci::run(),
     };
     match result {

@@ -64,16 +64,20 @@ impl Client {
         request.headers_mut().remove("api-version");
         let is_token_operation = info.operation_id == TOKEN_OPERATION;
         let retryable = is_idempotent(request.method()) && !is_token_operation;
+        // A copy is kept only when the request may be sent again: a retry, or the repeat after
+        // a refreshed token.
+        let may_repeat = retryable || matches!(state.authentication, Authentication::Password(_));
         let mut template = Some(request);
         let (mut attempt, mut refreshed) = (0, false);
         loop {
             attempt += 1;
             // Bodies here are bytes, so a request clones; one that does not is sent once.
-            let Some(mut this) = template
-                .as_ref()
-                .and_then(reqwest::Request::try_clone)
-                .or_else(|| template.take())
-            else {
+            let copy = if may_repeat {
+                template.as_ref().and_then(reqwest::Request::try_clone)
+            } else {
+                None
+            };
+            let Some(mut this) = copy.or_else(|| template.take()) else {
                 unreachable!("the request is sent again only when it could be cloned");
             };
             let used_token = match self.authorize(&mut this, is_token_operation).await {

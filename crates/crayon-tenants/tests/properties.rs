@@ -1,0 +1,284 @@
+//! Property tests of the models against the contract:
+//! - any value the contract's schema allows decodes, re-encodes without loss, and decodes to an
+//!   equal value;
+//! - any JSON shaped like a response but damaged (fields removed or nulled, extra fields, values
+//!   replaced by other JSON, unknown enumeration values, huge numbers, deep nesting) never panics
+//!   the decoder: it yields a value or a typed error, and that error renders.
+//!
+//! Values are generated from the contract itself (`openapi/crayon-tenants.yaml`), not from the
+//! Rust types, so the two are held to each other.
+
+use std::sync::OnceLock;
+
+use crayon_tenants::types;
+use crayon_tenants::{Error, GeneratedError};
+use proptest::prelude::*;
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+use serde_json::{Map, Value, json};
+
+fn schemas() -> &'static Map<String, Value> {
+    static SCHEMAS: OnceLock<Map<String, Value>> = OnceLock::new();
+    SCHEMAS.get_or_init(|| {
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../../openapi/crayon-tenants.yaml");
+        let contract: Value =
+            serde_yaml::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+        contract["components"]["schemas"]
+            .as_object()
+            .unwrap()
+            .clone()
+    })
+}
+
+/// The schema behind `$ref`s and single `allOf`s, and whether any level allows `null`.
+fn resolve(schema: &Value) -> (&Value, bool) {
+    let nullable = schema.get("nullable") == Some(&Value::Bool(true));
+    let inner = match (
+        schema.get("$ref").and_then(Value::as_str),
+        schema.get("allOf").and_then(Value::as_array),
+    ) {
+        (Some(reference), _) => schemas().get(reference.rsplit('/').next().unwrap()),
+        (None, Some(all_of)) if all_of.len() == 1 => all_of.first(),
+        _ => None,
+    };
+    match inner {
+        Some(inner) => {
+            let (resolved, inner_nullable) = resolve(inner);
+            (resolved, nullable || inner_nullable)
+        }
+        None => (schema, nullable),
+    }
+}
+
+fn text() -> BoxedStrategy<String> {
+    proptest::collection::vec(any::<char>(), 0..12)
+        .prop_map(String::from_iter)
+        .boxed()
+}
+
+/// Values the schema allows.
+fn valid(schema: &Value) -> BoxedStrategy<Value> {
+    let (schema, nullable) = resolve(schema);
+    let strategy = if let Some(values) = schema.get("enum").and_then(Value::as_array) {
+        proptest::sample::select(values.clone()).boxed()
+    } else {
+        match schema
+            .get("type")
+            .and_then(Value::as_str)
+            .unwrap_or("object")
+        {
+            "string" if schema.get("format").and_then(Value::as_str) == Some("date-time") => (
+                2000..2030u32,
+                1..=12u32,
+                1..=28u32,
+                0..24u32,
+                0..60u32,
+                0..60u32,
+            )
+                .prop_map(|(y, mo, d, h, mi, s)| {
+                    json!(format!("{y}-{mo:02}-{d:02}T{h:02}:{mi:02}:{s:02}Z"))
+                })
+                .boxed(),
+            "string" => text().prop_map(Value::from).boxed(),
+            "integer" if schema.get("format").and_then(Value::as_str) == Some("int64") => {
+                any::<i64>().prop_map(Value::from).boxed()
+            }
+            "integer" => any::<i32>().prop_map(Value::from).boxed(),
+            "number" => (-1.0e9..1.0e9f64).prop_map(Value::from).boxed(),
+            "boolean" => any::<bool>().prop_map(Value::from).boxed(),
+            "array" => proptest::collection::vec(valid(&schema["items"]), 0..4)
+                .prop_map(Value::Array)
+                .boxed(),
+            _ => object(schema),
+        }
+    };
+    if nullable {
+        prop_oneof![1 => Just(Value::Null), 4 => strategy].boxed()
+    } else {
+        strategy
+    }
+}
+
+fn object(schema: &Value) -> BoxedStrategy<Value> {
+    if let Some(values) = schema
+        .get("additionalProperties")
+        .filter(|values| values.is_object())
+    {
+        return proptest::collection::btree_map(text(), valid(values), 0..3)
+            .prop_map(|map| Value::Object(map.into_iter().collect()))
+            .boxed();
+    }
+    let required: Vec<&str> = schema
+        .get("required")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .filter_map(Value::as_str)
+        .collect();
+    let fields: Vec<BoxedStrategy<Option<(String, Value)>>> = schema
+        .get("properties")
+        .and_then(Value::as_object)
+        .into_iter()
+        .flatten()
+        .map(|(name, property)| {
+            let is_required = required.contains(&name.as_str());
+            let name = name.clone();
+            let present = valid(property).prop_map(move |value| Some((name.clone(), value)));
+            if is_required {
+                present.boxed()
+            } else {
+                prop_oneof![Just(None), present].boxed()
+            }
+        })
+        .collect();
+    fields
+        .prop_map(|fields| Value::Object(fields.into_iter().flatten().collect()))
+        .boxed()
+}
+
+fn valid_for(name: &str) -> BoxedStrategy<Value> {
+    valid(&json!({ "$ref": format!("#/components/schemas/{name}") }))
+}
+
+/// Removes `null` members: the models leave absent optional fields out.
+fn without_nulls(value: Value) -> Value {
+    match value {
+        Value::Object(map) => Value::Object(
+            map.into_iter()
+                .filter(|(_, v)| !v.is_null())
+                .map(|(k, v)| (k, without_nulls(v)))
+                .collect(),
+        ),
+        Value::Array(items) => Value::Array(items.into_iter().map(without_nulls).collect()),
+        other => other,
+    }
+}
+
+fn round_trips<T: DeserializeOwned + Serialize + PartialEq + std::fmt::Debug>(
+    value: Value,
+) -> Result<(), TestCaseError> {
+    let decoded: T = serde_json::from_value(value.clone())
+        .map_err(|e| TestCaseError::fail(format!("a valid value did not decode: {e}\n{value}")))?;
+    let encoded = serde_json::to_value(&decoded).unwrap();
+    prop_assert_eq!(without_nulls(encoded.clone()), without_nulls(value));
+    let again: T = serde_json::from_value(encoded).unwrap();
+    prop_assert_eq!(again, decoded);
+    Ok(())
+}
+
+/// Any JSON, including huge numbers and deeply nested arrays.
+fn junk() -> BoxedStrategy<Value> {
+    let leaf = prop_oneof![
+        Just(Value::Null),
+        any::<bool>().prop_map(Value::from),
+        any::<i64>().prop_map(Value::from),
+        Just(json!(u64::MAX)),
+        Just(json!(-1.7e308)),
+        Just(json!(9_007_199_254_740_993_u64)),
+        text().prop_map(Value::from),
+        (0..300usize).prop_map(|depth| (0..depth).fold(json!(1), |inner, _| json!([inner]))),
+    ];
+    leaf.prop_recursive(4, 16, 4, |inner| {
+        prop_oneof![
+            proptest::collection::vec(inner.clone(), 0..4).prop_map(Value::Array),
+            proptest::collection::btree_map(text(), inner, 0..4)
+                .prop_map(|map| Value::Object(map.into_iter().collect())),
+        ]
+    })
+    .boxed()
+}
+
+/// Damages a value, one decision byte per node: keep, remove a member, null it, replace it with
+/// junk, add an extra member, or put an unknown integer where an enumeration was.
+fn damage(
+    value: Value,
+    decisions: &mut impl Iterator<Item = u8>,
+    junk: &mut impl Iterator<Item = Value>,
+) -> Value {
+    match value {
+        Value::Object(map) => {
+            let mut damaged = Map::new();
+            for (key, member) in map {
+                match decisions.next().unwrap_or(0) % 8 {
+                    0 => {}
+                    1 => {
+                        damaged.insert(key, Value::Null);
+                    }
+                    2 => {
+                        damaged.insert(key, junk.next().unwrap_or(json!(12_345)));
+                    }
+                    3 => {
+                        damaged.insert(key.clone(), damage(member, decisions, junk));
+                        damaged.insert(format!("{key}Extra"), junk.next().unwrap_or(Value::Null));
+                    }
+                    4 if member.is_i64() => {
+                        damaged.insert(key, json!(i64::from(i32::MAX) + 7));
+                    }
+                    _ => {
+                        damaged.insert(key, damage(member, decisions, junk));
+                    }
+                }
+            }
+            Value::Object(damaged)
+        }
+        Value::Array(items) => Value::Array(
+            items
+                .into_iter()
+                .map(|item| damage(item, decisions, junk))
+                .collect(),
+        ),
+        other => other,
+    }
+}
+
+fn never_panics<T: DeserializeOwned>(value: Value, decisions: Vec<u8>, junk: Vec<Value>) {
+    let damaged = damage(value, &mut decisions.into_iter(), &mut junk.into_iter());
+    let bytes = serde_json::to_vec(&damaged).unwrap();
+    // The body as the client receives it: bytes. Ok or a typed error, and the error renders.
+    if let Err(error) = serde_json::from_slice::<T>(&bytes) {
+        let error = Error::from(GeneratedError::InvalidResponsePayload(
+            bytes.clone().into(),
+            error,
+        ));
+        assert!(matches!(error, Error::Decode { .. }));
+        assert!(!error.to_string().is_empty());
+    }
+    // Truncated at every tenth byte too: a body cut short by the network.
+    for cut in (0..bytes.len()).step_by(bytes.len() / 10 + 1) {
+        if let Err(error) = serde_json::from_slice::<T>(&bytes[..cut]) {
+            let _ = Error::from(GeneratedError::InvalidResponsePayload(
+                bytes[..cut].to_vec().into(),
+                error,
+            ))
+            .to_string();
+        }
+    }
+}
+
+macro_rules! properties {
+    ($($test:ident: $schema:literal => $model:ty;)+) => {
+        proptest! {
+            #![proptest_config(ProptestConfig { cases: 48, ..ProptestConfig::default() })]
+            $(
+                #[test]
+                fn $test(value in valid_for($schema), decisions in proptest::collection::vec(any::<u8>(), 0..64), junk in proptest::collection::vec(junk(), 0..6)) {
+                    round_trips::<$model>(value.clone())?;
+                    never_panics::<$model>(value, decisions, junk);
+                }
+            )+
+        }
+    };
+}
+
+properties! {
+    customer_tenant_collection: "CustomerTenantCollection" => types::CustomerTenantCollection;
+    customer_tenant_detailed: "CustomerTenantDetailed" => types::CustomerTenantDetailed;
+    customer_tenant: "CustomerTenant" => types::CustomerTenant;
+    new_customer_tenant_detailed: "NewCustomerTenantDetailed" => types::NewCustomerTenantDetailed;
+    azure_plan: "AzurePlan" => types::AzurePlan;
+    service_account_agreement_collection: "ServiceAccountAgreementCollection" => types::ServiceAccountAgreementCollection;
+    service_account_agreement: "ServiceAccountAgreement" => types::ServiceAccountAgreement;
+    token: "Token" => types::Token;
+    api_error: "ApiError" => types::ApiError;
+}
