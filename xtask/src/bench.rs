@@ -42,6 +42,11 @@ pub fn run() -> Result<()> {
     report.push_str(&String::from_utf8(output.stdout)?);
     report.push_str(&build_cost(&root, &cargo)?);
     print!("{report}");
+    // The fuzzing section is written by `cargo xtask fuzz`; keep it.
+    let previous = std::fs::read_to_string(root.join("BENCHMARKS.md")).unwrap_or_default();
+    if let Some(fuzzing) = previous.find("## 6. Fuzzing") {
+        report.push_str(&previous[fuzzing..]);
+    }
     std::fs::write(root.join("BENCHMARKS.md"), &report)?;
     println!("wrote BENCHMARKS.md");
     Ok(())

@@ -8,6 +8,7 @@ mod ci;
 mod codegen;
 mod conformance;
 mod docs;
+mod fuzz;
 mod lint;
 mod tools;
 
@@ -35,6 +36,12 @@ enum Command {
     Lint,
     /// Measure the client (overhead, paging, tokens, memory) and the build; write BENCHMARKS.md.
     Bench,
+    /// Run the fuzz targets of fuzz/ (response decoding, the mock's request binding).
+    Fuzz {
+        /// Seconds per target.
+        #[arg(long, default_value_t = 60)]
+        seconds: u64,
+    },
     /// Hold the client and the mock to the contract with Prism and Schemathesis.
     Conformance,
     /// Render the contract into target/docs/crayon-tenants.html and check it in headless Chromium.
@@ -52,6 +59,7 @@ fn main() -> ExitCode {
         Command::Conformance => conformance::run(),
         Command::Docs => docs::run(),
         Command::Bench => bench::run(),
+        Command::Fuzz { seconds } => fuzz::run(seconds),
         Command::Ci => ci::run(),
     };
     match result {

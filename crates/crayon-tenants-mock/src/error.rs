@@ -105,9 +105,9 @@ impl MockError {
     }
 }
 
-#[cfg(test)]
 impl MockError {
-    pub(crate) fn into_body(self) -> ApiError {
+    /// The `ApiError` body this error answers with.
+    pub(crate) fn into_api_error(self) -> ApiError {
         *self.body
     }
 }

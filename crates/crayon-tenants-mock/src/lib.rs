@@ -74,7 +74,7 @@ mod token;
 pub use config::{MockConfig, MockCredentials};
 pub use faults::{Fault, FaultParseError, FaultRule};
 pub use operation::{Operation, UnknownOperation};
-pub use request::MAX_BODY_BYTES;
+pub use request::{MAX_BODY_BYTES, bind_request_body};
 pub use seed::{MICROSOFT, MockOrganization, ORGANIZATIONS};
 pub use server::MockServer;
 pub use state::{MockState, StoredTenant};

@@ -114,6 +114,35 @@ impl<S: Send + Sync, T: DeserializeOwned + 'static> FromRequest<S> for JsonBody<
     }
 }
 
+/// Binds a request body of `operation` as the mock would, without a server: `Ok` when the mock
+/// would accept it, otherwise the 400 `ApiError` it would answer, as JSON. For fuzzing and tests
+/// of the binding rules; the token operation's form body is not JSON and is not covered.
+pub fn bind_request_body(operation: crate::Operation, body: &[u8]) -> Result<(), String> {
+    use crate::Operation::*;
+    use crayon_tenants::types::{
+        CustomerTenantDetailed, NewCustomerTenantDetailed, ServiceAccountAgreement,
+    };
+    let refused =
+        |error: MockError| Err(serde_json::to_string(&error.into_api_error()).unwrap_or_default());
+    let value: Value = match serde_json::from_slice(body) {
+        Ok(value) => value,
+        Err(error) => {
+            return refused(MockError::bad_request(format!(
+                "The request body is not valid JSON: {error}."
+            )));
+        }
+    };
+    let bound = match operation {
+        CreateCustomerTenant => bind::<NewCustomerTenantDetailed>(value).map(drop),
+        CreateExistingCustomerTenant | UpdateCustomerTenant => {
+            bind::<CustomerTenantDetailed>(value).map(drop)
+        }
+        CreateCustomerTenantAgreement => bind::<ServiceAccountAgreement>(value).map(drop),
+        _ => Ok(()),
+    };
+    bound.or_else(refused)
+}
+
 /// The contract's `components/schemas`, read once from the document the client is generated from.
 fn contract_schemas() -> &'static Map<String, Value> {
     static SCHEMAS: OnceLock<Map<String, Value>> = OnceLock::new();
@@ -301,7 +330,7 @@ mod tests {
     use super::*;
 
     fn problems(error: MockError) -> Vec<String> {
-        let body = serde_json::to_value(error.into_body()).unwrap();
+        let body = serde_json::to_value(error.into_api_error()).unwrap();
         body["ObjectErrors"]
             .as_array()
             .unwrap()
