@@ -61,7 +61,7 @@ mod tests {
                 let path = std::env::temp_dir().join(format!(
                     "crayon-tenants-body-{}-{}.json",
                     std::process::id(),
-                    fastid()
+                    next_id()
                 ));
                 std::fs::write(&path, text).unwrap();
                 Self(path)
@@ -72,7 +72,7 @@ mod tests {
                 let _ = std::fs::remove_file(&self.0);
             }
         }
-        fn fastid() -> u64 {
+        fn next_id() -> u64 {
             use std::sync::atomic::{AtomicU64, Ordering};
             static NEXT: AtomicU64 = AtomicU64::new(0);
             NEXT.fetch_add(1, Ordering::SeqCst)
