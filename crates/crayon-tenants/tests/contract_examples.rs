@@ -2,29 +2,15 @@
 //! example the contract carries parses into the generated type of the place it is attached.
 
 use std::collections::BTreeSet;
-use std::path::Path;
+
+mod support;
 
 use crayon_tenants::types;
 use serde_json::Value;
-
-fn manifest_dir() -> &'static Path {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-}
-
-fn contract() -> Value {
-    let text =
-        std::fs::read_to_string(manifest_dir().join("../../openapi/crayon-tenants.yaml")).unwrap();
-    let yaml: serde_yaml::Value = serde_yaml::from_str(&text).unwrap();
-    serde_json::to_value(yaml).unwrap()
-}
+use support::{contract, fixture};
 
 fn contract_example(contract: &Value, name: &str) -> Value {
     contract["components"]["examples"][name]["value"].clone()
-}
-
-fn fixture(name: &str) -> Value {
-    let text = std::fs::read_to_string(manifest_dir().join("tests/fixtures").join(name)).unwrap();
-    serde_json::from_str(&text).unwrap()
 }
 
 /// Each documented example, by the name the contract gives it and its fixture file.

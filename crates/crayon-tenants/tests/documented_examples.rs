@@ -4,35 +4,12 @@
 //! A change of the contract that drops a documented field, renames one, or makes a documented
 //! request invalid fails here; a change of how a model serializes shows up as a snapshot diff.
 
-use std::path::Path;
+mod support;
 
 use crayon_tenants::types;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
-use serde_json::Value;
-
-fn fixture(name: &str) -> Value {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/fixtures")
-        .join(name);
-    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-    serde_json::from_str(&text).unwrap_or_else(|e| panic!("{name} is not valid JSON: {e}"))
-}
-
-/// Removes `null` members: the generated types skip absent optional fields when serializing, so
-/// a documented `"CountryName": null` comes back absent, which means the same thing.
-fn without_nulls(value: Value) -> Value {
-    match value {
-        Value::Object(map) => Value::Object(
-            map.into_iter()
-                .filter(|(_, v)| !v.is_null())
-                .map(|(k, v)| (k, without_nulls(v)))
-                .collect(),
-        ),
-        Value::Array(items) => Value::Array(items.into_iter().map(without_nulls).collect()),
-        other => other,
-    }
-}
+use support::{fixture, without_nulls};
 
 /// Parses a fixture into `T`, asserts that re-serializing loses nothing, and returns the value.
 fn parse_losslessly<T: DeserializeOwned + Serialize>(name: &str) -> T {

@@ -3,8 +3,9 @@
 //! Any change of a model's shape (a field added, renamed, made required, retyped) shows up as a
 //! snapshot diff that someone has to accept with `cargo insta review`.
 
+mod support;
+
 use std::collections::BTreeSet;
-use std::path::Path;
 
 use crayon_tenants::types;
 use schemars::r#gen::{SchemaGenerator, SchemaSettings};
@@ -57,14 +58,11 @@ fn all_model_schemas() -> ([&'static str; 31], schemars::Map<String, Schema>) {
 }
 
 fn contract_schema_names() -> BTreeSet<String> {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../openapi/crayon-tenants.yaml");
-    let spec: serde_yaml::Value =
-        serde_yaml::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
-    spec["components"]["schemas"]
-        .as_mapping()
+    support::contract()["components"]["schemas"]
+        .as_object()
         .expect("the contract has components/schemas")
         .keys()
-        .map(|key| key.as_str().unwrap().to_owned())
+        .cloned()
         .collect()
 }
 

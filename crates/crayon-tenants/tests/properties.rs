@@ -8,6 +8,8 @@
 //! Values are generated from the contract itself (`openapi/crayon-tenants.yaml`), not from the
 //! Rust types, so the two are held to each other.
 
+mod support;
+
 use std::sync::OnceLock;
 
 use crayon_tenants::types;
@@ -16,15 +18,12 @@ use proptest::prelude::*;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 use serde_json::{Map, Value, json};
+use support::without_nulls;
 
 fn schemas() -> &'static Map<String, Value> {
     static SCHEMAS: OnceLock<Map<String, Value>> = OnceLock::new();
     SCHEMAS.get_or_init(|| {
-        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-            .join("../../openapi/crayon-tenants.yaml");
-        let contract: Value =
-            serde_yaml::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
-        contract["components"]["schemas"]
+        support::contract()["components"]["schemas"]
             .as_object()
             .unwrap()
             .clone()
@@ -139,20 +138,6 @@ fn object(schema: &Value) -> BoxedStrategy<Value> {
 
 fn valid_for(name: &str) -> BoxedStrategy<Value> {
     valid(&json!({ "$ref": format!("#/components/schemas/{name}") }))
-}
-
-/// Removes `null` members: the models leave absent optional fields out.
-fn without_nulls(value: Value) -> Value {
-    match value {
-        Value::Object(map) => Value::Object(
-            map.into_iter()
-                .filter(|(_, v)| !v.is_null())
-                .map(|(k, v)| (k, without_nulls(v)))
-                .collect(),
-        ),
-        Value::Array(items) => Value::Array(items.into_iter().map(without_nulls).collect()),
-        other => other,
-    }
 }
 
 fn round_trips<T: DeserializeOwned + Serialize + PartialEq + std::fmt::Debug>(

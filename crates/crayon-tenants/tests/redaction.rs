@@ -3,10 +3,12 @@
 //! A test binary of its own: `tracing` caches per call site whether anyone listens, and a test
 //! on another thread without a subscriber could make this one miss spans.
 
+mod support;
+
 use std::io::Write;
 use std::sync::{Arc, Mutex};
 
-use crayon_tenants::types::{CustomerTenantDetailed, NewCustomerTenantDetailed, TokenRequest};
+use crayon_tenants::types::{CustomerTenantDetailed, TokenRequest};
 use crayon_tenants::{Client, Credentials, Error};
 use crayon_tenants_mock::{MockConfig, MockServer};
 use futures::TryStreamExt;
@@ -103,10 +105,7 @@ async fn no_output_of_a_whole_session_contains_a_secret() {
     ));
 
     // A created tenant carries its administrator's generated password.
-    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/fixtures/create_customer_tenant.request.json");
-    let body: NewCustomerTenantDetailed =
-        serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+    let body = support::create_body();
     let created: CustomerTenantDetailed = client
         .create_customer_tenant()
         .body(body)

@@ -60,7 +60,7 @@ async fn an_empty_401_keeps_its_status() {
 #[tokio::test]
 async fn api_errors_are_parsed_and_read_like_the_api_says_them() {
     let (server, client) = start(MockConfig::default()).await;
-    let body = crate::retries::fixture_create_body();
+    let body = crate::support::create_body();
     client
         .create_customer_tenant()
         .body(body.clone())

@@ -1,6 +1,9 @@
 //! The client against `crayon-tenants-mock` over real HTTP on loopback: tokens, paging, retries,
 //! errors, and that no secret reaches any output.
 
+#[path = "../support/mod.rs"]
+mod support;
+
 mod errors;
 mod paging;
 mod retries;

@@ -50,7 +50,7 @@ async fn a_create_that_gets_a_502_is_attempted_once_and_leaves_no_tenant() {
             fault.clone(),
         ));
         server.reset_requests();
-        let body = fixture_create_body();
+        let body = crate::support::create_body();
         let result = client.create_customer_tenant().body(body).send().await;
         assert!(result.is_err(), "{fault:?}");
         assert_eq!(
@@ -73,7 +73,7 @@ async fn a_create_whose_answer_is_lost_is_not_repeated_and_leaves_exactly_one_te
     let error = Error::from(
         client
             .create_customer_tenant()
-            .body(fixture_create_body())
+            .body(crate::support::create_body())
             .send()
             .await
             .unwrap_err(),
@@ -159,10 +159,4 @@ async fn a_400_and_a_502_are_not_retried() {
         .await
         .unwrap_err();
     assert_eq!(server.requests(Operation::ListCustomerTenants), 1);
-}
-
-pub(crate) fn fixture_create_body() -> crayon_tenants::types::NewCustomerTenantDetailed {
-    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/fixtures/create_customer_tenant.request.json");
-    serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
 }
