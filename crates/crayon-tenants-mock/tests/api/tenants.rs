@@ -525,3 +525,29 @@ async fn agreements_are_stored_listed_and_filtered_by_type() {
     assert_eq!(mca["TotalHits"], 1);
     assert_eq!(mca["Items"][0]["AgreementType"], 1);
 }
+
+#[tokio::test]
+async fn a_test_can_seed_its_own_tenant_and_read_the_tokens_issued() {
+    let api = Api::default().await;
+    assert_eq!(
+        api.server.state().token_count(),
+        1,
+        "the token the test client fetched"
+    );
+    let seeded: crayon_tenants::types::CustomerTenantDetailed = serde_json::from_value(
+        json!({"Tenant": {"Name": "Seeded AB", "DomainPrefix": "seeded", "Publisher": {"Id": 2}}}),
+    )
+    .unwrap();
+    let stored = api.server.state().insert_tenant(2, seeded);
+    let id = stored.tenant.as_ref().and_then(|tenant| tenant.id).unwrap();
+    let tenant = api
+        .get(&format!("/api/v1/customertenants/{id}/"))
+        .await
+        .json();
+    assert_eq!(tenant["Name"], "Seeded AB");
+    assert_eq!(tenant["Organization"]["Id"], 2);
+    assert_eq!(
+        tenant["Publisher"]["Name"], "Microsoft",
+        "names are filled in as for any tenant"
+    );
+}
