@@ -97,9 +97,13 @@ impl Client {
             let outcome = self.client().execute(this).await;
             let retry = match &outcome {
                 Ok(response) if response.status() == StatusCode::UNAUTHORIZED => {
-                    if let (Authentication::Password(cache), Some((token, false)), false) =
-                        (&state.authentication, &used_token, refreshed)
-                    {
+                    // Repeated only when a copy is left (a body that cannot be cloned is sent once).
+                    if let (Authentication::Password(cache), Some((token, false)), false, true) = (
+                        &state.authentication,
+                        &used_token,
+                        refreshed,
+                        template.is_some(),
+                    ) {
                         tracing::debug!(
                             "401 with a cached token: refreshing it and repeating the request once"
                         );
