@@ -73,6 +73,30 @@ async fn connect(global: &GlobalOptions) -> Result<Connection, Failure> {
     })
 }
 
+/// Applies the list filters of `ListArgs` to a one-page request or to a paging listing: both
+/// builders name their setters alike.
+macro_rules! with_filters {
+    ($builder:expr, $args:expr) => {{
+        let mut builder = $builder;
+        if let Some(search) = $args.search.clone() {
+            builder = builder.search(search);
+        }
+        if let Some(prefix) = $args.domain_prefix.clone() {
+            builder = builder.domain_prefix(prefix);
+        }
+        if let Some(publisher) = $args.publisher_id {
+            builder = builder.publisher_id(publisher);
+        }
+        if let Some(kind) = $args.tenant_type {
+            builder = builder.customer_tenant_type(tenant_type(kind));
+        }
+        if let Some(page_size) = $args.page_size {
+            builder = builder.page_size(page_size);
+        }
+        builder
+    }};
+}
+
 /// Runs the command; the result goes to `out`.
 pub async fn run(cli: Cli, out: &mut impl Write) -> Result<(), Failure> {
     let format = cli.global.output;
@@ -142,26 +166,14 @@ async fn tenants(
     match command {
         TenantsCommand::List(args) if args.all => list_all(client, args, format, out).await,
         TenantsCommand::List(args) => {
-            let mut request = client
-                .list_customer_tenants()
-                .organization_id(args.organization_id);
-            if let Some(search) = args.search {
-                request = request.search(search);
-            }
-            if let Some(prefix) = args.domain_prefix {
-                request = request.domain_prefix(prefix);
-            }
-            if let Some(publisher) = args.publisher_id {
-                request = request.publisher_id(publisher);
-            }
-            if let Some(kind) = args.tenant_type {
-                request = request.customer_tenant_type(tenant_type(kind));
-            }
+            let mut request = with_filters!(
+                client
+                    .list_customer_tenants()
+                    .organization_id(args.organization_id),
+                args
+            );
             if let Some(page) = args.page {
                 request = request.page(page);
-            }
-            if let Some(page_size) = args.page_size {
-                request = request.page_size(page_size);
             }
             let page = request.send().await?.into_inner();
             let tenants = page.items.as_deref().unwrap_or_default();
@@ -284,31 +296,7 @@ async fn list_all(
     format: Output,
     out: &mut impl Write,
 ) -> Result<(), Failure> {
-    let ListArgs {
-        organization_id,
-        search,
-        domain_prefix,
-        publisher_id,
-        tenant_type: kind,
-        page_size,
-        ..
-    } = args;
-    let mut listing = client.list_all_customer_tenants(organization_id);
-    if let Some(search) = search {
-        listing = listing.search(search);
-    }
-    if let Some(prefix) = domain_prefix {
-        listing = listing.domain_prefix(prefix);
-    }
-    if let Some(publisher) = publisher_id {
-        listing = listing.publisher_id(publisher);
-    }
-    if let Some(kind) = kind {
-        listing = listing.customer_tenant_type(tenant_type(kind));
-    }
-    if let Some(page_size) = page_size {
-        listing = listing.page_size(page_size);
-    }
+    let listing = with_filters!(client.list_all_customer_tenants(args.organization_id), args);
     let progress = std::io::stderr().is_terminal();
     let mut stream = listing.stream();
     let mut tenants = Vec::new();
