@@ -21,34 +21,24 @@ const HEADER: &str = "\
 /// retry policy (`crates/crayon-tenants/src/client.rs`).
 const INNER_TYPE: &str = "crate::client::ClientState";
 
-/// Schemas that become hand-written Rust types instead of generated ones.
+/// The integer enumerations, which become the open enums of `crate::enums`.
 ///
-/// The integer enumerations are open enums (`crate::enums`): typify would make a newtype of an
-/// integer enum, and a closed enum would fail a whole page on a value the server adds later. The
-/// types that carry secrets (`crate::sensitive`) need a `Debug` that redacts them, and generated
-/// types always derive `Debug`.
-const REPLACEMENTS: &[(&str, &str, &[TypeImpl])] = &[
-    (
-        "CustomerTenantType",
-        "crate::enums::CustomerTenantType",
-        &[],
-    ),
-    ("EntityStatus", "crate::enums::EntityStatus", &[]),
-    (
-        "AgreementTypeConsent",
-        "crate::enums::AgreementTypeConsent",
-        &[],
-    ),
-    (
-        "SubscriptionPriceType",
-        "crate::enums::SubscriptionPriceType",
-        &[],
-    ),
-    (
-        "SubscriptionStatus",
-        "crate::enums::SubscriptionStatus",
-        &[],
-    ),
+/// The contract gives each two schemas: `X`, closed, for what a client sends, and
+/// `XOrUnknown` (`anyOf: [X, integer]`) for what a server sends. Both become the same Rust type,
+/// which names the known values and keeps any other integer as `Unknown`: typify would make a
+/// newtype of an integer enum and an untagged enum of the `anyOf`, and a closed Rust enum would
+/// fail a whole page on a value the server adds later.
+const ENUMS: &[&str] = &[
+    "CustomerTenantType",
+    "EntityStatus",
+    "AgreementTypeConsent",
+    "SubscriptionPriceType",
+    "SubscriptionStatus",
+];
+
+/// The types that carry secrets (`crate::sensitive`): they need a `Debug` that redacts them, and
+/// generated types always derive `Debug`.
+const SENSITIVE: &[(&str, &str, &[TypeImpl])] = &[
     ("Token", "crate::sensitive::Token", &[TypeImpl::Default]),
     ("TokenRequest", "crate::sensitive::TokenRequest", &[]),
     (
@@ -97,7 +87,15 @@ pub fn generate(spec_yaml: &str) -> Result<String> {
         .with_hooks(HooksMode::Expected)
         .with_derive("PartialEq")
         .with_derive("schemars::JsonSchema");
-    for (schema, rust_type, impls) in REPLACEMENTS {
+    for (schema, rust_type) in plain_bounded_types(&spec_yaml_value(spec_yaml)?)? {
+        settings.with_conversion(schema, rust_type, std::iter::empty());
+    }
+    for name in ENUMS {
+        let rust_type = format!("crate::enums::{name}");
+        settings.with_replacement(name, &rust_type, std::iter::empty());
+        settings.with_replacement(format!("{name}OrUnknown"), &rust_type, std::iter::empty());
+    }
+    for (schema, rust_type, impls) in SENSITIVE {
         settings.with_replacement(schema, rust_type, impls.iter().cloned());
     }
     let tokens = Generator::new(&settings)
@@ -105,4 +103,65 @@ pub fn generate(spec_yaml: &str) -> Result<String> {
         .map_err(|error| anyhow::anyhow!("progenitor rejected {SPEC_PATH}: {error}"))?;
     let file: syn::File = syn::parse2(tokens).context("progenitor produced invalid Rust")?;
     Ok(format!("{HEADER}{}", prettyplease::unparse(&file)))
+}
+
+fn spec_yaml_value(spec_yaml: &str) -> Result<serde_json::Value> {
+    serde_yaml::from_str(spec_yaml).with_context(|| format!("parsing {SPEC_PATH}"))
+}
+
+/// The keywords that make typify wrap a scalar in a checked type.
+const BOUNDS: &[&str] = &["minimum", "maximum", "minLength", "maxLength", "pattern"];
+
+/// Every bounded scalar schema of the contract (`pageSize` with `minimum: 1, maximum: 1000`, a
+/// `minLength: 1` identifier), each mapped to the plain Rust type of its `type` and `format`.
+///
+/// The contract states every rule the server enforces as schema, for every consumer; typify
+/// would turn those rules into `NonZeroU32` or a string newtype that each caller has to build.
+/// The Rust client keeps plain `i32`, `i64` and `String` and leaves the rule to the server, which
+/// answers a value out of bounds with a 400 that names it.
+fn plain_bounded_types(
+    spec: &serde_json::Value,
+) -> Result<Vec<(schemars::schema::SchemaObject, String)>> {
+    let mut found = Vec::new();
+    collect_bounded(spec, &mut found);
+    found
+        .into_iter()
+        .map(|(schema, rust_type)| {
+            let schema = serde_json::from_value(schema.clone())
+                .with_context(|| format!("a bounded schema typify cannot read: {schema}"))?;
+            Ok((schema, rust_type))
+        })
+        .collect()
+}
+
+fn collect_bounded(value: &serde_json::Value, found: &mut Vec<(serde_json::Value, String)>) {
+    match value {
+        serde_json::Value::Object(object) => {
+            let rust_type = match (
+                object.get("type").and_then(|t| t.as_str()),
+                object.get("format").and_then(|f| f.as_str()),
+            ) {
+                (Some("integer"), Some("int64")) => Some("i64"),
+                (Some("integer"), _) => Some("i32"),
+                (Some("string"), None) => Some("::std::string::String"),
+                _ => None,
+            };
+            let bounded = BOUNDS.iter().any(|bound| object.contains_key(*bound));
+            if let Some(rust_type) = rust_type.filter(|_| bounded && !object.contains_key("enum")) {
+                // Only what typify compares: the conversion table ignores descriptions.
+                let keys = ["type", "format"].iter().chain(BOUNDS);
+                let schema: serde_json::Map<_, _> = keys
+                    .filter_map(|key| Some(((*key).to_owned(), object.get(*key)?.clone())))
+                    .collect();
+                found.push((schema.into(), rust_type.to_owned()));
+            }
+            for inner in object.values() {
+                collect_bounded(inner, found);
+            }
+        }
+        serde_json::Value::Array(items) => {
+            items.iter().for_each(|item| collect_bounded(item, found))
+        }
+        _ => {}
+    }
 }

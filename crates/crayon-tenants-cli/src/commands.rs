@@ -3,7 +3,8 @@
 use std::io::{IsTerminal as _, Write};
 
 use crayon_tenants::types::{
-    CustomerTenantDetailed, CustomerTenantType, NewCustomerTenantDetailed, TokenRequest,
+    CustomerTenantDetailed, CustomerTenantDetailedInput, CustomerTenantType,
+    ExistingCustomerTenantDetailed, NewCustomerTenantDetailed, TokenRequest,
 };
 use crayon_tenants::{Client, Credentials};
 use crayon_tenants_mock::{MockConfig, MockServer};
@@ -225,18 +226,9 @@ async fn tenants(
             file,
             sync_from_publisher,
         } => {
-            let body: CustomerTenantDetailed = body::read(&file)?;
-            let has_external_id = body
-                .tenant
-                .as_ref()
-                .and_then(|tenant| tenant.external_publisher_customer_id.as_deref())
-                .is_some();
-            if !has_external_id {
-                return Err(Failure::Usage(format!(
-                    "{}: Tenant.ExternalPublisherCustomerId is required",
-                    file.display()
-                )));
-            }
+            // The contract requires `Tenant.ExternalPublisherCustomerId`: reading the body as
+            // its request type refuses a body without it, naming the field.
+            let body: ExistingCustomerTenantDetailed = body::read(&file)?;
             let mut request = client.create_existing_customer_tenant().body(body);
             if sync_from_publisher {
                 request = request.sync_from_publisher(true);
@@ -244,7 +236,7 @@ async fn tenants(
             detailed_result(out, format, &request.send().await?.into_inner())
         }
         TenantsCommand::Update { id, file } => {
-            let body: CustomerTenantDetailed = body::read(&file)?;
+            let body: CustomerTenantDetailedInput = body::read(&file)?;
             let updated = client
                 .update_customer_tenant()
                 .id(id)

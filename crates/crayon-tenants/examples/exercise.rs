@@ -10,7 +10,8 @@
 use std::process::ExitCode;
 
 use crayon_tenants::types::{
-    CustomerTenantDetailed, NewCustomerTenantDetailed, ServiceAccountAgreement, TokenRequest,
+    CustomerTenantDetailedInput, ExistingCustomerTenantDetailed, NewCustomerTenantDetailed,
+    ServiceAccountAgreementInput, TokenRequest,
 };
 use crayon_tenants::{Client, Credentials, Error, RetryPolicy};
 use serde_json::json;
@@ -167,7 +168,7 @@ async fn proxy(base_url: &str, report: &mut Report) {
     report.ok(
         "createExistingCustomerTenant",
         api.create_existing_customer_tenant()
-            .body(parse::<CustomerTenantDetailed>(EXISTING))
+            .body(parse::<ExistingCustomerTenantDetailed>(EXISTING))
             .send()
             .await,
     );
@@ -176,7 +177,7 @@ async fn proxy(base_url: &str, report: &mut Report) {
         400,
         api.create_existing_customer_tenant()
             .sync_from_publisher(true)
-            .body(parse::<CustomerTenantDetailed>(EXISTING))
+            .body(parse::<ExistingCustomerTenantDetailed>(EXISTING))
             .send()
             .await,
     );
@@ -207,7 +208,7 @@ async fn proxy(base_url: &str, report: &mut Report) {
         404,
         api.get_customer_tenant_detailed().id(999_999).send().await,
     );
-    let mut update: CustomerTenantDetailed = parse(UPDATE);
+    let mut update: CustomerTenantDetailedInput = parse(UPDATE);
     update.tenant.as_mut().expect("the sample has a Tenant").id = Some(id);
     report.ok(
         "updateCustomerTenant",
@@ -222,7 +223,7 @@ async fn proxy(base_url: &str, report: &mut Report) {
         400,
         api.update_customer_tenant()
             .id(2)
-            .body(parse::<CustomerTenantDetailed>(UPDATE))
+            .body(parse::<CustomerTenantDetailedInput>(UPDATE))
             .send()
             .await,
     );
@@ -231,7 +232,7 @@ async fn proxy(base_url: &str, report: &mut Report) {
         404,
         api.update_customer_tenant()
             .id(999_999)
-            .body(parse::<CustomerTenantDetailed>(UPDATE))
+            .body(parse::<CustomerTenantDetailedInput>(UPDATE))
             .send()
             .await,
     );
@@ -244,7 +245,7 @@ async fn proxy(base_url: &str, report: &mut Report) {
         404,
         api.get_customer_tenant_azure_plan().id(7).send().await,
     );
-    let agreement: ServiceAccountAgreement =
+    let agreement: ServiceAccountAgreementInput =
         serde_json::from_value(json!({"FirstName": "A", "LastName": "B", "Email": "a@b.c", "PhoneNumber": "1", "DateAgreed": "2019-10-01T00:00:00Z", "AgreementType": 1}))
             .expect("an agreement");
     report.ok(
@@ -314,7 +315,7 @@ async fn examples(base_url: &str, report: &mut Report) {
     report.ok(
         "createExistingCustomerTenant",
         api.create_existing_customer_tenant()
-            .body(parse::<CustomerTenantDetailed>(EXISTING))
+            .body(parse::<ExistingCustomerTenantDetailed>(EXISTING))
             .send()
             .await,
     );
@@ -330,7 +331,7 @@ async fn examples(base_url: &str, report: &mut Report) {
         "updateCustomerTenant",
         api.update_customer_tenant()
             .id(1)
-            .body(parse::<CustomerTenantDetailed>(UPDATE))
+            .body(parse::<CustomerTenantDetailedInput>(UPDATE))
             .send()
             .await,
     );
@@ -346,7 +347,7 @@ async fn examples(base_url: &str, report: &mut Report) {
         "listCustomerTenantAgreements",
         api.list_customer_tenant_agreements().id(1).send().await,
     );
-    let agreement: ServiceAccountAgreement =
+    let agreement: ServiceAccountAgreementInput =
         serde_json::from_value(json!({"AgreementType": 1})).expect("an agreement");
     report.ok(
         "createCustomerTenantAgreement",

@@ -27,7 +27,9 @@ OAuth 2.0 fields `error` and `error_description` (RFC 6749, section 5.2) instead
         ///OAuth 2.0 error code, for example `invalid_grant` (token operation only).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub error: ::std::option::Option<::std::string::String>,
-        ///Code of the error, for example `400 BadRequest` or `DomainPrefixTaken`.
+        /**Code of the error: the status and its .NET reason phrase (`401 Unauthorized`, as quoted
+from the live API by one of its clients) or a symbolic code (none is documented).
+*/
         #[serde(
             rename = "ErrorCode",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -121,9 +123,9 @@ which reflect the server's model, name it `CustomerTenant`, which this document 
             Default::default()
         }
     }
-    /**An end customer of a reseller's organization, connected to a publisher. In responses every
-reference-typed property may be null; in add-existing and update requests every property is
-optional (see those operations).
+    /**An end customer of a reseller's organization, connected to a publisher, as responses carry
+it: every reference-typed property may be null, and enumerations may carry integers this
+document does not name. Requests send a `CustomerTenantInput` or a `NewCustomerTenant`.
 */
     #[derive(
         ::serde::Deserialize,
@@ -393,6 +395,73 @@ every response example: responses may carry empty strings.
             Default::default()
         }
     }
+    ///A `CustomerTenantAgreement` as a client sends it, with a closed agreement type.
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        Default,
+        PartialEq,
+        schemars::JsonSchema
+    )]
+    pub struct CustomerTenantAgreementInput {
+        ///Whether the agreement was accepted.
+        #[serde(
+            rename = "Accepted",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub accepted: ::std::option::Option<bool>,
+        ///Type of the agreement.
+        #[serde(
+            rename = "AgreementType",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub agreement_type: ::std::option::Option<crate::enums::AgreementTypeConsent>,
+        ///When the agreement was accepted (ISO 8601 with offset).
+        #[serde(
+            rename = "DateAgreed",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub date_agreed: ::std::option::Option<
+            ::chrono::DateTime<::chrono::offset::Utc>,
+        >,
+        ///Email address of the person who accepted the agreement.
+        #[serde(
+            rename = "Email",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub email: ::std::option::Option<::std::string::String>,
+        ///First name of the person who accepted the agreement.
+        #[serde(
+            rename = "FirstName",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub first_name: ::std::option::Option<::std::string::String>,
+        ///Last name of the person who accepted the agreement.
+        #[serde(
+            rename = "LastName",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub last_name: ::std::option::Option<::std::string::String>,
+        ///Phone number of the person who accepted the agreement.
+        #[serde(
+            rename = "PhoneNumber",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub phone_number: ::std::option::Option<::std::string::String>,
+        ///Whether the signatory is the profile's contact person.
+        #[serde(
+            rename = "SameAsPrimaryContact",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub same_as_primary_contact: ::std::option::Option<bool>,
+    }
+    impl CustomerTenantAgreementInput {
+        pub fn builder() -> builder::CustomerTenantAgreementInput {
+            Default::default()
+        }
+    }
     /**One page of customer tenants. The Swashbuckle export says the list answers a JSON array;
 the documentation, the SDK (`ApiCollection<T>`, serialized as an object) and every client of
 the live API read `Items` and `TotalHits`, which this document follows.
@@ -497,7 +566,9 @@ add-existing page's response example has `"Email": ""`: responses may carry empt
         }
     }
     /**A customer tenant with its profile, company and administrator user: the response of every
-operation that writes a tenant, and the (partial) body of add-existing and update.
+operation that writes a tenant. Requests send a `NewCustomerTenantDetailed` (create), an
+`ExistingCustomerTenantDetailed` (add existing) or a `CustomerTenantDetailedInput`
+(update).
 */
     #[derive(
         ::serde::Deserialize,
@@ -533,6 +604,165 @@ operation that writes a tenant, and the (partial) body of add-existing and updat
     }
     impl CustomerTenantDetailed {
         pub fn builder() -> builder::CustomerTenantDetailed {
+            Default::default()
+        }
+    }
+    /**The body of an update: a partial `CustomerTenantDetailed`. Every property is optional (the
+documentation's C# sample sends only part of `Tenant`); what the body leaves out or sends as
+`null` keeps its value. Enumerations take only the values they list.
+*/
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        Default,
+        PartialEq,
+        schemars::JsonSchema
+    )]
+    pub struct CustomerTenantDetailedInput {
+        ///Company registration.
+        #[serde(
+            rename = "Company",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub company: ::std::option::Option<CustomerTenantCompany>,
+        ///Contact person, address and locale.
+        #[serde(
+            rename = "Profile",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub profile: ::std::option::Option<CustomerTenantProfileInput>,
+        ///The customer tenant's new values.
+        #[serde(
+            rename = "Tenant",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub tenant: ::std::option::Option<CustomerTenantInput>,
+        ///Ignored by update; the administrator is not changed here.
+        #[serde(rename = "User", skip_serializing_if = "::std::option::Option::is_none")]
+        pub user: ::std::option::Option<crate::sensitive::CustomerTenantUser>,
+    }
+    impl CustomerTenantDetailedInput {
+        pub fn builder() -> builder::CustomerTenantDetailedInput {
+            Default::default()
+        }
+    }
+    /**The tenant of an update: any of `CustomerTenant`'s properties, each optional, with
+enumerations closed to the values they list.
+*/
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        Default,
+        PartialEq,
+        schemars::JsonSchema
+    )]
+    pub struct CustomerTenantInput {
+        ///The Microsoft agreement accepted for the tenant (lower case, as the SDK sends it).
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub agreement: ::std::option::Option<CustomerTenantAgreementInput>,
+        ///The consumer the tenant belongs to.
+        #[serde(
+            rename = "Consumer",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub consumer: ::std::option::Option<ObjectReference>,
+        ///Kind of customer tenant (T1 = 1, T2 = 2).
+        #[serde(
+            rename = "CustomerTenantType",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub customer_tenant_type: ::std::option::Option<
+            crate::enums::CustomerTenantType,
+        >,
+        ///Default price basis of the tenant's subscriptions.
+        #[serde(
+            rename = "DefaultSubscriptionPriceType",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub default_subscription_price_type: ::std::option::Option<
+            crate::enums::SubscriptionPriceType,
+        >,
+        ///Full domain of the tenant.
+        #[serde(
+            rename = "Domain",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub domain: ::std::option::Option<::std::string::String>,
+        ///Domain name used for URLs, subscriptions and user names.
+        #[serde(
+            rename = "DomainPrefix",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub domain_prefix: ::std::option::Option<::std::string::String>,
+        ///Status of the record.
+        #[serde(
+            rename = "EntityStatus",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub entity_status: ::std::option::Option<crate::enums::EntityStatus>,
+        ///External identifier the publisher uses for the customer.
+        #[serde(
+            rename = "ExternalPublisherCustomerId",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub external_publisher_customer_id: ::std::option::Option<::std::string::String>,
+        /**Identifier of the tenant. The SDK builds the update's path from it, so it names the same
+tenant as the path; the path decides which tenant is updated.
+*/
+        #[serde(rename = "Id", skip_serializing_if = "::std::option::Option::is_none")]
+        pub id: ::std::option::Option<i32>,
+        ///The invoice profile the tenant's consumption is billed through.
+        #[serde(
+            rename = "InvoiceProfile",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub invoice_profile: ::std::option::Option<ObjectReference>,
+        ///Name of the company.
+        #[serde(rename = "Name", skip_serializing_if = "::std::option::Option::is_none")]
+        pub name: ::std::option::Option<::std::string::String>,
+        ///The reseller's organization the tenant belongs to.
+        #[serde(
+            rename = "Organization",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub organization: ::std::option::Option<Organization>,
+        ///The publisher program the tenant is enrolled in.
+        #[serde(
+            rename = "Program",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub program: ::std::option::Option<ObjectReference>,
+        ///The publisher the tenant is connected to.
+        #[serde(
+            rename = "Publisher",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub publisher: ::std::option::Option<ObjectReference>,
+        ///Internal identifier the publisher uses (assigned by the server).
+        #[serde(
+            rename = "PublisherCustomerId",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub publisher_customer_id: ::std::option::Option<::std::string::String>,
+        ///Optional reference that describes the end customer.
+        #[serde(
+            rename = "Reference",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub reference: ::std::option::Option<::std::string::String>,
+        ///The reseller's markup on the tenant's prices (the update page's C# sample sets it).
+        #[serde(
+            rename = "ResellerMarkup",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub reseller_markup: ::std::option::Option<f64>,
+    }
+    impl CustomerTenantInput {
+        pub fn builder() -> builder::CustomerTenantInput {
             Default::default()
         }
     }
@@ -583,6 +813,53 @@ operation that writes a tenant, and the (partial) body of add-existing and updat
             Default::default()
         }
     }
+    ///A `CustomerTenantProfile` as a client sends it, every property optional.
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        Default,
+        PartialEq,
+        schemars::JsonSchema
+    )]
+    pub struct CustomerTenantProfileInput {
+        ///The customer's address.
+        #[serde(
+            rename = "Address",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub address: ::std::option::Option<CustomerTenantAddress>,
+        ///The Microsoft agreement accepted for the customer.
+        #[serde(
+            rename = "Agreement",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub agreement: ::std::option::Option<CustomerTenantAgreementInput>,
+        ///The customer's contact person.
+        #[serde(
+            rename = "Contact",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub contact: ::std::option::Option<CustomerTenantContact>,
+        ///Culture of the tenant.
+        #[serde(
+            rename = "CultureCode",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub culture_code: ::std::option::Option<::std::string::String>,
+        ///Language of the tenant.
+        #[serde(
+            rename = "LanguageCode",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub language_code: ::std::option::Option<::std::string::String>,
+    }
+    impl CustomerTenantProfileInput {
+        pub fn builder() -> builder::CustomerTenantProfileInput {
+            Default::default()
+        }
+    }
     ///A reference to a customer tenant by its identifier.
     #[derive(
         ::serde::Deserialize,
@@ -600,6 +877,106 @@ operation that writes a tenant, and the (partial) body of add-existing and updat
     }
     impl CustomerTenantReference {
         pub fn builder() -> builder::CustomerTenantReference {
+            Default::default()
+        }
+    }
+    ///The tenant of an add-existing request; only `ExternalPublisherCustomerId` is required.
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        PartialEq,
+        schemars::JsonSchema
+    )]
+    pub struct ExistingCustomerTenant {
+        ///Kind of customer tenant (T1 = 1, T2 = 2); a prerequisite of the documentation.
+        #[serde(
+            rename = "CustomerTenantType",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub customer_tenant_type: ::std::option::Option<
+            crate::enums::CustomerTenantType,
+        >,
+        ///Domain name used for URLs, subscriptions and user names.
+        #[serde(
+            rename = "DomainPrefix",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub domain_prefix: ::std::option::Option<::std::string::String>,
+        ///External identifier the publisher uses for the customer; identifies the tenant to add.
+        #[serde(rename = "ExternalPublisherCustomerId")]
+        pub external_publisher_customer_id: ::std::string::String,
+        ///The invoice profile to bill the tenant's consumption through; a prerequisite of the documentation.
+        #[serde(
+            rename = "InvoiceProfile",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub invoice_profile: ::std::option::Option<ObjectReferenceById>,
+        ///Name of the company (taken from the publisher when absent).
+        #[serde(rename = "Name", skip_serializing_if = "::std::option::Option::is_none")]
+        pub name: ::std::option::Option<::std::string::String>,
+        ///The reseller's organization the tenant will belong to.
+        #[serde(
+            rename = "Organization",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub organization: ::std::option::Option<ObjectReferenceById>,
+        ///The publisher the tenant exists at (for example 2, Microsoft).
+        #[serde(
+            rename = "Publisher",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub publisher: ::std::option::Option<ObjectReferenceById>,
+        ///Optional reference that describes the end customer.
+        #[serde(
+            rename = "Reference",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub reference: ::std::option::Option<::std::string::String>,
+    }
+    impl ExistingCustomerTenant {
+        pub fn builder() -> builder::ExistingCustomerTenant {
+            Default::default()
+        }
+    }
+    /**The body of an add-existing request. The documentation's "required properties" for this
+scenario are the tenant's `ExternalPublisherCustomerId` (which identifies it at the
+publisher), a customer tenant type and an invoice profile; its own example sends only
+`Tenant`, and the SDK's samples send only `ExternalPublisherCustomerId` and
+`Organization`. This document requires what every source sends: `Tenant` with a non-empty
+`ExternalPublisherCustomerId`.
+*/
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        PartialEq,
+        schemars::JsonSchema
+    )]
+    pub struct ExistingCustomerTenantDetailed {
+        ///Company registration.
+        #[serde(
+            rename = "Company",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub company: ::std::option::Option<CustomerTenantCompany>,
+        ///Contact person, address and locale.
+        #[serde(
+            rename = "Profile",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub profile: ::std::option::Option<CustomerTenantProfileInput>,
+        ///The customer tenant to add, identified by its `ExternalPublisherCustomerId`.
+        #[serde(rename = "Tenant")]
+        pub tenant: ExistingCustomerTenant,
+        ///Not used; the tenant's administrator already exists at the publisher.
+        #[serde(rename = "User", skip_serializing_if = "::std::option::Option::is_none")]
+        pub user: ::std::option::Option<crate::sensitive::CustomerTenantUser>,
+    }
+    impl ExistingCustomerTenantDetailed {
+        pub fn builder() -> builder::ExistingCustomerTenantDetailed {
             Default::default()
         }
     }
@@ -1072,6 +1449,61 @@ an optional reference so that the documented example parses and nothing is dropp
     }
     impl ServiceAccountAgreementCollection {
         pub fn builder() -> builder::ServiceAccountAgreementCollection {
+            Default::default()
+        }
+    }
+    ///The body of an agreement create, with a closed agreement type.
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        Default,
+        PartialEq,
+        schemars::JsonSchema
+    )]
+    pub struct ServiceAccountAgreementInput {
+        ///Type of the agreement.
+        #[serde(
+            rename = "AgreementType",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub agreement_type: ::std::option::Option<crate::enums::AgreementTypeConsent>,
+        ///When the agreement was accepted (ISO 8601 with offset).
+        #[serde(
+            rename = "DateAgreed",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub date_agreed: ::std::option::Option<
+            ::chrono::DateTime<::chrono::offset::Utc>,
+        >,
+        ///Email address of the person who accepted the agreement.
+        #[serde(
+            rename = "Email",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub email: ::std::option::Option<::std::string::String>,
+        ///First name of the person who accepted the agreement.
+        #[serde(
+            rename = "FirstName",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub first_name: ::std::option::Option<::std::string::String>,
+        ///Last name of the person who accepted the agreement.
+        #[serde(
+            rename = "LastName",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub last_name: ::std::option::Option<::std::string::String>,
+        ///Phone number of the person who accepted the agreement.
+        #[serde(
+            rename = "PhoneNumber",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub phone_number: ::std::option::Option<::std::string::String>,
+    }
+    impl ServiceAccountAgreementInput {
+        pub fn builder() -> builder::ServiceAccountAgreementInput {
             Default::default()
         }
     }
@@ -2206,6 +2638,194 @@ an optional reference so that the documented example parses and nothing is dropp
             }
         }
         #[derive(Clone, Debug)]
+        pub struct CustomerTenantAgreementInput {
+            accepted: ::std::result::Result<
+                ::std::option::Option<bool>,
+                ::std::string::String,
+            >,
+            agreement_type: ::std::result::Result<
+                ::std::option::Option<crate::enums::AgreementTypeConsent>,
+                ::std::string::String,
+            >,
+            date_agreed: ::std::result::Result<
+                ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+                ::std::string::String,
+            >,
+            email: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            first_name: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            last_name: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            phone_number: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            same_as_primary_contact: ::std::result::Result<
+                ::std::option::Option<bool>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for CustomerTenantAgreementInput {
+            fn default() -> Self {
+                Self {
+                    accepted: Ok(Default::default()),
+                    agreement_type: Ok(Default::default()),
+                    date_agreed: Ok(Default::default()),
+                    email: Ok(Default::default()),
+                    first_name: Ok(Default::default()),
+                    last_name: Ok(Default::default()),
+                    phone_number: Ok(Default::default()),
+                    same_as_primary_contact: Ok(Default::default()),
+                }
+            }
+        }
+        impl CustomerTenantAgreementInput {
+            pub fn accepted<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<bool>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.accepted = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for accepted: {e}")
+                    });
+                self
+            }
+            pub fn agreement_type<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<crate::enums::AgreementTypeConsent>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.agreement_type = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for agreement_type: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn date_agreed<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.date_agreed = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for date_agreed: {e}")
+                    });
+                self
+            }
+            pub fn email<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.email = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for email: {e}")
+                    });
+                self
+            }
+            pub fn first_name<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.first_name = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for first_name: {e}")
+                    });
+                self
+            }
+            pub fn last_name<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.last_name = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for last_name: {e}")
+                    });
+                self
+            }
+            pub fn phone_number<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.phone_number = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for phone_number: {e}")
+                    });
+                self
+            }
+            pub fn same_as_primary_contact<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<bool>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.same_as_primary_contact = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for same_as_primary_contact: {e}"
+                        )
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<CustomerTenantAgreementInput>
+        for super::CustomerTenantAgreementInput {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: CustomerTenantAgreementInput,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    accepted: value.accepted?,
+                    agreement_type: value.agreement_type?,
+                    date_agreed: value.date_agreed?,
+                    email: value.email?,
+                    first_name: value.first_name?,
+                    last_name: value.last_name?,
+                    phone_number: value.phone_number?,
+                    same_as_primary_contact: value.same_as_primary_contact?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::CustomerTenantAgreementInput>
+        for CustomerTenantAgreementInput {
+            fn from(value: super::CustomerTenantAgreementInput) -> Self {
+                Self {
+                    accepted: Ok(value.accepted),
+                    agreement_type: Ok(value.agreement_type),
+                    date_agreed: Ok(value.date_agreed),
+                    email: Ok(value.email),
+                    first_name: Ok(value.first_name),
+                    last_name: Ok(value.last_name),
+                    phone_number: Ok(value.phone_number),
+                    same_as_primary_contact: Ok(value.same_as_primary_contact),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
         pub struct CustomerTenantCollection {
             items: ::std::result::Result<
                 ::std::option::Option<::std::vec::Vec<super::CustomerTenant>>,
@@ -2540,6 +3160,497 @@ an optional reference so that the documented example parses and nothing is dropp
             }
         }
         #[derive(Clone, Debug)]
+        pub struct CustomerTenantDetailedInput {
+            company: ::std::result::Result<
+                ::std::option::Option<super::CustomerTenantCompany>,
+                ::std::string::String,
+            >,
+            profile: ::std::result::Result<
+                ::std::option::Option<super::CustomerTenantProfileInput>,
+                ::std::string::String,
+            >,
+            tenant: ::std::result::Result<
+                ::std::option::Option<super::CustomerTenantInput>,
+                ::std::string::String,
+            >,
+            user: ::std::result::Result<
+                ::std::option::Option<crate::sensitive::CustomerTenantUser>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for CustomerTenantDetailedInput {
+            fn default() -> Self {
+                Self {
+                    company: Ok(Default::default()),
+                    profile: Ok(Default::default()),
+                    tenant: Ok(Default::default()),
+                    user: Ok(Default::default()),
+                }
+            }
+        }
+        impl CustomerTenantDetailedInput {
+            pub fn company<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<super::CustomerTenantCompany>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.company = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for company: {e}")
+                    });
+                self
+            }
+            pub fn profile<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<super::CustomerTenantProfileInput>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.profile = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for profile: {e}")
+                    });
+                self
+            }
+            pub fn tenant<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<super::CustomerTenantInput>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.tenant = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for tenant: {e}")
+                    });
+                self
+            }
+            pub fn user<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<crate::sensitive::CustomerTenantUser>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.user = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for user: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<CustomerTenantDetailedInput>
+        for super::CustomerTenantDetailedInput {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: CustomerTenantDetailedInput,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    company: value.company?,
+                    profile: value.profile?,
+                    tenant: value.tenant?,
+                    user: value.user?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::CustomerTenantDetailedInput>
+        for CustomerTenantDetailedInput {
+            fn from(value: super::CustomerTenantDetailedInput) -> Self {
+                Self {
+                    company: Ok(value.company),
+                    profile: Ok(value.profile),
+                    tenant: Ok(value.tenant),
+                    user: Ok(value.user),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct CustomerTenantInput {
+            agreement: ::std::result::Result<
+                ::std::option::Option<super::CustomerTenantAgreementInput>,
+                ::std::string::String,
+            >,
+            consumer: ::std::result::Result<
+                ::std::option::Option<super::ObjectReference>,
+                ::std::string::String,
+            >,
+            customer_tenant_type: ::std::result::Result<
+                ::std::option::Option<crate::enums::CustomerTenantType>,
+                ::std::string::String,
+            >,
+            default_subscription_price_type: ::std::result::Result<
+                ::std::option::Option<crate::enums::SubscriptionPriceType>,
+                ::std::string::String,
+            >,
+            domain: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            domain_prefix: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            entity_status: ::std::result::Result<
+                ::std::option::Option<crate::enums::EntityStatus>,
+                ::std::string::String,
+            >,
+            external_publisher_customer_id: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            id: ::std::result::Result<::std::option::Option<i32>, ::std::string::String>,
+            invoice_profile: ::std::result::Result<
+                ::std::option::Option<super::ObjectReference>,
+                ::std::string::String,
+            >,
+            name: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            organization: ::std::result::Result<
+                ::std::option::Option<super::Organization>,
+                ::std::string::String,
+            >,
+            program: ::std::result::Result<
+                ::std::option::Option<super::ObjectReference>,
+                ::std::string::String,
+            >,
+            publisher: ::std::result::Result<
+                ::std::option::Option<super::ObjectReference>,
+                ::std::string::String,
+            >,
+            publisher_customer_id: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            reference: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            reseller_markup: ::std::result::Result<
+                ::std::option::Option<f64>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for CustomerTenantInput {
+            fn default() -> Self {
+                Self {
+                    agreement: Ok(Default::default()),
+                    consumer: Ok(Default::default()),
+                    customer_tenant_type: Ok(Default::default()),
+                    default_subscription_price_type: Ok(Default::default()),
+                    domain: Ok(Default::default()),
+                    domain_prefix: Ok(Default::default()),
+                    entity_status: Ok(Default::default()),
+                    external_publisher_customer_id: Ok(Default::default()),
+                    id: Ok(Default::default()),
+                    invoice_profile: Ok(Default::default()),
+                    name: Ok(Default::default()),
+                    organization: Ok(Default::default()),
+                    program: Ok(Default::default()),
+                    publisher: Ok(Default::default()),
+                    publisher_customer_id: Ok(Default::default()),
+                    reference: Ok(Default::default()),
+                    reseller_markup: Ok(Default::default()),
+                }
+            }
+        }
+        impl CustomerTenantInput {
+            pub fn agreement<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<super::CustomerTenantAgreementInput>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.agreement = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for agreement: {e}")
+                    });
+                self
+            }
+            pub fn consumer<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<super::ObjectReference>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.consumer = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for consumer: {e}")
+                    });
+                self
+            }
+            pub fn customer_tenant_type<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<crate::enums::CustomerTenantType>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.customer_tenant_type = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for customer_tenant_type: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn default_subscription_price_type<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<crate::enums::SubscriptionPriceType>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.default_subscription_price_type = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for default_subscription_price_type: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn domain<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.domain = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for domain: {e}")
+                    });
+                self
+            }
+            pub fn domain_prefix<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.domain_prefix = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for domain_prefix: {e}")
+                    });
+                self
+            }
+            pub fn entity_status<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<crate::enums::EntityStatus>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.entity_status = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for entity_status: {e}")
+                    });
+                self
+            }
+            pub fn external_publisher_customer_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.external_publisher_customer_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for external_publisher_customer_id: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<i32>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.id = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for id: {e}"));
+                self
+            }
+            pub fn invoice_profile<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<super::ObjectReference>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.invoice_profile = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for invoice_profile: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn name<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.name = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for name: {e}")
+                    });
+                self
+            }
+            pub fn organization<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<super::Organization>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.organization = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for organization: {e}")
+                    });
+                self
+            }
+            pub fn program<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<super::ObjectReference>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.program = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for program: {e}")
+                    });
+                self
+            }
+            pub fn publisher<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<super::ObjectReference>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.publisher = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for publisher: {e}")
+                    });
+                self
+            }
+            pub fn publisher_customer_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.publisher_customer_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for publisher_customer_id: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn reference<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.reference = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for reference: {e}")
+                    });
+                self
+            }
+            pub fn reseller_markup<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<f64>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.reseller_markup = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for reseller_markup: {e}"
+                        )
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<CustomerTenantInput>
+        for super::CustomerTenantInput {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: CustomerTenantInput,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    agreement: value.agreement?,
+                    consumer: value.consumer?,
+                    customer_tenant_type: value.customer_tenant_type?,
+                    default_subscription_price_type: value
+                        .default_subscription_price_type?,
+                    domain: value.domain?,
+                    domain_prefix: value.domain_prefix?,
+                    entity_status: value.entity_status?,
+                    external_publisher_customer_id: value
+                        .external_publisher_customer_id?,
+                    id: value.id?,
+                    invoice_profile: value.invoice_profile?,
+                    name: value.name?,
+                    organization: value.organization?,
+                    program: value.program?,
+                    publisher: value.publisher?,
+                    publisher_customer_id: value.publisher_customer_id?,
+                    reference: value.reference?,
+                    reseller_markup: value.reseller_markup?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::CustomerTenantInput> for CustomerTenantInput {
+            fn from(value: super::CustomerTenantInput) -> Self {
+                Self {
+                    agreement: Ok(value.agreement),
+                    consumer: Ok(value.consumer),
+                    customer_tenant_type: Ok(value.customer_tenant_type),
+                    default_subscription_price_type: Ok(
+                        value.default_subscription_price_type,
+                    ),
+                    domain: Ok(value.domain),
+                    domain_prefix: Ok(value.domain_prefix),
+                    entity_status: Ok(value.entity_status),
+                    external_publisher_customer_id: Ok(
+                        value.external_publisher_customer_id,
+                    ),
+                    id: Ok(value.id),
+                    invoice_profile: Ok(value.invoice_profile),
+                    name: Ok(value.name),
+                    organization: Ok(value.organization),
+                    program: Ok(value.program),
+                    publisher: Ok(value.publisher),
+                    publisher_customer_id: Ok(value.publisher_customer_id),
+                    reference: Ok(value.reference),
+                    reseller_markup: Ok(value.reseller_markup),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
         pub struct CustomerTenantProfile {
             address: ::std::result::Result<
                 ::std::option::Option<super::CustomerTenantAddress>,
@@ -2669,6 +3780,135 @@ an optional reference so that the documented example parses and nothing is dropp
             }
         }
         #[derive(Clone, Debug)]
+        pub struct CustomerTenantProfileInput {
+            address: ::std::result::Result<
+                ::std::option::Option<super::CustomerTenantAddress>,
+                ::std::string::String,
+            >,
+            agreement: ::std::result::Result<
+                ::std::option::Option<super::CustomerTenantAgreementInput>,
+                ::std::string::String,
+            >,
+            contact: ::std::result::Result<
+                ::std::option::Option<super::CustomerTenantContact>,
+                ::std::string::String,
+            >,
+            culture_code: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            language_code: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for CustomerTenantProfileInput {
+            fn default() -> Self {
+                Self {
+                    address: Ok(Default::default()),
+                    agreement: Ok(Default::default()),
+                    contact: Ok(Default::default()),
+                    culture_code: Ok(Default::default()),
+                    language_code: Ok(Default::default()),
+                }
+            }
+        }
+        impl CustomerTenantProfileInput {
+            pub fn address<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<super::CustomerTenantAddress>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.address = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for address: {e}")
+                    });
+                self
+            }
+            pub fn agreement<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<super::CustomerTenantAgreementInput>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.agreement = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for agreement: {e}")
+                    });
+                self
+            }
+            pub fn contact<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<super::CustomerTenantContact>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.contact = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for contact: {e}")
+                    });
+                self
+            }
+            pub fn culture_code<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.culture_code = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for culture_code: {e}")
+                    });
+                self
+            }
+            pub fn language_code<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.language_code = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for language_code: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<CustomerTenantProfileInput>
+        for super::CustomerTenantProfileInput {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: CustomerTenantProfileInput,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    address: value.address?,
+                    agreement: value.agreement?,
+                    contact: value.contact?,
+                    culture_code: value.culture_code?,
+                    language_code: value.language_code?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::CustomerTenantProfileInput>
+        for CustomerTenantProfileInput {
+            fn from(value: super::CustomerTenantProfileInput) -> Self {
+                Self {
+                    address: Ok(value.address),
+                    agreement: Ok(value.agreement),
+                    contact: Ok(value.contact),
+                    culture_code: Ok(value.culture_code),
+                    language_code: Ok(value.language_code),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
         pub struct CustomerTenantReference {
             id: ::std::result::Result<::std::option::Option<i32>, ::std::string::String>,
         }
@@ -2702,6 +3942,316 @@ an optional reference so that the documented example parses and nothing is dropp
         for CustomerTenantReference {
             fn from(value: super::CustomerTenantReference) -> Self {
                 Self { id: Ok(value.id) }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct ExistingCustomerTenant {
+            customer_tenant_type: ::std::result::Result<
+                ::std::option::Option<crate::enums::CustomerTenantType>,
+                ::std::string::String,
+            >,
+            domain_prefix: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            external_publisher_customer_id: ::std::result::Result<
+                ::std::string::String,
+                ::std::string::String,
+            >,
+            invoice_profile: ::std::result::Result<
+                ::std::option::Option<super::ObjectReferenceById>,
+                ::std::string::String,
+            >,
+            name: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            organization: ::std::result::Result<
+                ::std::option::Option<super::ObjectReferenceById>,
+                ::std::string::String,
+            >,
+            publisher: ::std::result::Result<
+                ::std::option::Option<super::ObjectReferenceById>,
+                ::std::string::String,
+            >,
+            reference: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for ExistingCustomerTenant {
+            fn default() -> Self {
+                Self {
+                    customer_tenant_type: Ok(Default::default()),
+                    domain_prefix: Ok(Default::default()),
+                    external_publisher_customer_id: Err(
+                        "no value supplied for external_publisher_customer_id"
+                            .to_string(),
+                    ),
+                    invoice_profile: Ok(Default::default()),
+                    name: Ok(Default::default()),
+                    organization: Ok(Default::default()),
+                    publisher: Ok(Default::default()),
+                    reference: Ok(Default::default()),
+                }
+            }
+        }
+        impl ExistingCustomerTenant {
+            pub fn customer_tenant_type<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<crate::enums::CustomerTenantType>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.customer_tenant_type = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for customer_tenant_type: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn domain_prefix<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.domain_prefix = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for domain_prefix: {e}")
+                    });
+                self
+            }
+            pub fn external_publisher_customer_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.external_publisher_customer_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for external_publisher_customer_id: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn invoice_profile<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<super::ObjectReferenceById>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.invoice_profile = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for invoice_profile: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn name<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.name = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for name: {e}")
+                    });
+                self
+            }
+            pub fn organization<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<super::ObjectReferenceById>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.organization = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for organization: {e}")
+                    });
+                self
+            }
+            pub fn publisher<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<super::ObjectReferenceById>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.publisher = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for publisher: {e}")
+                    });
+                self
+            }
+            pub fn reference<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.reference = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for reference: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<ExistingCustomerTenant>
+        for super::ExistingCustomerTenant {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: ExistingCustomerTenant,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    customer_tenant_type: value.customer_tenant_type?,
+                    domain_prefix: value.domain_prefix?,
+                    external_publisher_customer_id: value
+                        .external_publisher_customer_id?,
+                    invoice_profile: value.invoice_profile?,
+                    name: value.name?,
+                    organization: value.organization?,
+                    publisher: value.publisher?,
+                    reference: value.reference?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::ExistingCustomerTenant>
+        for ExistingCustomerTenant {
+            fn from(value: super::ExistingCustomerTenant) -> Self {
+                Self {
+                    customer_tenant_type: Ok(value.customer_tenant_type),
+                    domain_prefix: Ok(value.domain_prefix),
+                    external_publisher_customer_id: Ok(
+                        value.external_publisher_customer_id,
+                    ),
+                    invoice_profile: Ok(value.invoice_profile),
+                    name: Ok(value.name),
+                    organization: Ok(value.organization),
+                    publisher: Ok(value.publisher),
+                    reference: Ok(value.reference),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct ExistingCustomerTenantDetailed {
+            company: ::std::result::Result<
+                ::std::option::Option<super::CustomerTenantCompany>,
+                ::std::string::String,
+            >,
+            profile: ::std::result::Result<
+                ::std::option::Option<super::CustomerTenantProfileInput>,
+                ::std::string::String,
+            >,
+            tenant: ::std::result::Result<
+                super::ExistingCustomerTenant,
+                ::std::string::String,
+            >,
+            user: ::std::result::Result<
+                ::std::option::Option<crate::sensitive::CustomerTenantUser>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for ExistingCustomerTenantDetailed {
+            fn default() -> Self {
+                Self {
+                    company: Ok(Default::default()),
+                    profile: Ok(Default::default()),
+                    tenant: Err("no value supplied for tenant".to_string()),
+                    user: Ok(Default::default()),
+                }
+            }
+        }
+        impl ExistingCustomerTenantDetailed {
+            pub fn company<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<super::CustomerTenantCompany>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.company = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for company: {e}")
+                    });
+                self
+            }
+            pub fn profile<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<super::CustomerTenantProfileInput>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.profile = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for profile: {e}")
+                    });
+                self
+            }
+            pub fn tenant<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<super::ExistingCustomerTenant>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.tenant = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for tenant: {e}")
+                    });
+                self
+            }
+            pub fn user<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<crate::sensitive::CustomerTenantUser>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.user = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for user: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<ExistingCustomerTenantDetailed>
+        for super::ExistingCustomerTenantDetailed {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: ExistingCustomerTenantDetailed,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    company: value.company?,
+                    profile: value.profile?,
+                    tenant: value.tenant?,
+                    user: value.user?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::ExistingCustomerTenantDetailed>
+        for ExistingCustomerTenantDetailed {
+            fn from(value: super::ExistingCustomerTenantDetailed) -> Self {
+                Self {
+                    company: Ok(value.company),
+                    profile: Ok(value.profile),
+                    tenant: Ok(value.tenant),
+                    user: Ok(value.user),
+                }
             }
         }
         #[derive(Clone, Debug)]
@@ -4164,6 +5714,154 @@ an optional reference so that the documented example parses and nothing is dropp
                 }
             }
         }
+        #[derive(Clone, Debug)]
+        pub struct ServiceAccountAgreementInput {
+            agreement_type: ::std::result::Result<
+                ::std::option::Option<crate::enums::AgreementTypeConsent>,
+                ::std::string::String,
+            >,
+            date_agreed: ::std::result::Result<
+                ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+                ::std::string::String,
+            >,
+            email: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            first_name: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            last_name: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            phone_number: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for ServiceAccountAgreementInput {
+            fn default() -> Self {
+                Self {
+                    agreement_type: Ok(Default::default()),
+                    date_agreed: Ok(Default::default()),
+                    email: Ok(Default::default()),
+                    first_name: Ok(Default::default()),
+                    last_name: Ok(Default::default()),
+                    phone_number: Ok(Default::default()),
+                }
+            }
+        }
+        impl ServiceAccountAgreementInput {
+            pub fn agreement_type<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<crate::enums::AgreementTypeConsent>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.agreement_type = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for agreement_type: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn date_agreed<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.date_agreed = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for date_agreed: {e}")
+                    });
+                self
+            }
+            pub fn email<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.email = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for email: {e}")
+                    });
+                self
+            }
+            pub fn first_name<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.first_name = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for first_name: {e}")
+                    });
+                self
+            }
+            pub fn last_name<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.last_name = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for last_name: {e}")
+                    });
+                self
+            }
+            pub fn phone_number<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.phone_number = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for phone_number: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<ServiceAccountAgreementInput>
+        for super::ServiceAccountAgreementInput {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: ServiceAccountAgreementInput,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    agreement_type: value.agreement_type?,
+                    date_agreed: value.date_agreed?,
+                    email: value.email?,
+                    first_name: value.first_name?,
+                    last_name: value.last_name?,
+                    phone_number: value.phone_number?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::ServiceAccountAgreementInput>
+        for ServiceAccountAgreementInput {
+            fn from(value: super::ServiceAccountAgreementInput) -> Self {
+                Self {
+                    agreement_type: Ok(value.agreement_type),
+                    date_agreed: Ok(value.date_agreed),
+                    email: Ok(value.email),
+                    first_name: Ok(value.first_name),
+                    last_name: Ok(value.last_name),
+                    phone_number: Ok(value.phone_number),
+                }
+            }
+        }
     }
     /// Error types.
     pub mod error {
@@ -4222,14 +5920,25 @@ Conventions of the real API that hold for every operation:
   `/api/v1/CustomerTenants/5` and `/api/v1/customertenants/5/` are the same resource. This
   document spells paths the way the documentation does: lower case, trailing slash.
 - **Nulls.** Reference-typed properties (strings, objects, arrays) may be `null` in any
-  response; integer, number and boolean properties are always present in responses the server
-  builds. Responses may carry properties this document does not list: clients must ignore them.
-- **Enumerations** are sent as integers. The server accepts any integer for them and may
-  return values added after this document was written.
+  response, as the SDK's C# models and serializer allow; integer, number and boolean
+  properties are never `null`. A property that may be `null` says so as OpenAPI 3.0.3 has it:
+  `nullable: true` beside its `type`, or, for a reference to another schema, `anyOf` of the
+  reference and `enum: [null]` (`nullable` does not reach through a `$ref` or `allOf`).
+  Responses may carry properties this document does not list: clients must ignore them.
+- **Enumerations** are integers on the wire. Values a client sends are closed: each
+  enumeration's own schema (`CustomerTenantType`) lists them, with their names in
+  `x-enum-varnames`. Values a server sends are open: responses use the `...OrUnknown` schema
+  (`anyOf` of the enumeration and any integer), because the server's C# enums carry any
+  integer and the server may report values added after this document was written.
 - **Errors** carry an `ApiError` body. Gateways in front of the API may answer with an empty
   or HTML body instead (notably on 401 and 502), so clients must not assume the body parses.
 - **Paging.** List operations take a 1-based `page` and a `pageSize` and answer
   `{ "Items": [...], "TotalHits": n }`, where `TotalHits` counts every match on all pages.
+
+What the sources state and what this document assumes are told apart: a statement that no
+source supports is marked as this contract's assumption, and examples that were not captured
+from the live API are marked as illustrative. `openapi/DECISIONS.md`, beside this document,
+keeps the evidence for every decision.
 
 
 Version: 1.0*/
@@ -4305,9 +6014,12 @@ Basic authentication; the API user (with "Resource Flow" as its authentication t
 sent in the form body. The token lives `ExpiresIn` seconds (3600 in practice); fetch a new
 one with the same request when it expires.
 
-Wrong client credentials give 401; a wrong user name or password gives 400. The identity
-server behind this operation may describe the failure with the OAuth 2.0 fields `error`
-and `error_description` instead of `ErrorCode` and `Message` (see `ApiError`).
+A wrong user name or password gives 400 (a client of the live API reads 400 as "check the
+API credentials"). Wrong client credentials give 401 as OAuth 2.0 (RFC 6749, section 5.2)
+prescribes for HTTP Basic client authentication; no source shows the live API doing so,
+so that is this contract's assumption. The failure is described with the OAuth 2.0
+fields `error` and `error_description` of `ApiError`; the documentation shows no
+error body for this operation.
 
 
 Sends a `POST` request to `/api/v1/connect/token/`
@@ -4333,9 +6045,12 @@ and `invoiceProfileId`. All are listed here. The SDK sends every integer filter 
 unset, as `0`, so the server treats `0` as "no filter"; clients should simply omit
 filters they do not use.
 
-The server's default page size is 50 (the SDK's default); the documentation gives no
-maximum. Walk every page by requesting `page` 1, 2, ... until `Items` is empty or
-`page * pageSize >= TotalHits`.
+The SDK sends `page=1&pageSize=50` when its caller sets nothing; what the server does when
+they are absent is not documented (this contract assumes the same defaults). The
+documentation gives no largest page size; this contract bounds `pageSize` to 1000 so that
+clients stay within what any server will serve. Walk every page by requesting `page` 1,
+2, ... until `page * pageSize >= TotalHits`, and do not take a short page as the end while
+`TotalHits` says there are more.
 
 
 Sends a `GET` request to `/api/v1/customertenants/`
@@ -4346,12 +6061,12 @@ Arguments:
 - `domain`: Only tenants with this full domain. Not on the documentation page; from the SDK's `CustomerTenantFilter` and the Swashbuckle export.
 - `domain_prefix`: Only tenants with this domain prefix (the name used for URLs, subscriptions and user names).
 - `invoice_profile_id`: Only tenants billed through this invoice profile. Not on the documentation page; from the SDK's `CustomerTenantFilter` and the Swashbuckle export.
-- `organization_id`: Identifier of the organization whose customer tenants to list. Required by the documentation (the Swashbuckle export marks it optional; the server answers an empty or forbidden result without it).
-- `page`: Page to return. Pagination starts at page 1; the default is 1.
-- `page_size`: Number of objects to return per page. The default is 50.
+- `organization_id`: Identifier of the organization whose customer tenants to list. Required by the documentation (the Swashbuckle export marks it optional; no source says what the server answers without it).
+- `page`: Page to return. Pagination starts at page 1 (the documentation); the SDK sends 1 by default.
+- `page_size`: Number of objects to return per page. The SDK sends 50 by default. The bound of 1000 is this contract's assumption (the documentation gives none).
 - `program_id`: Only tenants enrolled in this publisher program. Not on the documentation page; from the SDK's `CustomerTenantFilter` and the Swashbuckle export.
 - `publisher_id`: Only tenants of this publisher (for example 2, Microsoft).
-- `search`: Search by customer tenant name and reference (case-insensitive substring).
+- `search`: Search by customer tenant name and reference (the documentation's words; how the server matches, for example case-insensitively or by substring, is not documented).
 ```ignore
 let response = client.list_customer_tenants()
     .consumer_id(consumer_id)
@@ -4380,7 +6095,8 @@ administrator account, the response's `User` carries its generated user name and
 The body must carry every property the documentation's tables mark "Required: Yes":
 `Tenant` (with `Name`, `Publisher.Id`, `DomainPrefix`, `Organization.Id`,
 `InvoiceProfile.Id` and `CustomerTenantType`), `Profile` (with a complete `Contact` and
-`Address`) and `Company.OrganizationRegistrationNumber`. `DomainPrefix` must be unused.
+`Address`) and `Company.OrganizationRegistrationNumber`. `DomainPrefix` must be unused: a prefix that is
+already taken is refused with 400 (the error's `ErrorCode` is not documented).
 
 Not idempotent: a retried create can make a second tenant. 502 means the publisher did not
 answer as expected; the documentation calls it non-retryable, so look the tenant up by
@@ -4407,10 +6123,10 @@ but is not yet visible in Cloud-iQ. The tenant is identified by
 `Tenant.ExternalPublisherCustomerId`; the documentation's prerequisites also name a
 customer tenant type and an invoice profile.
 
-The body is a partial `CustomerTenantDetailed`: the documentation's own example sends only
-`Tenant` (without `Name`), and the SDK's samples send only `ExternalPublisherCustomerId` and
-`Organization`. Nothing but what the server needs is required here; the server answers 400
-when `ExternalPublisherCustomerId` is missing or the tenant was already added.
+The body is a partial tenant (`ExistingCustomerTenantDetailed`): the documentation's own
+example sends only `Tenant` (without `Name`), and the SDK's samples send only
+`ExternalPublisherCustomerId` and `Organization`. A tenant that was already added is
+refused with 400 (this contract's assumption; no source shows that answer).
 
 The documentation's request example lost its braces when the page was rendered; the
 example attached here is the same content as valid JSON.
@@ -4455,8 +6171,8 @@ let response = client.get_customer_tenant()
 Updates a customer tenant and returns it. Send `Tenant` with the properties to change; the
 documentation's C# sample sends only `Id`, `Name`, `Reference`, `InvoiceProfile`,
 `CustomerTenantType` and `ResellerMarkup`, while its JSON example sends `Tenant`, `Profile`
-and `Company` and no `Tenant.Id`. Both are accepted: the tenant is the one the path names,
-and a `Tenant.Id` that names another tenant is refused with 400.
+and `Company` and no `Tenant.Id`. Both are accepted, and the tenant updated is the one the
+path names (the SDK builds the path from `Tenant.Id`, so the two agree when it is sent).
 
 
 Sends a `PUT` request to `/api/v1/customertenants/{id}/`
@@ -5134,7 +6850,7 @@ pub mod builder {
     pub struct CreateExistingCustomerTenant<'a> {
         client: &'a super::Client,
         sync_from_publisher: Result<Option<bool>, String>,
-        body: Result<types::builder::CustomerTenantDetailed, String>,
+        body: Result<types::builder::ExistingCustomerTenantDetailed, String>,
     }
     impl<'a> CreateExistingCustomerTenant<'a> {
         pub fn new(client: &'a super::Client) -> Self {
@@ -5158,9 +6874,9 @@ pub mod builder {
         }
         pub fn body<V>(mut self, value: V) -> Self
         where
-            V: std::convert::TryInto<types::CustomerTenantDetailed>,
+            V: std::convert::TryInto<types::ExistingCustomerTenantDetailed>,
             <V as std::convert::TryInto<
-                types::CustomerTenantDetailed,
+                types::ExistingCustomerTenantDetailed,
             >>::Error: std::fmt::Display,
         {
             self.body = value
@@ -5168,7 +6884,8 @@ pub mod builder {
                 .map(From::from)
                 .map_err(|s| {
                     format!(
-                        "conversion to `CustomerTenantDetailed` for body failed: {}", s
+                        "conversion to `ExistingCustomerTenantDetailed` for body failed: {}",
+                        s
                     )
                 });
             self
@@ -5176,8 +6893,8 @@ pub mod builder {
         pub fn body_map<F>(mut self, f: F) -> Self
         where
             F: std::ops::FnOnce(
-                types::builder::CustomerTenantDetailed,
-            ) -> types::builder::CustomerTenantDetailed,
+                types::builder::ExistingCustomerTenantDetailed,
+            ) -> types::builder::ExistingCustomerTenantDetailed,
         {
             self.body = self.body.map(f);
             self
@@ -5194,7 +6911,8 @@ pub mod builder {
                 .map_err(Error::InvalidRequest)?;
             let body = body
                 .and_then(|v| {
-                    types::CustomerTenantDetailed::try_from(v).map_err(|e| e.to_string())
+                    types::ExistingCustomerTenantDetailed::try_from(v)
+                        .map_err(|e| e.to_string())
                 })
                 .map_err(Error::InvalidRequest)?;
             let url = format!("{}/api/v1/customertenants/existing/", client.baseurl,);
@@ -5399,7 +7117,7 @@ pub mod builder {
     pub struct UpdateCustomerTenant<'a> {
         client: &'a super::Client,
         id: Result<i32, String>,
-        body: Result<types::builder::CustomerTenantDetailed, String>,
+        body: Result<types::builder::CustomerTenantDetailedInput, String>,
     }
     impl<'a> UpdateCustomerTenant<'a> {
         pub fn new(client: &'a super::Client) -> Self {
@@ -5420,9 +7138,9 @@ pub mod builder {
         }
         pub fn body<V>(mut self, value: V) -> Self
         where
-            V: std::convert::TryInto<types::CustomerTenantDetailed>,
+            V: std::convert::TryInto<types::CustomerTenantDetailedInput>,
             <V as std::convert::TryInto<
-                types::CustomerTenantDetailed,
+                types::CustomerTenantDetailedInput,
             >>::Error: std::fmt::Display,
         {
             self.body = value
@@ -5430,7 +7148,8 @@ pub mod builder {
                 .map(From::from)
                 .map_err(|s| {
                     format!(
-                        "conversion to `CustomerTenantDetailed` for body failed: {}", s
+                        "conversion to `CustomerTenantDetailedInput` for body failed: {}",
+                        s
                     )
                 });
             self
@@ -5438,8 +7157,8 @@ pub mod builder {
         pub fn body_map<F>(mut self, f: F) -> Self
         where
             F: std::ops::FnOnce(
-                types::builder::CustomerTenantDetailed,
-            ) -> types::builder::CustomerTenantDetailed,
+                types::builder::CustomerTenantDetailedInput,
+            ) -> types::builder::CustomerTenantDetailedInput,
         {
             self.body = self.body.map(f);
             self
@@ -5455,7 +7174,8 @@ pub mod builder {
             let id = id.map_err(Error::InvalidRequest)?;
             let body = body
                 .and_then(|v| {
-                    types::CustomerTenantDetailed::try_from(v).map_err(|e| e.to_string())
+                    types::CustomerTenantDetailedInput::try_from(v)
+                        .map_err(|e| e.to_string())
                 })
                 .map_err(Error::InvalidRequest)?;
             let url = format!(
@@ -6036,7 +7756,7 @@ pub mod builder {
     pub struct CreateCustomerTenantAgreement<'a> {
         client: &'a super::Client,
         id: Result<i32, String>,
-        body: Result<types::builder::ServiceAccountAgreement, String>,
+        body: Result<types::builder::ServiceAccountAgreementInput, String>,
     }
     impl<'a> CreateCustomerTenantAgreement<'a> {
         pub fn new(client: &'a super::Client) -> Self {
@@ -6057,9 +7777,9 @@ pub mod builder {
         }
         pub fn body<V>(mut self, value: V) -> Self
         where
-            V: std::convert::TryInto<types::ServiceAccountAgreement>,
+            V: std::convert::TryInto<types::ServiceAccountAgreementInput>,
             <V as std::convert::TryInto<
-                types::ServiceAccountAgreement,
+                types::ServiceAccountAgreementInput,
             >>::Error: std::fmt::Display,
         {
             self.body = value
@@ -6067,7 +7787,8 @@ pub mod builder {
                 .map(From::from)
                 .map_err(|s| {
                     format!(
-                        "conversion to `ServiceAccountAgreement` for body failed: {}", s
+                        "conversion to `ServiceAccountAgreementInput` for body failed: {}",
+                        s
                     )
                 });
             self
@@ -6075,8 +7796,8 @@ pub mod builder {
         pub fn body_map<F>(mut self, f: F) -> Self
         where
             F: std::ops::FnOnce(
-                types::builder::ServiceAccountAgreement,
-            ) -> types::builder::ServiceAccountAgreement,
+                types::builder::ServiceAccountAgreementInput,
+            ) -> types::builder::ServiceAccountAgreementInput,
         {
             self.body = self.body.map(f);
             self
@@ -6092,7 +7813,7 @@ pub mod builder {
             let id = id.map_err(Error::InvalidRequest)?;
             let body = body
                 .and_then(|v| {
-                    types::ServiceAccountAgreement::try_from(v)
+                    types::ServiceAccountAgreementInput::try_from(v)
                         .map_err(|e| e.to_string())
                 })
                 .map_err(Error::InvalidRequest)?;

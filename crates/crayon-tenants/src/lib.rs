@@ -67,6 +67,7 @@ mod client;
 pub mod enums;
 mod error;
 mod hooks;
+mod inputs;
 mod paging;
 mod retry;
 mod sensitive;

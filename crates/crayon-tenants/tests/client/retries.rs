@@ -121,7 +121,7 @@ async fn puts_and_deletes_are_retried_through_dropped_connections() {
     assert!(server.state().tenant(5).is_none());
 
     server.add_fault(FaultRule::new(Operation::UpdateCustomerTenant, status(503)).times(1));
-    let body: crayon_tenants::types::CustomerTenantDetailed =
+    let body: crayon_tenants::types::CustomerTenantDetailedInput =
         serde_json::from_value(json!({"Tenant": {"Reference": "retried"}})).unwrap();
     let updated = client
         .update_customer_tenant()
