@@ -10,8 +10,8 @@ use axum::http::header::AUTHORIZATION;
 use axum::http::request::Parts;
 use base64::Engine as _;
 
+use crate::app::App;
 use crate::error::MockError;
-use crate::server::App;
 
 /// The credentials of an `Authorization` header with the given scheme (`Basic`, `Bearer`).
 fn authorization<'h>(headers: &'h HeaderMap, scheme: &str) -> Option<&'h str> {

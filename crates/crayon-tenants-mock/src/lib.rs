@@ -58,8 +58,10 @@
 
 #![warn(missing_docs)]
 
+mod app;
 mod auth;
 mod config;
+pub mod contract;
 mod error;
 mod faults;
 mod operation;
@@ -78,4 +80,4 @@ pub use request::{MAX_BODY_BYTES, bind_request_body};
 pub use seed::{MICROSOFT, MockOrganization, ORGANIZATIONS};
 pub use server::MockServer;
 pub use state::{MockState, StoredTenant};
-pub use tenants::{DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE};
+pub use tenants::DEFAULT_PAGE_SIZE;

@@ -4,66 +4,64 @@ use std::fmt;
 use std::str::FromStr;
 use std::sync::atomic::{AtomicU64, Ordering};
 
-/// One operation of `openapi/crayon-tenants.yaml`, named by its `operationId`.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum Operation {
-    /// `POST /api/v1/connect/token/`
-    GetUserToken,
-    /// `GET /api/v1/customertenants/`
-    ListCustomerTenants,
-    /// `POST /api/v1/customertenants/`
-    CreateCustomerTenant,
-    /// `POST /api/v1/customertenants/existing/`
-    CreateExistingCustomerTenant,
-    /// `GET /api/v1/customertenants/{id}/`
-    GetCustomerTenant,
-    /// `PUT /api/v1/customertenants/{id}/`
-    UpdateCustomerTenant,
-    /// `DELETE /api/v1/customertenants/{id}/`
-    DeleteCustomerTenant,
-    /// `GET /api/v1/customertenants/{id}/detailed/`
-    GetCustomerTenantDetailed,
-    /// `GET /api/v1/customertenants/{id}/azurePlan/`
-    GetCustomerTenantAzurePlan,
-    /// `GET /api/v1/customertenants/{id}/agreements/`
-    ListCustomerTenantAgreements,
-    /// `POST /api/v1/customertenants/{id}/agreements/`
-    CreateCustomerTenantAgreement,
+/// Defines [`Operation`] from one table: variant, `operationId`, method and path as the contract
+/// spells them. `contract::tests` holds the table to the contract, so it cannot drift from it.
+macro_rules! operations {
+    ($($variant:ident = $id:literal, $method:literal $path:literal;)+) => {
+        /// One operation of `openapi/crayon-tenants.yaml`, named by its `operationId`.
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        pub enum Operation {
+            $(
+                #[doc = concat!("`", $method, " ", $path, "`")]
+                $variant,
+            )+
+        }
+
+        impl Operation {
+            /// Every operation, in the contract's order.
+            pub const ALL: [Operation; operations!(@count $($variant)+)] = [$(Self::$variant),+];
+
+            /// The contract's `operationId`.
+            pub const fn operation_id(self) -> &'static str {
+                match self {
+                    $(Self::$variant => $id,)+
+                }
+            }
+
+            /// The HTTP method, upper case.
+            pub const fn method(self) -> &'static str {
+                match self {
+                    $(Self::$variant => $method,)+
+                }
+            }
+
+            /// The path template as the contract spells it (`/api/v1/customertenants/{id}/`).
+            pub const fn path(self) -> &'static str {
+                match self {
+                    $(Self::$variant => $path,)+
+                }
+            }
+        }
+    };
+    (@count $($variant:ident)+) => { [$(operations!(@one $variant)),+].len() };
+    (@one $variant:ident) => { () };
+}
+
+operations! {
+    GetUserToken = "getUserToken", "POST" "/api/v1/connect/token/";
+    ListCustomerTenants = "listCustomerTenants", "GET" "/api/v1/customertenants/";
+    CreateCustomerTenant = "createCustomerTenant", "POST" "/api/v1/customertenants/";
+    CreateExistingCustomerTenant = "createExistingCustomerTenant", "POST" "/api/v1/customertenants/existing/";
+    GetCustomerTenant = "getCustomerTenant", "GET" "/api/v1/customertenants/{id}/";
+    UpdateCustomerTenant = "updateCustomerTenant", "PUT" "/api/v1/customertenants/{id}/";
+    DeleteCustomerTenant = "deleteCustomerTenant", "DELETE" "/api/v1/customertenants/{id}/";
+    GetCustomerTenantDetailed = "getCustomerTenantDetailed", "GET" "/api/v1/customertenants/{id}/detailed/";
+    GetCustomerTenantAzurePlan = "getCustomerTenantAzurePlan", "GET" "/api/v1/customertenants/{id}/azurePlan/";
+    ListCustomerTenantAgreements = "listCustomerTenantAgreements", "GET" "/api/v1/customertenants/{id}/agreements/";
+    CreateCustomerTenantAgreement = "createCustomerTenantAgreement", "POST" "/api/v1/customertenants/{id}/agreements/";
 }
 
 impl Operation {
-    /// Every operation, in the contract's order.
-    pub const ALL: [Operation; 11] = [
-        Self::GetUserToken,
-        Self::ListCustomerTenants,
-        Self::CreateCustomerTenant,
-        Self::CreateExistingCustomerTenant,
-        Self::GetCustomerTenant,
-        Self::UpdateCustomerTenant,
-        Self::DeleteCustomerTenant,
-        Self::GetCustomerTenantDetailed,
-        Self::GetCustomerTenantAzurePlan,
-        Self::ListCustomerTenantAgreements,
-        Self::CreateCustomerTenantAgreement,
-    ];
-
-    /// The contract's `operationId`.
-    pub const fn operation_id(self) -> &'static str {
-        match self {
-            Self::GetUserToken => "getUserToken",
-            Self::ListCustomerTenants => "listCustomerTenants",
-            Self::CreateCustomerTenant => "createCustomerTenant",
-            Self::CreateExistingCustomerTenant => "createExistingCustomerTenant",
-            Self::GetCustomerTenant => "getCustomerTenant",
-            Self::UpdateCustomerTenant => "updateCustomerTenant",
-            Self::DeleteCustomerTenant => "deleteCustomerTenant",
-            Self::GetCustomerTenantDetailed => "getCustomerTenantDetailed",
-            Self::GetCustomerTenantAzurePlan => "getCustomerTenantAzurePlan",
-            Self::ListCustomerTenantAgreements => "listCustomerTenantAgreements",
-            Self::CreateCustomerTenantAgreement => "createCustomerTenantAgreement",
-        }
-    }
-
     const fn index(self) -> usize {
         self as usize
     }
@@ -107,7 +105,7 @@ impl FromStr for Operation {
 
 /// How many requests each operation has received, faults included.
 #[derive(Debug, Default)]
-pub(crate) struct RequestCounters([AtomicU64; 11]);
+pub(crate) struct RequestCounters([AtomicU64; Operation::ALL.len()]);
 
 impl RequestCounters {
     pub(crate) fn record(&self, operation: Operation) -> u64 {

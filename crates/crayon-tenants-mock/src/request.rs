@@ -1,26 +1,37 @@
 //! Reading requests the way the real API's ASP.NET binding does: query parameter names and JSON
 //! property names case-insensitively, `null` for any optional field, unknown fields ignored, and
 //! every problem reported as a 400 `ApiError` that names the field, never a 500 or a panic.
+//!
+//! What is valid is the contract's to say, for the operation the request was routed to (the
+//! router puts its [`Operation`] into the request's extensions): the query against the
+//! operation's parameters, the body against its request body's schema, both with a JSON Schema
+//! validator (`contract.rs`). No rule is kept here that the contract does not state.
 
+use std::collections::HashMap;
 use std::sync::OnceLock;
 
 use axum::extract::{FromRequest, FromRequestParts, Request};
 use axum::http::header::CONTENT_TYPE;
 use axum::http::request::Parts;
+use jsonschema::error::ValidationErrorKind;
 use serde::de::DeserializeOwned;
-use serde_json::{Map, Value};
+use serde_json::{Map, Value, json};
 
+use crate::contract;
 use crate::error::{FieldProblem, MockError};
+use crate::operation::Operation;
 
 /// Largest request body the mock reads; a larger one is refused with 400.
 pub const MAX_BODY_BYTES: usize = 1024 * 1024;
 
-/// The query string, with names matched case-insensitively.
+/// The query string, with names matched case-insensitively, checked against the operation's
+/// query parameters in the contract before a handler sees it.
 #[derive(Debug, Default)]
 pub(crate) struct QueryParams(Vec<(String, String)>);
 
 impl QueryParams {
-    /// The first value of a parameter; an empty value counts as absent.
+    /// The first value of a parameter; an empty value counts as absent (the SDK leaves out what
+    /// it does not set, and sends empty strings for some).
     pub(crate) fn get(&self, name: &str) -> Option<&str> {
         self.0
             .iter()
@@ -29,47 +40,145 @@ impl QueryParams {
             .filter(|value| !value.is_empty())
     }
 
-    pub(crate) fn int(&self, name: &str) -> Result<Option<i32>, MockError> {
-        self.get(name)
-            .map(|value| {
-                value.trim().parse::<i32>().map_err(|_| {
-                    MockError::bad_parameter(
-                        name,
-                        format!(
-                            "The value '{value}' is not valid for {name}: it must be an integer."
-                        ),
-                    )
-                })
-            })
-            .transpose()
+    /// An integer parameter; the contract check has already refused a value that is none.
+    pub(crate) fn int(&self, name: &str) -> Option<i32> {
+        self.get(name).and_then(|value| value.trim().parse().ok())
     }
 
-    pub(crate) fn bool(&self, name: &str) -> Result<Option<bool>, MockError> {
+    /// A boolean parameter; the contract check has already refused a value that is none.
+    pub(crate) fn bool(&self, name: &str) -> Option<bool> {
         self.get(name)
-            .map(|value| match value.trim().to_ascii_lowercase().as_str() {
-                "true" => Ok(true),
-                "false" => Ok(false),
-                _ => Err(MockError::bad_parameter(
-                    name,
-                    format!(
-                        "The value '{value}' is not valid for {name}: it must be true or false."
-                    ),
-                )),
-            })
-            .transpose()
+            .and_then(|value| value.trim().to_ascii_lowercase().parse().ok())
     }
 }
 
 impl<S: Send + Sync> FromRequestParts<S> for QueryParams {
-    type Rejection = std::convert::Infallible;
+    type Rejection = MockError;
 
-    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, MockError> {
         let query = parts.uri.query().unwrap_or_default();
-        Ok(Self(
+        let params = Self(
             form_urlencoded::parse(query.as_bytes())
                 .into_owned()
                 .collect(),
-        ))
+        );
+        if let Some(operation) = parts.extensions.get::<Operation>() {
+            check_query(*operation, &params)?;
+        }
+        Ok(params)
+    }
+}
+
+/// The query parameters of an operation, as the contract declares them.
+struct QueryContract {
+    /// Name, and the `type` of its schema (`integer`, `boolean`, `string`).
+    parameters: Vec<(String, String)>,
+    /// Validates an object of the parameters that are present, typed.
+    validator: jsonschema::Validator,
+}
+
+fn query_contract(operation: Operation) -> &'static QueryContract {
+    static CONTRACTS: OnceLock<HashMap<Operation, QueryContract>> = OnceLock::new();
+    let contracts = CONTRACTS.get_or_init(|| {
+        Operation::ALL
+            .into_iter()
+            .map(|operation| {
+                let declared = contract::operation(operation.operation_id())
+                    .and_then(|op| op["parameters"].as_array())
+                    .into_iter()
+                    .flatten()
+                    .map(contract::resolve)
+                    .filter(|parameter| parameter["in"] == "query");
+                let (mut properties, mut required, mut parameters) =
+                    (Map::new(), Vec::new(), Vec::new());
+                for parameter in declared {
+                    let name = parameter["name"].as_str().unwrap_or_default().to_owned();
+                    let schema = &parameter["schema"];
+                    let kind = contract::resolve(schema)["type"]
+                        .as_str()
+                        .unwrap_or("string");
+                    parameters.push((name.clone(), kind.to_owned()));
+                    properties.insert(name.clone(), schema.clone());
+                    if parameter["required"] == true {
+                        required.push(Value::String(name));
+                    }
+                }
+                let schema =
+                    json!({"type": "object", "properties": properties, "required": required});
+                let validator = contract::validator(&schema);
+                (
+                    operation,
+                    QueryContract {
+                        parameters,
+                        validator,
+                    },
+                )
+            })
+            .collect()
+    });
+    &contracts[&operation]
+}
+
+/// Refuses, with a 400 naming the parameter, a query that breaks the operation's contract: a
+/// required parameter missing, a value of the wrong type, out of bounds or not in its `enum`.
+fn check_query(operation: Operation, params: &QueryParams) -> Result<(), MockError> {
+    let contract = query_contract(operation);
+    let mut typed = Map::new();
+    for (name, kind) in &contract.parameters {
+        let Some(raw) = params.get(name) else {
+            continue;
+        };
+        let value = match kind.as_str() {
+            "integer" => raw.trim().parse::<i64>().map(Value::from).ok(),
+            "boolean" => raw
+                .trim()
+                .to_ascii_lowercase()
+                .parse::<bool>()
+                .map(Value::from)
+                .ok(),
+            _ => Some(Value::from(raw)),
+        };
+        let value = value.ok_or_else(|| {
+            MockError::bad_parameter(
+                name,
+                format!(
+                    "The value '{raw}' is not valid for {name}: it must be {}.",
+                    article(kind)
+                ),
+            )
+        })?;
+        typed.insert(name.clone(), value);
+    }
+    let typed = Value::Object(typed);
+    match contract.validator.iter_errors(&typed).next() {
+        None => Ok(()),
+        Some(error) => {
+            let name = match error.kind() {
+                ValidationErrorKind::Required { property } => {
+                    property.as_str().unwrap_or_default().to_owned()
+                }
+                _ => error
+                    .instance_path()
+                    .as_str()
+                    .trim_start_matches('/')
+                    .to_owned(),
+            };
+            let message = match error.kind() {
+                ValidationErrorKind::Required { .. } => {
+                    format!("The {name} query parameter is required.")
+                }
+                _ => format!("The value of {name} is not valid: {error}."),
+            };
+            Err(MockError::bad_parameter(&name, message))
+        }
+    }
+}
+
+fn article(kind: &str) -> &'static str {
+    match kind {
+        "integer" => "an integer",
+        "boolean" => "true or false",
+        _ => "a string",
     }
 }
 
@@ -94,7 +203,8 @@ pub(crate) fn has_content_type(request: &Request, expected: &str) -> bool {
         .is_some_and(|media_type| media_type.trim().eq_ignore_ascii_case(expected))
 }
 
-/// A JSON request body bound to the contract's type `T`.
+/// A JSON request body, bound by the contract's schema for the operation's body and then read
+/// as the handler's type `T`.
 pub(crate) struct JsonBody<T>(pub T);
 
 impl<S: Send + Sync, T: DeserializeOwned + 'static> FromRequest<S> for JsonBody<T> {
@@ -106,63 +216,68 @@ impl<S: Send + Sync, T: DeserializeOwned + 'static> FromRequest<S> for JsonBody<
                 "The request body must be JSON, sent with Content-Type: application/json.",
             ));
         }
+        let operation = request.extensions().get::<Operation>().copied();
         let bytes = read_body(request).await?;
         let value: Value = serde_json::from_slice(&bytes).map_err(|error| {
             MockError::bad_request(format!("The request body is not valid JSON: {error}."))
         })?;
-        bind(value).map(JsonBody)
+        let operation = operation.ok_or_else(|| {
+            MockError::bad_request("The request matches no operation of the contract.")
+        })?;
+        bind(operation, value).map(JsonBody)
     }
 }
 
 /// Binds a request body of `operation` as the mock would, without a server: `Ok` when the mock
 /// would accept it, otherwise the 400 `ApiError` it would answer, as JSON. For fuzzing and tests
-/// of the binding rules; the token operation's form body is not JSON and is not covered.
-pub fn bind_request_body(operation: crate::Operation, body: &[u8]) -> Result<(), String> {
-    use crate::Operation::*;
-    use crayon_tenants::types::{
-        CustomerTenantDetailed, NewCustomerTenantDetailed, ServiceAccountAgreement,
-    };
+/// of the binding rules; an operation without a JSON body accepts anything.
+pub fn bind_request_body(operation: Operation, body: &[u8]) -> Result<(), String> {
     let refused =
         |error: MockError| Err(serde_json::to_string(&error.into_api_error()).unwrap_or_default());
-    let value: Value = match serde_json::from_slice(body) {
-        Ok(value) => value,
-        Err(error) => {
-            return refused(MockError::bad_request(format!(
-                "The request body is not valid JSON: {error}."
-            )));
-        }
-    };
-    let bound = match operation {
-        CreateCustomerTenant => bind::<NewCustomerTenantDetailed>(value).map(drop),
-        CreateExistingCustomerTenant | UpdateCustomerTenant => {
-            bind::<CustomerTenantDetailed>(value).map(drop)
-        }
-        CreateCustomerTenantAgreement => bind::<ServiceAccountAgreement>(value).map(drop),
-        _ => Ok(()),
-    };
-    bound.or_else(refused)
+    if body_validator(operation).is_none() {
+        return Ok(());
+    }
+    match serde_json::from_slice(body) {
+        Ok(value) => bind::<Value>(operation, value).map(drop).or_else(refused),
+        Err(error) => refused(MockError::bad_request(format!(
+            "The request body is not valid JSON: {error}."
+        ))),
+    }
 }
 
-/// The contract's `components/schemas`, read once from the document the client is generated from.
-fn contract_schemas() -> &'static Map<String, Value> {
-    static SCHEMAS: OnceLock<Map<String, Value>> = OnceLock::new();
-    SCHEMAS.get_or_init(|| {
-        let contract: Value =
-            serde_yaml::from_str(include_str!("../../../openapi/crayon-tenants.yaml"))
-                .expect("the contract is valid YAML");
-        contract["components"]["schemas"]
-            .as_object()
-            .cloned()
-            .expect("the contract has components/schemas")
-    })
+/// The schema of an operation's JSON request body, and its validator.
+fn body_validator(operation: Operation) -> Option<&'static (Value, jsonschema::Validator)> {
+    static VALIDATORS: OnceLock<HashMap<Operation, (Value, jsonschema::Validator)>> =
+        OnceLock::new();
+    VALIDATORS
+        .get_or_init(|| {
+            Operation::ALL
+                .into_iter()
+                .filter_map(|operation| {
+                    let schema = contract::operation(operation.operation_id())?
+                        ["requestBody"]["content"]["application/json"]["schema"]
+                        .clone();
+                    let validator = (!schema.is_null()).then(|| contract::validator(&schema))?;
+                    Some((operation, (schema, validator)))
+                })
+                .collect()
+        })
+        .get(&operation)
 }
 
-/// Binds a JSON value to the contract's schema of the same name as `T`, as the real API does:
-/// property names are matched case-insensitively, every required property that is missing or
-/// `null` is reported (all of them, not only the first), `null` is refused where the contract
-/// does not allow it, an enumeration value the contract does not name is refused, and a value
-/// of the wrong type is reported with its path.
-pub(crate) fn bind<T: DeserializeOwned + 'static>(mut value: Value) -> Result<T, MockError> {
+/// Binds a JSON body as the real API does: property names are matched case-insensitively
+/// (renamed to the contract's spelling), then the body is validated against the contract's
+/// schema for the operation, and every problem is reported with its path (all of them, not only
+/// the first). Only a valid body reaches `T`.
+pub(crate) fn bind<T: DeserializeOwned>(
+    operation: Operation,
+    mut value: Value,
+) -> Result<T, MockError> {
+    let Some((schema, validator)) = body_validator(operation) else {
+        return Err(MockError::bad_request(format!(
+            "{operation} takes no JSON body."
+        )));
+    };
     if !value.is_object() {
         let problem = FieldProblem::invalid(
             "(body)".into(),
@@ -170,152 +285,57 @@ pub(crate) fn bind<T: DeserializeOwned + 'static>(mut value: Value) -> Result<T,
         );
         return Err(MockError::invalid_body(vec![problem]));
     }
-    let name = std::any::type_name::<T>()
-        .rsplit("::")
-        .next()
-        .unwrap_or_default();
-    let root = serde_json::json!({ "$ref": format!("#/components/schemas/{name}") });
-    let mut problems = Vec::new();
-    visit(&mut value, &root, "", &mut problems);
+    contract::fold_case(&mut value, schema);
+    let mut problems: Vec<FieldProblem> = validator
+        .iter_errors(&value)
+        .map(|error| {
+            let path = field_path(error.instance_path().as_str());
+            match error.kind() {
+                ValidationErrorKind::Required { property } => {
+                    FieldProblem::required(join(&path, property.as_str().unwrap_or_default()))
+                }
+                _ if error.instance().is_null() => FieldProblem::invalid(
+                    path,
+                    "null is not allowed here; leave the property out instead.".to_owned(),
+                ),
+                _ => FieldProblem::invalid(path, error.to_string()),
+            }
+        })
+        .collect();
+    problems.sort_by(|a, b| a.field.cmp(&b.field));
+    problems.dedup_by(|a, b| a.field == b.field);
     if !problems.is_empty() {
         return Err(MockError::invalid_body(problems));
     }
     serde_path_to_error::deserialize(value).map_err(|error| {
-        let path = error.path().to_string();
-        let field = if path == "." {
-            "(body)".to_owned()
-        } else {
-            path
-        };
         MockError::invalid_body(vec![FieldProblem::invalid(
-            field,
+            field_path(&error.path().to_string().replace('.', "/")),
             error.inner().to_string(),
         )])
     })
 }
 
-/// The schema behind `$ref`s and single `allOf`s, and whether any of them allows `null`.
-fn resolve(schema: &Value) -> (&Value, bool) {
-    let nullable = schema.get("nullable") == Some(&Value::Bool(true));
-    let inner = match (
-        schema.get("$ref").and_then(Value::as_str),
-        schema.get("allOf").and_then(Value::as_array),
-    ) {
-        (Some(reference), _) => reference
-            .rsplit('/')
-            .next()
-            .and_then(|name| contract_schemas().get(name)),
-        (None, Some(all_of)) if all_of.len() == 1 => all_of.first(),
-        _ => None,
-    };
-    match inner {
-        Some(inner) => {
-            let (resolved, inner_nullable) = resolve(inner);
-            (resolved, nullable || inner_nullable)
+/// `Tenant.Publisher.Id` for the JSON pointer `/Tenant/Publisher/Id`, `Items[0]` for
+/// `/Items/0`, `(body)` for the whole body.
+fn field_path(pointer: &str) -> String {
+    let mut path = String::new();
+    for segment in pointer.split('/').filter(|segment| !segment.is_empty()) {
+        let segment = segment.replace("~1", "/").replace("~0", "~");
+        if segment.bytes().all(|byte| byte.is_ascii_digit()) && !path.is_empty() {
+            path.push_str(&format!("[{segment}]"));
+        } else {
+            path = join(&path, &segment);
         }
-        None => (schema, nullable),
     }
-}
-
-fn visit(value: &mut Value, schema: &Value, path: &str, problems: &mut Vec<FieldProblem>) {
-    let (schema, nullable) = resolve(schema);
-    if value.is_null() {
-        if !nullable {
-            problems.push(FieldProblem::invalid(
-                path.to_owned(),
-                "null is not allowed here; leave the property out instead.".to_owned(),
-            ));
-        }
-        return;
-    }
-    let expected = schema
-        .get("type")
-        .and_then(Value::as_str)
-        .unwrap_or_default();
-    let matches_type = match expected {
-        "object" => value.is_object(),
-        "array" => value.is_array(),
-        "string" => value.is_string(),
-        "integer" => value.is_i64() || value.is_u64(),
-        "number" => value.is_number(),
-        "boolean" => value.is_boolean(),
-        _ => true,
-    };
-    if !matches_type {
-        problems.push(FieldProblem::invalid(
-            path.to_owned(),
-            format!("invalid type: {value}, expected {expected}"),
-        ));
-        return;
-    }
-    if let Some(allowed) = schema
-        .get("enum")
-        .and_then(Value::as_array)
-        .filter(|allowed| !allowed.contains(value))
-    {
-        let allowed: Vec<String> = allowed.iter().map(Value::to_string).collect();
-        let message = format!(
-            "{value} is not a valid value; expected one of {}.",
-            allowed.join(", ")
-        );
-        problems.push(FieldProblem::invalid(path.to_owned(), message));
-        return;
-    }
-    match value {
-        Value::Object(map) => {
-            let Some(properties) = schema.get("properties").and_then(Value::as_object) else {
-                return;
-            };
-            // Rename each key to the contract's spelling when it differs only in case.
-            let renames: Vec<(String, String)> = map
-                .keys()
-                .filter(|key| !properties.contains_key(*key))
-                .filter_map(|key| {
-                    let name = properties
-                        .keys()
-                        .find(|name| name.eq_ignore_ascii_case(key) && !map.contains_key(*name))?;
-                    Some((key.clone(), name.clone()))
-                })
-                .collect();
-            for (from, to) in renames {
-                if let Some(moved) = map.remove(&from) {
-                    map.insert(to, moved);
-                }
-            }
-            let required: Vec<&str> = schema
-                .get("required")
-                .and_then(Value::as_array)
-                .into_iter()
-                .flatten()
-                .filter_map(Value::as_str)
-                .collect();
-            for (name, property) in properties {
-                let field = join(path, name);
-                match map.get_mut(name) {
-                    Some(inner) if !(inner.is_null() && required.contains(&name.as_str())) => {
-                        visit(inner, property, &field, problems);
-                    }
-                    _ if required.contains(&name.as_str()) => {
-                        problems.push(FieldProblem::required(field))
-                    }
-                    _ => {}
-                }
-            }
-        }
-        Value::Array(items) => {
-            let Some(item) = schema.get("items") else {
-                return;
-            };
-            for (index, inner) in items.iter_mut().enumerate() {
-                visit(inner, item, &format!("{path}[{index}]"), problems);
-            }
-        }
-        _ => {}
+    if path.is_empty() {
+        "(body)".to_owned()
+    } else {
+        path
     }
 }
 
 fn join(path: &str, name: &str) -> String {
-    if path.is_empty() {
+    if path.is_empty() || path == "(body)" {
         name.to_owned()
     } else {
         format!("{path}.{name}")
@@ -324,7 +344,8 @@ fn join(path: &str, name: &str) -> String {
 
 #[cfg(test)]
 mod tests {
-    use crayon_tenants::types::{CustomerTenantDetailed, NewCustomerTenantDetailed};
+    use Operation::{CreateCustomerTenant, UpdateCustomerTenant};
+    use crayon_tenants::types::{CustomerTenantDetailedInput, NewCustomerTenantDetailed};
     use serde_json::json;
 
     use super::*;
@@ -341,7 +362,7 @@ mod tests {
 
     #[test]
     fn property_names_bind_case_insensitively() {
-        let bound: CustomerTenantDetailed = bind(json!({
+        let bound: CustomerTenantDetailedInput = bind(UpdateCustomerTenant, json!({
             "tenant": {"name": "Contoso", "domainPrefix": "contoso", "PUBLISHER": {"id": 2}, "agreement": null},
             "profile": {"agreement": null}
         }))
@@ -354,7 +375,7 @@ mod tests {
 
     #[test]
     fn every_missing_required_field_is_reported_by_path() {
-        let error = bind::<NewCustomerTenantDetailed>(json!({
+        let error = bind::<NewCustomerTenantDetailed>(CreateCustomerTenant, json!({
             "Tenant": {"Name": null, "Publisher": {}, "DomainPrefix": "x", "Organization": {"Id": 1},
                        "InvoiceProfile": {"Id": 7}, "CustomerTenantType": 2},
             "Profile": {"Contact": {"FirstName": "a"}, "Address": {}}
@@ -378,10 +399,13 @@ mod tests {
 
     #[test]
     fn an_unknown_enumeration_value_is_refused() {
-        let error = bind::<CustomerTenantDetailed>(json!({
-            "Tenant": {"CustomerTenantType": 7},
-            "Profile": {"Agreement": {"AgreementType": -5}}
-        }))
+        let error = bind::<CustomerTenantDetailedInput>(
+            UpdateCustomerTenant,
+            json!({
+                "Tenant": {"CustomerTenantType": 7},
+                "Profile": {"Agreement": {"AgreementType": -5}}
+            }),
+        )
         .unwrap_err();
         assert_eq!(
             problems(error),
@@ -394,7 +418,7 @@ mod tests {
 
     #[test]
     fn null_is_refused_for_value_types_and_accepted_for_reference_types() {
-        let error = bind::<CustomerTenantDetailed>(json!({
+        let error = bind::<CustomerTenantDetailedInput>(UpdateCustomerTenant, json!({
             "Tenant": {"Id": null, "EntityStatus": null, "ResellerMarkup": null, "Name": null, "Publisher": null},
             "Profile": {"Agreement": {"Accepted": null, "Email": null}},
             "User": null
@@ -413,10 +437,14 @@ mod tests {
 
     #[test]
     fn a_wrong_type_is_reported_with_its_path() {
-        let error = bind::<CustomerTenantDetailed>(json!({"Tenant": {"Publisher": {"Id": "two"}}}))
-            .unwrap_err();
+        let error = bind::<CustomerTenantDetailedInput>(
+            UpdateCustomerTenant,
+            json!({"Tenant": {"Publisher": {"Id": "two"}}}),
+        )
+        .unwrap_err();
         assert_eq!(problems(error), ["Tenant.Publisher.Id"]);
-        let error = bind::<CustomerTenantDetailed>(json!([1, 2])).unwrap_err();
+        let error =
+            bind::<CustomerTenantDetailedInput>(UpdateCustomerTenant, json!([1, 2])).unwrap_err();
         assert_eq!(problems(error), ["(body)"]);
     }
 }

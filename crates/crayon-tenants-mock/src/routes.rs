@@ -4,50 +4,32 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use axum::Router;
-use axum::extract::{MatchedPath, Request, State};
-use axum::http::{Method, StatusCode};
+use axum::extract::{Request, State};
+use axum::http::StatusCode;
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post};
+use axum::routing::{MethodFilter, MethodRouter, on};
 
+use crate::app::App;
 use crate::error::MockError;
 use crate::faults;
 use crate::operation::Operation;
-use crate::server::App;
 use crate::{tenants, token};
 
-/// The routes, spelled as the server matches them: lower case, without the trailing slash
-/// (`server::normalize_path` brings every request path to that form first).
+/// The routes: every operation of [`Operation::ALL`] at its contract path, spelled as the server
+/// matches it (lower case, without the trailing slash: `server::normalize_path` brings every
+/// request path to that form first).
 pub(crate) fn router(app: Arc<App>) -> Router {
-    Router::new()
-        .route("/api/v1/connect/token", post(token::get_user_token))
-        .route(
-            "/api/v1/customertenants",
-            get(tenants::list).post(tenants::create),
-        )
-        .route(
-            "/api/v1/customertenants/existing",
-            post(tenants::create_existing),
-        )
-        .route(
-            "/api/v1/customertenants/{id}",
-            get(tenants::get)
-                .put(tenants::update)
-                .delete(tenants::delete),
-        )
-        .route(
-            "/api/v1/customertenants/{id}/detailed",
-            get(tenants::get_detailed),
-        )
-        .route(
-            "/api/v1/customertenants/{id}/azureplan",
-            get(tenants::azure_plan),
-        )
-        .route(
-            "/api/v1/customertenants/{id}/agreements",
-            get(tenants::list_agreements).post(tenants::create_agreement),
-        )
-        .route_layer(middleware::from_fn_with_state(app.clone(), every_operation))
+    let mut router = Router::new();
+    for operation in Operation::ALL {
+        let path = operation.path().to_ascii_lowercase();
+        let route = handler(operation).route_layer(middleware::from_fn_with_state(
+            (app.clone(), operation),
+            every_operation,
+        ));
+        router = router.route(path.trim_end_matches('/'), route);
+    }
+    router
         .fallback(|| async {
             MockError::new(
                 StatusCode::NOT_FOUND,
@@ -63,38 +45,39 @@ pub(crate) fn router(app: Arc<App>) -> Router {
         .with_state(app)
 }
 
-/// The operation a matched route and method are.
-fn operation_of(method: &Method, route: &str) -> Option<Operation> {
-    Some(match (method.as_str(), route) {
-        ("POST", "/api/v1/connect/token") => Operation::GetUserToken,
-        ("GET", "/api/v1/customertenants") => Operation::ListCustomerTenants,
-        ("POST", "/api/v1/customertenants") => Operation::CreateCustomerTenant,
-        ("POST", "/api/v1/customertenants/existing") => Operation::CreateExistingCustomerTenant,
-        ("GET", "/api/v1/customertenants/{id}") => Operation::GetCustomerTenant,
-        ("PUT", "/api/v1/customertenants/{id}") => Operation::UpdateCustomerTenant,
-        ("DELETE", "/api/v1/customertenants/{id}") => Operation::DeleteCustomerTenant,
-        ("GET", "/api/v1/customertenants/{id}/detailed") => Operation::GetCustomerTenantDetailed,
-        ("GET", "/api/v1/customertenants/{id}/azureplan") => Operation::GetCustomerTenantAzurePlan,
-        ("GET", "/api/v1/customertenants/{id}/agreements") => {
-            Operation::ListCustomerTenantAgreements
-        }
-        ("POST", "/api/v1/customertenants/{id}/agreements") => {
-            Operation::CreateCustomerTenantAgreement
-        }
-        _ => return None,
-    })
+/// The handler of an operation, for the operation's method only.
+fn handler(operation: Operation) -> MethodRouter<Arc<App>> {
+    let method = match operation.method() {
+        "GET" => MethodFilter::GET,
+        "POST" => MethodFilter::POST,
+        "PUT" => MethodFilter::PUT,
+        "DELETE" => MethodFilter::DELETE,
+        other => unreachable!("the operation table has no {other} operation"),
+    };
+    match operation {
+        Operation::GetUserToken => on(method, token::get_user_token),
+        Operation::ListCustomerTenants => on(method, tenants::list),
+        Operation::CreateCustomerTenant => on(method, tenants::create),
+        Operation::CreateExistingCustomerTenant => on(method, tenants::create_existing),
+        Operation::GetCustomerTenant => on(method, tenants::get),
+        Operation::UpdateCustomerTenant => on(method, tenants::update),
+        Operation::DeleteCustomerTenant => on(method, tenants::delete),
+        Operation::GetCustomerTenantDetailed => on(method, tenants::get_detailed),
+        Operation::GetCustomerTenantAzurePlan => on(method, tenants::azure_plan),
+        Operation::ListCustomerTenantAgreements => on(method, tenants::list_agreements),
+        Operation::CreateCustomerTenantAgreement => on(method, tenants::create_agreement),
+    }
 }
 
 /// Counts the request, applies latency and any fault that hits it, runs the operation, and
 /// logs the outcome to stderr.
-async fn every_operation(State(app): State<Arc<App>>, request: Request, next: Next) -> Response {
-    let route = request
-        .extensions()
-        .get::<MatchedPath>()
-        .map(|path| path.as_str().to_owned());
-    let Some(operation) = route.and_then(|route| operation_of(request.method(), &route)) else {
-        return next.run(request).await;
-    };
+async fn every_operation(
+    State((app, operation)): State<(Arc<App>, Operation)>,
+    mut request: Request,
+    next: Next,
+) -> Response {
+    // The request's binding reads the operation's contract (`request.rs`).
+    request.extensions_mut().insert(operation);
     let started = Instant::now();
     let count = app.counters.record(operation);
     let decision = app.faults.decide(operation);

@@ -14,21 +14,12 @@ use tokio::net::TcpListener;
 use tokio::task::{JoinHandle, JoinSet};
 use tower::ServiceExt as _;
 
+use crate::app::App;
 use crate::config::{MockConfig, MockCredentials};
 use crate::faults::{DropConnection, FaultRule, Faults};
 use crate::operation::{Operation, RequestCounters};
 use crate::routes;
 use crate::state::MockState;
-
-/// What the handlers share.
-pub(crate) struct App {
-    pub(crate) state: MockState,
-    pub(crate) credentials: MockCredentials,
-    pub(crate) token_ttl: Duration,
-    pub(crate) latency: Duration,
-    pub(crate) faults: Faults,
-    pub(crate) counters: RequestCounters,
-}
 
 /// A running mock Crayon API on loopback. It serves until this handle is dropped.
 ///

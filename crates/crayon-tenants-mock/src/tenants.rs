@@ -8,24 +8,23 @@ use axum::extract::{FromRequestParts, Path, State};
 use axum::http::StatusCode;
 use axum::http::request::Parts;
 use crayon_tenants::types::{
-    AgreementTypeConsent, AzurePlan, CustomerTenant, CustomerTenantCollection,
-    CustomerTenantDetailed, CustomerTenantType, CustomerTenantUser, EntityStatus,
-    NewCustomerTenantDetailed, ObjectReference, ServiceAccountAgreement,
-    ServiceAccountAgreementCollection,
+    AzurePlan, CustomerTenant, CustomerTenantCollection, CustomerTenantDetailed,
+    CustomerTenantDetailedInput, CustomerTenantType, CustomerTenantUser, EntityStatus,
+    ExistingCustomerTenantDetailed, NewCustomerTenantDetailed, ObjectReference,
+    ServiceAccountAgreement, ServiceAccountAgreementCollection, ServiceAccountAgreementInput,
 };
 use serde_json::Value;
 
+use crate::app::App;
 use crate::auth::Authenticated;
-use crate::error::{FieldProblem, MockError};
+use crate::error::MockError;
 use crate::request::{JsonBody, QueryParams};
 use crate::seed::{self, MICROSOFT};
-use crate::server::App;
 use crate::state::{Conflict, Identity, StoredTenant};
 
-/// Page size when the request gives none, as the real API (and its SDK) uses.
+/// Page size when the request gives none: the SDK's default, which the contract assumes the
+/// server uses too. The largest page size is the contract's (`pageSize`'s `maximum`).
 pub const DEFAULT_PAGE_SIZE: i32 = 50;
-/// Largest page size the mock serves; a larger one is refused with 400.
-pub const MAX_PAGE_SIZE: i32 = 1000;
 
 type AppState = State<Arc<App>>;
 
@@ -84,22 +83,6 @@ fn conflict_error(conflict: Conflict) -> MockError {
     }
 }
 
-/// An enumeration query parameter, refused with 400 when its value is not one the contract names.
-fn known_enum<T: Copy + PartialEq>(
-    value: Option<i32>,
-    name: &str,
-    known: &[T],
-    from: fn(i32) -> T,
-) -> Result<Option<T>, MockError> {
-    match value {
-        Some(raw) if !known.contains(&from(raw)) => Err(MockError::bad_parameter(
-            name,
-            format!("The value '{raw}' is not valid for {name}."),
-        )),
-        other => Ok(other.map(from)),
-    }
-}
-
 /// FNV-1a: a stable hash, so that what the mock derives from a domain prefix is the same every run.
 fn stable_hash(text: &str) -> u64 {
     text.bytes().fold(0xcbf2_9ce4_8422_2325, |hash, byte| {
@@ -113,41 +96,23 @@ pub(crate) async fn list(
     _: Authenticated,
     query: QueryParams,
 ) -> Result<Json<CustomerTenantCollection>, MockError> {
-    let organization_id = query.int("organizationId")?.ok_or_else(|| {
-        MockError::bad_parameter(
-            "organizationId",
-            "The organizationId query parameter is required.",
-        )
-    })?;
+    // The contract check (`request.rs`) has refused a query without `organizationId`, a value
+    // of the wrong type, a page below 1 and a page size out of its bounds.
+    let organization_id = query.int("organizationId").unwrap_or_default();
     require_visible_organization(organization_id)?;
-    let page = query.int("page")?.unwrap_or(1);
-    if page < 1 {
-        return Err(MockError::bad_parameter("page", "page starts at 1."));
-    }
-    let page_size = query.int("pageSize")?.unwrap_or(DEFAULT_PAGE_SIZE);
-    if !(1..=MAX_PAGE_SIZE).contains(&page_size) {
-        return Err(MockError::bad_parameter(
-            "pageSize",
-            format!("pageSize must be between 1 and {MAX_PAGE_SIZE}."),
-        ));
-    }
-    // As the real API does, an integer filter of 0 means "no filter" (the SDK always sends them).
-    let int_filter = |name: &str| -> Result<Option<i32>, MockError> {
-        Ok(query.int(name)?.filter(|value| *value != 0))
-    };
+    let page = query.int("page").unwrap_or(1);
+    let page_size = query.int("pageSize").unwrap_or(DEFAULT_PAGE_SIZE);
+    // As the SDK's callers rely on, an integer filter of 0 means "no filter" (the SDK always
+    // sends them).
+    let int_filter = |name: &str| query.int(name).filter(|value| *value != 0);
     let search = query.get("search").map(str::to_lowercase);
     let domain_prefix = query.get("domainPrefix");
     let domain = query.get("domain");
-    let publisher_id = int_filter("publisherId")?;
-    let tenant_type = known_enum(
-        int_filter("customerTenantType")?,
-        "customerTenantType",
-        CustomerTenantType::KNOWN,
-        CustomerTenantType::from,
-    )?;
-    let program_id = int_filter("programId")?;
-    let consumer_id = int_filter("consumerId")?;
-    let invoice_profile_id = int_filter("invoiceProfileId")?;
+    let publisher_id = int_filter("publisherId");
+    let tenant_type = int_filter("customerTenantType").map(CustomerTenantType::from);
+    let program_id = int_filter("programId");
+    let consumer_id = int_filter("consumerId");
+    let invoice_profile_id = int_filter("invoiceProfileId");
 
     let reference_is = |reference: &Option<ObjectReference>, wanted: Option<i32>| {
         wanted.is_none_or(|wanted| reference.as_ref().and_then(|r| r.id) == Some(wanted))
@@ -236,20 +201,14 @@ pub(crate) async fn create_existing(
     State(app): AppState,
     _: Authenticated,
     query: QueryParams,
-    JsonBody(body): JsonBody<CustomerTenantDetailed>,
+    JsonBody(body): JsonBody<ExistingCustomerTenantDetailed>,
 ) -> Result<Json<CustomerTenantDetailed>, MockError> {
-    query.bool("syncFromPublisher")?;
-    let mut detailed = body;
+    // `syncFromPublisher` is accepted (the contract has checked it is a boolean) and changes
+    // nothing: the mock derives what the publisher would have from the external id anyway.
+    let _ = query.bool("syncFromPublisher");
+    let external_id = body.tenant.external_publisher_customer_id.clone();
+    let mut detailed: CustomerTenantDetailed = convert(&body)?;
     let tenant = detailed.tenant.get_or_insert_with(Default::default);
-    let external_id = tenant
-        .external_publisher_customer_id
-        .clone()
-        .filter(|id| !id.trim().is_empty())
-        .ok_or_else(|| {
-            MockError::invalid_body(vec![FieldProblem::required(
-                "Tenant.ExternalPublisherCustomerId".into(),
-            )])
-        })?;
     let organization_id = tenant.organization.as_ref().and_then(|o| o.id).unwrap_or(1);
     require_visible_organization(organization_id)?;
     let hash = stable_hash(&external_id);
@@ -315,17 +274,11 @@ pub(crate) async fn update(
     State(app): AppState,
     _: Authenticated,
     TenantId(id): TenantId,
-    JsonBody(body): JsonBody<CustomerTenantDetailed>,
+    JsonBody(body): JsonBody<CustomerTenantDetailedInput>,
 ) -> Result<Json<CustomerTenantDetailed>, MockError> {
+    // The path names the tenant; a `Tenant.Id` in the body is not read (the contract's
+    // assumption: the SDK builds the path from it, so the two agree).
     let stored = visible_tenant(&app, id)?;
-    if let Some(body_id) = body.tenant.as_ref().and_then(|tenant| tenant.id)
-        && body_id != id
-    {
-        return Err(MockError::invalid_body(vec![FieldProblem::invalid(
-            "Tenant.Id".into(),
-            format!("Tenant.Id {body_id} does not match the customer tenant {id} of the path."),
-        )]));
-    }
     let mut merged = serde_json::to_value(&stored.detailed).map_err(internal)?;
     merge(&mut merged, serde_json::to_value(&body).map_err(internal)?);
     let mut updated: CustomerTenantDetailed = serde_json::from_value(merged).map_err(internal)?;
@@ -381,13 +334,7 @@ pub(crate) async fn list_agreements(
     query: QueryParams,
 ) -> Result<Json<ServiceAccountAgreementCollection>, MockError> {
     let stored = visible_tenant(&app, id)?;
-    let wanted = known_enum(
-        query.int("agreementTypeConsent")?,
-        "agreementTypeConsent",
-        AgreementTypeConsent::KNOWN,
-        AgreementTypeConsent::from,
-    )?
-    .map(i32::from);
+    let wanted = query.int("agreementTypeConsent");
     let items: Vec<_> = stored
         .agreements
         .into_iter()
@@ -406,9 +353,10 @@ pub(crate) async fn create_agreement(
     State(app): AppState,
     _: Authenticated,
     TenantId(id): TenantId,
-    JsonBody(agreement): JsonBody<ServiceAccountAgreement>,
+    JsonBody(agreement): JsonBody<ServiceAccountAgreementInput>,
 ) -> Result<Json<ServiceAccountAgreement>, MockError> {
     visible_tenant(&app, id)?;
+    let agreement: ServiceAccountAgreement = convert(&agreement)?;
     if !app.state.add_agreement(id, agreement.clone()) {
         return Err(MockError::tenant_not_found(id));
     }

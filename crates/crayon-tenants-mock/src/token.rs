@@ -6,10 +6,10 @@ use axum::Json;
 use axum::extract::{Request, State};
 use crayon_tenants::types::Token;
 
+use crate::app::App;
 use crate::auth::basic_credentials;
 use crate::error::MockError;
 use crate::request::{has_content_type, read_body};
-use crate::server::App;
 
 /// Checks the API client (HTTP Basic: 401 when wrong) and then the form (400 when the grant is
 /// not `password` or the user or password is wrong), as the real identity server does, and

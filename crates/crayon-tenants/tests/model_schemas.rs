@@ -21,7 +21,7 @@ macro_rules! model_schemas {
     }};
 }
 
-fn all_model_schemas() -> ([&'static str; 31], schemars::Map<String, Schema>) {
+fn all_model_schemas() -> ([&'static str; 38], schemars::Map<String, Schema>) {
     model_schemas!(
         AgreementTypeConsent,
         ApiError,
@@ -29,15 +29,21 @@ fn all_model_schemas() -> ([&'static str; 31], schemars::Map<String, Schema>) {
         CustomerTenant,
         CustomerTenantAddress,
         CustomerTenantAgreement,
+        CustomerTenantAgreementInput,
         CustomerTenantCollection,
         CustomerTenantCompany,
         CustomerTenantContact,
         CustomerTenantDetailed,
+        CustomerTenantDetailedInput,
+        CustomerTenantInput,
         CustomerTenantProfile,
+        CustomerTenantProfileInput,
         CustomerTenantReference,
         CustomerTenantType,
         CustomerTenantUser,
         EntityStatus,
+        ExistingCustomerTenant,
+        ExistingCustomerTenantDetailed,
         NewCustomerTenant,
         NewCustomerTenantAddress,
         NewCustomerTenantCompany,
@@ -50,6 +56,7 @@ fn all_model_schemas() -> ([&'static str; 31], schemars::Map<String, Schema>) {
         Organization,
         ServiceAccountAgreement,
         ServiceAccountAgreementCollection,
+        ServiceAccountAgreementInput,
         SubscriptionPriceType,
         SubscriptionStatus,
         Token,
@@ -57,13 +64,30 @@ fn all_model_schemas() -> ([&'static str; 31], schemars::Map<String, Schema>) {
     )
 }
 
+/// The contract's schemas, but for the open enumerations (`XOrUnknown`), which are the same Rust
+/// type as their closed `X`: each is checked to be exactly `anyOf: [X, any int32]`.
 fn contract_schema_names() -> BTreeSet<String> {
-    support::contract()["components"]["schemas"]
+    let contract = support::contract();
+    let schemas = contract["components"]["schemas"]
         .as_object()
-        .expect("the contract has components/schemas")
-        .keys()
-        .cloned()
-        .collect()
+        .expect("the contract has components/schemas");
+    let mut names = BTreeSet::new();
+    for (name, schema) in schemas {
+        match name.strip_suffix("OrUnknown") {
+            Some(closed) => assert_eq!(
+                schema["anyOf"],
+                serde_json::json!([
+                    {"$ref": format!("#/components/schemas/{closed}")},
+                    {"type": "integer", "format": "int32"}
+                ]),
+                "{name} is not the open form of {closed}"
+            ),
+            None => {
+                names.insert(name.clone());
+            }
+        }
+    }
+    names
 }
 
 #[test]

@@ -5,55 +5,53 @@
 //!   replaced by other JSON, unknown enumeration values, huge numbers, deep nesting) never panics
 //!   the decoder: it yields a value or a typed error, and that error renders.
 //!
-//! Values are generated from the contract itself (`openapi/crayon-tenants.yaml`), not from the
-//! Rust types, so the two are held to each other.
+//! Values are generated from the contract itself (`openapi/crayon-tenants.yaml`, in the JSON
+//! Schema form the mock reads it in: `crayon_tenants_mock::contract`), not from the Rust types,
+//! so the two are held to each other.
 
 mod support;
 
-use std::sync::OnceLock;
-
 use crayon_tenants::types;
 use crayon_tenants::{Error, GeneratedError};
+use crayon_tenants_mock::contract;
 use proptest::prelude::*;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 use serde_json::{Map, Value, json};
 use support::without_nulls;
 
-fn schemas() -> &'static Map<String, Value> {
-    static SCHEMAS: OnceLock<Map<String, Value>> = OnceLock::new();
-    SCHEMAS.get_or_init(|| {
-        support::contract()["components"]["schemas"]
-            .as_object()
-            .unwrap()
-            .clone()
-    })
-}
-
-/// The schema behind `$ref`s and single `allOf`s, and whether any level allows `null`.
+/// The schema behind `$ref`s and `allOf`s, and whether any level admits `null` (the contract's
+/// nullable properties are `if null then accept else ...` in its JSON Schema form).
 fn resolve(schema: &Value) -> (&Value, bool) {
-    let nullable = schema.get("nullable") == Some(&Value::Bool(true));
-    let inner = match (
-        schema.get("$ref").and_then(Value::as_str),
-        schema.get("allOf").and_then(Value::as_array),
-    ) {
-        (Some(reference), _) => schemas().get(reference.rsplit('/').next().unwrap()),
-        (None, Some(all_of)) if all_of.len() == 1 => all_of.first(),
-        _ => None,
-    };
-    match inner {
-        Some(inner) => {
-            let (resolved, inner_nullable) = resolve(inner);
-            (resolved, nullable || inner_nullable)
-        }
-        None => (schema, nullable),
+    if let Some(reference) = schema.get("$ref").and_then(Value::as_str) {
+        let name = reference.rsplit('/').next().unwrap();
+        return resolve(&contract::definitions()[name]);
     }
+    if schema["if"] == json!({"type": "null"}) {
+        return (resolve(&schema["else"]).0, true);
+    }
+    if let Some(branches) = schema.get("allOf").and_then(Value::as_array) {
+        // A reference and its description: the branch with substance is the schema.
+        let substantial = branches.iter().map(resolve).find(|(inner, _)| {
+            ["type", "enum", "anyOf", "properties"]
+                .iter()
+                .any(|key| inner.get(*key).is_some())
+        });
+        if let Some(found) = substantial {
+            return found;
+        }
+    }
+    (schema, false)
 }
 
-fn text() -> BoxedStrategy<String> {
-    proptest::collection::vec(any::<char>(), 0..12)
+fn text(min: usize) -> BoxedStrategy<String> {
+    proptest::collection::vec(any::<char>(), min..12.max(min + 1))
         .prop_map(String::from_iter)
         .boxed()
+}
+
+fn bound(schema: &Value, key: &str, default: i64) -> i64 {
+    schema.get(key).and_then(Value::as_i64).unwrap_or(default)
 }
 
 /// Values the schema allows.
@@ -61,6 +59,9 @@ fn valid(schema: &Value) -> BoxedStrategy<Value> {
     let (schema, nullable) = resolve(schema);
     let strategy = if let Some(values) = schema.get("enum").and_then(Value::as_array) {
         proptest::sample::select(values.clone()).boxed()
+    } else if let Some(branches) = schema.get("anyOf").and_then(Value::as_array) {
+        // An open enumeration: one of its values or any integer.
+        proptest::strategy::Union::new(branches.iter().map(valid)).boxed()
     } else {
         match schema
             .get("type")
@@ -79,11 +80,12 @@ fn valid(schema: &Value) -> BoxedStrategy<Value> {
                     json!(format!("{y}-{mo:02}-{d:02}T{h:02}:{mi:02}:{s:02}Z"))
                 })
                 .boxed(),
-            "string" => text().prop_map(Value::from).boxed(),
-            "integer" if schema.get("format").and_then(Value::as_str) == Some("int64") => {
-                any::<i64>().prop_map(Value::from).boxed()
-            }
-            "integer" => any::<i32>().prop_map(Value::from).boxed(),
+            "string" => text(bound(schema, "minLength", 0) as usize)
+                .prop_map(Value::from)
+                .boxed(),
+            "integer" => (bound(schema, "minimum", i64::MIN)..=bound(schema, "maximum", i64::MAX))
+                .prop_map(Value::from)
+                .boxed(),
             "number" => (-1.0e9..1.0e9f64).prop_map(Value::from).boxed(),
             "boolean" => any::<bool>().prop_map(Value::from).boxed(),
             "array" => proptest::collection::vec(valid(&schema["items"]), 0..4)
@@ -104,7 +106,7 @@ fn object(schema: &Value) -> BoxedStrategy<Value> {
         .get("additionalProperties")
         .filter(|values| values.is_object())
     {
-        return proptest::collection::btree_map(text(), valid(values), 0..3)
+        return proptest::collection::btree_map(text(0), valid(values), 0..3)
             .prop_map(|map| Value::Object(map.into_iter().collect()))
             .boxed();
     }
@@ -137,7 +139,7 @@ fn object(schema: &Value) -> BoxedStrategy<Value> {
 }
 
 fn valid_for(name: &str) -> BoxedStrategy<Value> {
-    valid(&json!({ "$ref": format!("#/components/schemas/{name}") }))
+    valid(&json!({ "$ref": format!("#/definitions/{name}") }))
 }
 
 fn round_trips<T: DeserializeOwned + Serialize + PartialEq + std::fmt::Debug>(
@@ -161,13 +163,13 @@ fn junk() -> BoxedStrategy<Value> {
         Just(json!(u64::MAX)),
         Just(json!(-1.7e308)),
         Just(json!(9_007_199_254_740_993_u64)),
-        text().prop_map(Value::from),
+        text(0).prop_map(Value::from),
         (0..300usize).prop_map(|depth| (0..depth).fold(json!(1), |inner, _| json!([inner]))),
     ];
     leaf.prop_recursive(4, 16, 4, |inner| {
         prop_oneof![
             proptest::collection::vec(inner.clone(), 0..4).prop_map(Value::Array),
-            proptest::collection::btree_map(text(), inner, 0..4)
+            proptest::collection::btree_map(text(0), inner, 0..4)
                 .prop_map(|map| Value::Object(map.into_iter().collect())),
         ]
     })
@@ -261,6 +263,9 @@ properties! {
     customer_tenant_detailed: "CustomerTenantDetailed" => types::CustomerTenantDetailed;
     customer_tenant: "CustomerTenant" => types::CustomerTenant;
     new_customer_tenant_detailed: "NewCustomerTenantDetailed" => types::NewCustomerTenantDetailed;
+    existing_customer_tenant_detailed: "ExistingCustomerTenantDetailed" => types::ExistingCustomerTenantDetailed;
+    customer_tenant_detailed_input: "CustomerTenantDetailedInput" => types::CustomerTenantDetailedInput;
+    service_account_agreement_input: "ServiceAccountAgreementInput" => types::ServiceAccountAgreementInput;
     azure_plan: "AzurePlan" => types::AzurePlan;
     service_account_agreement_collection: "ServiceAccountAgreementCollection" => types::ServiceAccountAgreementCollection;
     service_account_agreement: "ServiceAccountAgreement" => types::ServiceAccountAgreement;

@@ -40,7 +40,8 @@ async fn malformed_wrongly_typed_and_oversized_bodies_are_400_api_errors() {
         ("oversized", "application/json", huge, "larger than"),
     ];
     let mut wrongly_typed = create_body("typed");
-    wrongly_typed["Tenant"]["Id"] = json!("one");
+    wrongly_typed["Tenant"]["DomainPrefix"] = json!(1);
+    wrongly_typed["Tenant"]["ExternalPublisherCustomerId"] = json!("an-external-id");
     let targets = [
         ("POST", "/api/v1/customertenants/", wrongly_typed.clone()),
         (
@@ -60,7 +61,7 @@ async fn malformed_wrongly_typed_and_oversized_bodies_are_400_api_errors() {
             "wrong type",
             "application/json",
             wrong_type.to_string(),
-            "invalid type",
+            "is not of type",
         );
         for (case, content_type, body, message) in cases.iter().chain([&wrong_type]) {
             let request = api

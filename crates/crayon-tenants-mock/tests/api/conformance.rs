@@ -95,7 +95,7 @@ async fn every_documented_response_of_every_operation_conforms_to_the_contract()
     )
     .await;
     for (target, body) in [
-        ("1", json!({"Tenant": {"Id": 2}})),
+        ("1", json!({"Tenant": {"CustomerTenantType": 7}})),
         ("30", json!({})),
         ("999", json!({})),
     ] {

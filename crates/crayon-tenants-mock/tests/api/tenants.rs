@@ -400,7 +400,7 @@ async fn update_of_the_documented_body_without_tenant_id_applies_to_the_path() {
 }
 
 #[tokio::test]
-async fn update_refuses_an_unknown_id_and_a_contradicting_tenant_id() {
+async fn update_refuses_an_unknown_id_and_the_path_decides_which_tenant_changes() {
     let api = Api::default().await;
     let body = fixture("update_customer_tenant.request.csharp_sample.json"); // Tenant.Id 1
     assert_eq!(
@@ -413,11 +413,22 @@ async fn update_refuses_an_unknown_id_and_a_contradicting_tenant_id() {
         .status,
         StatusCode::NOT_FOUND
     );
+    let before = api.server.state().tenant(1).unwrap();
     let reply = api
-        .call(Method::PUT, "/api/v1/customertenants/2/", Some(body))
+        .call(
+            Method::PUT,
+            "/api/v1/customertenants/2/",
+            Some(body.clone()),
+        )
         .await;
-    assert_eq!(reply.status, StatusCode::BAD_REQUEST);
-    assert_eq!(reply.object_error_fields(), ["Tenant.Id"]);
+    assert_eq!(reply.status, StatusCode::OK);
+    assert_eq!(reply.json()["Tenant"]["Id"], 2);
+    assert_eq!(reply.json()["Tenant"]["Name"], body["Tenant"]["Name"]);
+    assert_eq!(
+        api.server.state().tenant(1).unwrap(),
+        before,
+        "tenant 1 is untouched"
+    );
 }
 
 #[tokio::test]

@@ -1,18 +1,19 @@
 //! The contract as a response validator: every response a test receives must have a status the
 //! contract documents for its operation, and a body that validates against the schema the
-//! contract gives for that status (OpenAPI 3.0 schemas turned into JSON Schema).
+//! contract gives for that status, with the mock's own reading of the contract
+//! (`crayon_tenants_mock::contract`, OpenAPI 3.0 schemas turned into JSON Schema).
 
 use std::collections::BTreeSet;
 use std::sync::{Arc, OnceLock};
 
+use crayon_tenants_mock::contract;
 use reqwest::Method;
-use serde_json::{Map, Value, json};
+use serde_json::Value;
 
 use super::Reply;
 
 pub struct Contract {
-    spec: Value,
-    definitions: Value,
+    spec: &'static Value,
 }
 
 impl Contract {
@@ -22,13 +23,9 @@ impl Contract {
     }
 
     fn load() -> Self {
-        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-            .join("../../openapi/crayon-tenants.yaml");
-        let yaml: serde_yaml::Value =
-            serde_yaml::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
-        let spec = serde_json::to_value(yaml).unwrap();
-        let definitions = to_json_schema(&spec["components"]["schemas"]);
-        Self { spec, definitions }
+        Self {
+            spec: contract::document(),
+        }
     }
 
     /// The operation object for a request path, matched as the server matches routes.
@@ -128,9 +125,7 @@ impl Contract {
         let schema = &content["application/json"]["schema"];
         let instance: Value = serde_json::from_slice(&reply.bytes)
             .unwrap_or_else(|e| panic!("{id} {status}: body is not JSON ({e})"));
-        let mut document = rewrite_refs(schema);
-        document["definitions"] = self.definitions.clone();
-        let validator = jsonschema::validator_for(&document).expect("a valid JSON Schema");
+        let validator = contract::validator(schema);
         let errors: Vec<String> = validator
             .iter_errors(&instance)
             .map(|e| format!("{} at {}", e, e.instance_path()))
@@ -140,51 +135,5 @@ impl Contract {
             "{id} {status}: the body does not match the contract: {errors:#?}\n{instance:#}"
         );
         checked
-    }
-}
-
-/// Every `components/schemas` entry as a JSON Schema definition.
-fn to_json_schema(schemas: &Value) -> Value {
-    Value::Object(
-        schemas
-            .as_object()
-            .unwrap()
-            .iter()
-            .map(|(name, schema)| (name.clone(), rewrite_refs(schema)))
-            .collect(),
-    )
-}
-
-/// OpenAPI 3.0 schema to JSON Schema: `$ref`s point into `definitions`, and `nullable: true`
-/// admits `null`.
-fn rewrite_refs(schema: &Value) -> Value {
-    match schema {
-        Value::Object(object) => {
-            let mut out: Map<String, Value> = object
-                .iter()
-                .filter(|(key, _)| !matches!(key.as_str(), "nullable" | "example" | "examples"))
-                .map(|(key, value)| {
-                    let value = match (key.as_str(), value) {
-                        ("$ref", Value::String(reference)) => Value::String(
-                            reference.replace("#/components/schemas/", "#/definitions/"),
-                        ),
-                        ("properties", Value::Object(properties)) => Value::Object(
-                            properties
-                                .iter()
-                                .map(|(name, property)| (name.clone(), rewrite_refs(property)))
-                                .collect(),
-                        ),
-                        _ => rewrite_refs(value),
-                    };
-                    (key.clone(), value)
-                })
-                .collect();
-            if object.get("nullable") == Some(&Value::Bool(true)) {
-                return json!({ "anyOf": [{ "type": "null" }, Value::Object(std::mem::take(&mut out))] });
-            }
-            Value::Object(out)
-        }
-        Value::Array(items) => Value::Array(items.iter().map(rewrite_refs).collect()),
-        other => other.clone(),
     }
 }

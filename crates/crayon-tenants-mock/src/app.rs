@@ -1,0 +1,19 @@
+//! What every handler shares: the data, the credentials, the faults and the request counters.
+//! Below both the handlers and the server, so that neither imports the other.
+
+use std::time::Duration;
+
+use crate::config::MockCredentials;
+use crate::faults::Faults;
+use crate::operation::RequestCounters;
+use crate::state::MockState;
+
+/// The state behind every route.
+pub(crate) struct App {
+    pub(crate) state: MockState,
+    pub(crate) credentials: MockCredentials,
+    pub(crate) token_ttl: Duration,
+    pub(crate) latency: Duration,
+    pub(crate) faults: Faults,
+    pub(crate) counters: RequestCounters,
+}

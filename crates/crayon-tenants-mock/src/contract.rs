@@ -1,0 +1,307 @@
+//! The contract, read once: `openapi/crayon-tenants.yaml` turned into JSON Schema, which a real
+//! validator (the `jsonschema` crate) applies.
+//!
+//! This is the one place that reads the contract's schemas. The mock binds every request with it
+//! (`request.rs`), its tests validate every response with it, and the client's property tests
+//! generate values from it. OpenAPI 3.0 schemas become JSON Schema here:
+//! - `$ref: "#/components/schemas/X"` points into the document's `definitions`;
+//! - `nullable: true` beside a `type`, and `anyOf: [X, {enum: [null]}]` for a reference, admit
+//!   `null`; both become `if null then accept, else validate`, so that a validator reports the
+//!   problem inside a nullable object at its own path rather than "not valid under any schema";
+//! - `format: int32` and `format: int64` bound the integer to its range, as a server's typed
+//!   binding does;
+//! - `example`s and `x-` extensions are dropped.
+
+use std::sync::OnceLock;
+
+use serde_json::{Map, Value, json};
+
+/// The contract's text, as the client is generated from it.
+const CONTRACT_YAML: &str = include_str!("../../../openapi/crayon-tenants.yaml");
+
+/// The contract as JSON.
+pub fn document() -> &'static Value {
+    static DOCUMENT: OnceLock<Value> = OnceLock::new();
+    DOCUMENT.get_or_init(|| serde_yaml::from_str(CONTRACT_YAML).expect("the contract is YAML"))
+}
+
+/// Every `components/schemas` entry as a JSON Schema definition.
+pub fn definitions() -> &'static Value {
+    static DEFINITIONS: OnceLock<Value> = OnceLock::new();
+    DEFINITIONS.get_or_init(|| {
+        let schemas = document()["components"]["schemas"]
+            .as_object()
+            .expect("the contract has components/schemas");
+        Value::Object(
+            schemas
+                .iter()
+                .map(|(name, schema)| (name.clone(), to_json_schema(schema)))
+                .collect(),
+        )
+    })
+}
+
+/// A self-contained JSON Schema document for an OpenAPI schema of the contract (a `$ref` or an
+/// inline schema): the schema converted, with every definition beside it.
+pub fn json_schema(schema: &Value) -> Value {
+    let mut document = match to_json_schema(schema) {
+        Value::Object(object) => object,
+        // `true`/`false` schemas do not occur in the contract; wrap them all the same.
+        other => Map::from_iter([("allOf".to_owned(), json!([other]))]),
+    };
+    document.insert("definitions".to_owned(), definitions().clone());
+    Value::Object(document)
+}
+
+/// A validator for an OpenAPI schema of the contract.
+pub fn validator(schema: &Value) -> jsonschema::Validator {
+    jsonschema::validator_for(&json_schema(schema))
+        .expect("every schema of the contract is a valid JSON Schema")
+}
+
+/// The schema of `components/schemas/{name}`, as a reference.
+pub fn schema_ref(name: &str) -> Value {
+    json!({ "$ref": format!("#/components/schemas/{name}") })
+}
+
+/// The operation object of an `operationId`.
+pub fn operation(operation_id: &str) -> Option<&'static Value> {
+    operations().find_map(|(_, _, operation)| {
+        (operation["operationId"] == operation_id).then_some(operation)
+    })
+}
+
+/// Every operation: its path template, its method (upper case) and its object.
+pub fn operations() -> impl Iterator<Item = (&'static str, String, &'static Value)> {
+    document()["paths"]
+        .as_object()
+        .into_iter()
+        .flatten()
+        .flat_map(|(path, item)| {
+            item.as_object()
+                .into_iter()
+                .flatten()
+                .filter(|(_, operation)| operation.get("operationId").is_some())
+                .map(move |(method, operation)| (path.as_str(), method.to_uppercase(), operation))
+        })
+}
+
+/// Resolves a `$ref` to `#/components/...` (a response, a parameter, a schema).
+pub fn resolve(value: &Value) -> &Value {
+    match value.get("$ref").and_then(Value::as_str) {
+        Some(reference) => reference
+            .strip_prefix('#')
+            .and_then(|pointer| document().pointer(pointer))
+            .map_or(value, resolve),
+        None => value,
+    }
+}
+
+/// Whether an OpenAPI schema is the `null` branch of a nullable reference (`enum: [null]`).
+fn is_null_only(schema: &Value) -> bool {
+    schema.get("enum") == Some(&json!([null]))
+}
+
+/// "`null`, or else `schema`", with errors reported from inside `schema`.
+fn null_or(schema: Value) -> Value {
+    json!({ "if": { "type": "null" }, "then": true, "else": schema })
+}
+
+fn to_json_schema(schema: &Value) -> Value {
+    let Value::Object(object) = schema else {
+        return schema.clone();
+    };
+    // `anyOf: [X, {enum: [null]}]`: a nullable reference.
+    if let Some(branches) = object.get("anyOf").and_then(Value::as_array)
+        && branches.len() == 2
+        && let Some(other) = branches.iter().find(|branch| !is_null_only(branch))
+        && branches.iter().any(is_null_only)
+    {
+        let mut rest = object.clone();
+        rest.remove("anyOf");
+        let converted = to_json_schema(&Value::Object(rest));
+        return null_or(json!({ "allOf": [to_json_schema(other), converted] }));
+    }
+    let mut out = Map::new();
+    for (key, value) in object {
+        let converted = match key.as_str() {
+            "nullable" | "example" | "examples" | "discriminator" | "xml" | "externalDocs" => {
+                continue;
+            }
+            key if key.starts_with("x-") => continue,
+            "$ref" => Value::String(
+                value
+                    .as_str()
+                    .unwrap_or_default()
+                    .replace("#/components/schemas/", "#/definitions/"),
+            ),
+            "properties" => Value::Object(
+                value
+                    .as_object()
+                    .into_iter()
+                    .flatten()
+                    .map(|(name, property)| (name.clone(), to_json_schema(property)))
+                    .collect(),
+            ),
+            "enum" | "required" | "default" | "type" | "format" | "pattern" | "description" => {
+                value.clone()
+            }
+            _ => match value {
+                Value::Array(items) => Value::Array(items.iter().map(to_json_schema).collect()),
+                Value::Object(_) => to_json_schema(value),
+                other => other.clone(),
+            },
+        };
+        out.insert(key.clone(), converted);
+    }
+    if out.get("type") == Some(&json!("integer")) {
+        let range = match out.get("format").and_then(Value::as_str) {
+            Some("int32") => Some((i64::from(i32::MIN), i64::from(i32::MAX))),
+            Some("int64") => Some((i64::MIN, i64::MAX)),
+            _ => None,
+        };
+        if let Some((low, high)) = range {
+            out.entry("minimum").or_insert(json!(low));
+            out.entry("maximum").or_insert(json!(high));
+        }
+    }
+    let converted = Value::Object(out);
+    if object.get("nullable") == Some(&Value::Bool(true)) {
+        null_or(converted)
+    } else {
+        converted
+    }
+}
+
+/// Renames the members of `value` to the contract's spelling where they differ only in case,
+/// following `schema` (an OpenAPI schema) into nested objects and arrays, as the real API's
+/// case-insensitive binding reads them. A member that matches no property is left as it is.
+pub fn fold_case(value: &mut Value, schema: &Value) {
+    let mut properties = Map::new();
+    let mut items = None;
+    collect_shape(schema, &mut properties, &mut items);
+    match value {
+        Value::Object(map) => {
+            let renames: Vec<(String, String)> = map
+                .keys()
+                .filter(|key| !properties.contains_key(*key))
+                .filter_map(|key| {
+                    let name = properties
+                        .keys()
+                        .find(|name| name.eq_ignore_ascii_case(key) && !map.contains_key(*name))?;
+                    Some((key.clone(), name.clone()))
+                })
+                .collect();
+            for (from, to) in renames {
+                if let Some(moved) = map.remove(&from) {
+                    map.insert(to, moved);
+                }
+            }
+            for (name, member) in map.iter_mut() {
+                if let Some(property) = properties.get(name) {
+                    fold_case(member, property);
+                }
+            }
+        }
+        Value::Array(elements) => {
+            if let Some(item) = items {
+                elements
+                    .iter_mut()
+                    .for_each(|element| fold_case(element, &item));
+            }
+        }
+        _ => {}
+    }
+}
+
+/// The properties and the array item schema a value of `schema` may have, through `$ref`s and
+/// the branches of `allOf` and `anyOf`.
+fn collect_shape(schema: &Value, properties: &mut Map<String, Value>, items: &mut Option<Value>) {
+    let schema = resolve(schema);
+    if let Some(own) = schema.get("properties").and_then(Value::as_object) {
+        for (name, property) in own {
+            properties.entry(name.clone()).or_insert(property.clone());
+        }
+    }
+    if let Some(item) = schema.get("items") {
+        items.get_or_insert(item.clone());
+    }
+    for combinator in ["allOf", "anyOf", "oneOf"] {
+        for branch in schema
+            .get(combinator)
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+        {
+            collect_shape(branch, properties, items);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeSet;
+
+    use super::*;
+    use crate::Operation;
+
+    #[test]
+    fn the_operation_table_is_the_contracts() {
+        let contract: BTreeSet<(String, String, String)> = operations()
+            .map(|(path, method, operation)| {
+                let id = operation["operationId"].as_str().unwrap().to_owned();
+                (id, method, path.to_owned())
+            })
+            .collect();
+        let table: BTreeSet<(String, String, String)> = Operation::ALL
+            .iter()
+            .map(|op| {
+                let (id, method, path) = (op.operation_id(), op.method(), op.path());
+                (id.to_owned(), method.to_owned(), path.to_owned())
+            })
+            .collect();
+        assert_eq!(table, contract);
+    }
+
+    #[test]
+    fn nullable_references_admit_null_and_report_problems_inside_at_their_path() {
+        let validator = validator(&schema_ref("CustomerTenantDetailed"));
+        assert!(validator.is_valid(&json!({"User": null, "Tenant": {"Publisher": null}})));
+        let errors: Vec<String> = validator
+            .iter_errors(&json!({"Tenant": {"Publisher": {"Id": "two"}}}))
+            .map(|error| error.instance_path().to_string())
+            .collect();
+        assert_eq!(errors, ["/Tenant/Publisher/Id"]);
+    }
+
+    #[test]
+    fn value_types_refuse_null_and_int32_is_bounded() {
+        let validator = validator(&schema_ref("CustomerTenantInput"));
+        assert!(!validator.is_valid(&json!({"Id": null})));
+        assert!(!validator.is_valid(&json!({"Id": 2_147_483_648_i64})));
+        assert!(validator.is_valid(&json!({"Id": 2_147_483_647, "Name": null})));
+    }
+
+    #[test]
+    fn responses_take_any_integer_for_an_enumeration_and_requests_only_listed_ones() {
+        let response = validator(&schema_ref("CustomerTenant"));
+        assert!(
+            response.is_valid(&json!({"CustomerTenantType": 7, "DefaultSubscriptionPriceType": 0}))
+        );
+        let request = validator(&schema_ref("CustomerTenantInput"));
+        assert!(!request.is_valid(&json!({"CustomerTenantType": 7})));
+        assert!(request.is_valid(&json!({"CustomerTenantType": 2})));
+    }
+
+    #[test]
+    fn names_fold_to_the_contracts_spelling_through_references_and_nullable_branches() {
+        let mut value = json!({"tenant": {"PUBLISHER": {"id": 2}, "AGREEMENT": {"accepted": true}},
+                               "profile": {"contact": {"email": "a@b"}}, "extra": 1});
+        fold_case(&mut value, &schema_ref("CustomerTenantDetailedInput"));
+        assert_eq!(
+            value,
+            json!({"Tenant": {"Publisher": {"Id": 2}, "agreement": {"Accepted": true}},
+                   "Profile": {"Contact": {"Email": "a@b"}}, "extra": 1})
+        );
+    }
+}
