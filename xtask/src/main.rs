@@ -7,6 +7,7 @@ mod bench;
 mod ci;
 mod codegen;
 mod conformance;
+mod consumers;
 mod docs;
 mod fuzz;
 mod lint;
@@ -42,7 +43,8 @@ enum Command {
         #[arg(long, default_value_t = 60)]
         seconds: u64,
     },
-    /// Hold the client and the mock to the contract with Prism and Schemathesis.
+    /// Hold the client and the mock to the contract with Prism and Schemathesis, and the
+    /// contract to consumers: a strict OAS 3.0 validator, a generated Python client, TypeScript.
     Conformance,
     /// Render the contract into target/docs/crayon-tenants.html and check it in headless Chromium.
     Docs,

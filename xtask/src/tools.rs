@@ -13,9 +13,15 @@ use anyhow::{Context, Result, bail};
 pub fn node_bin(root: &Path) -> Result<PathBuf> {
     let tools = root.join("tools");
     let bin = tools.join("node_modules").join(".bin");
-    if !["redocly", "prism", "playwright"]
-        .iter()
-        .all(|tool| bin.join(tool).exists())
+    if ![
+        "redocly",
+        "prism",
+        "playwright",
+        "openapi-typescript",
+        "tsc",
+    ]
+    .iter()
+    .all(|tool| bin.join(tool).exists())
     {
         println!("installing the pinned Node tools of tools/package.json (npm ci)");
         run(Command::new("npm").current_dir(&tools).args([
