@@ -1,9 +1,9 @@
 """Schemathesis checks of `cargo xtask conformance` beyond the built-in ones.
 
 The built-in `positive_data_acceptance` demands that schema-valid data be accepted. The API
-refuses valid data in exactly two documented cases that no schema keyword can state, because they
-depend on what is already stored: a create whose `DomainPrefix` is already taken, and an
-add-existing whose tenant was already added. The mock answers both with a 400 that names the
+refuses valid data for two documented rules that no schema keyword can state, because they
+depend on what is already stored: a `DomainPrefix` must be unused (create, add-existing, update),
+and a tenant cannot be added twice (add-existing). The mock answers both with a 400 that names the
 rule in its `ErrorCode`. This check accepts that 400 and nothing else, then defers to the
 built-in check, with its configured statuses, for every other response. (The token operation's
 400 for unknown credentials is the built-in check's own exception: the contract's OAuth 2.0 flow
@@ -19,7 +19,7 @@ from schemathesis.specs.openapi.checks import positive_data_acceptance
 BUSINESS_RULES = {
     "createCustomerTenant": {"DomainPrefixTaken"},
     "updateCustomerTenant": {"DomainPrefixTaken"},
-    "createExistingCustomerTenant": {"CustomerTenantAlreadyExists"},
+    "createExistingCustomerTenant": {"CustomerTenantAlreadyExists", "DomainPrefixTaken"},
 }
 
 

@@ -97,7 +97,7 @@ def documented_response(operation, status):
     return resolve_component(response, "responses") if response else None
 
 
-for report in sorted(glob.glob(f"{har_dir}/*.har")) if har_dir else []:
+for report in sorted(glob.glob(f"{har_dir}/*")) if har_dir else []:
     for entry in json.load(open(report))["log"]["entries"]:
         request, response = entry["request"], entry["response"]
         url_path = "/" + request["url"].split("://", 1)[-1].split("/", 1)[-1].split("?", 1)[0]
