@@ -112,7 +112,7 @@ pub enum TenantsCommand {
         #[arg(long)]
         detailed: bool,
     },
-    /// Create a customer tenant from a JSON body (the API's CustomerTenantDetailed shape).
+    /// Create a customer tenant from a JSON body (the contract's NewCustomerTenantDetailed).
     Create {
         /// The body: a JSON file, or - for stdin.
         #[arg(long, value_name = "BODY.json")]

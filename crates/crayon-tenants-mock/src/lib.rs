@@ -5,12 +5,16 @@
 //! generated types) and behaves as the real API does where the documentation and the facts about
 //! it say how: the password grant with HTTP Basic client credentials, bearer tokens that expire,
 //! case-insensitive routes and query parameters, `ApiError` bodies that name every problem,
-//! 403 for organizations the user may not see. Faults can be injected per operation.
+//! 403 for organizations the user may not see. What a request may hold is the contract's to say:
+//! every query and body is validated against the operation's schemas in the contract, and no
+//! rule is enforced that the contract does not state. Faults can be injected per operation.
 //!
 //! - [`MockServer`]: start one on loopback, read its base URL, seed and inspect its data, count
 //!   its requests, add faults. It stops when dropped.
 //! - [`MockConfig`]: credentials, demo data, token lifetime, latency, faults.
 //! - [`FaultRule`] and [`Fault`]: what to break, where, and how often.
+//! - [`contract`]: the contract as JSON Schema, the one reading of it that the mock binds
+//!   requests with; other projects can validate their own payloads with it.
 //!
 //! The world it serves: organizations 1 and 2 are the demo user's (organization 1 holds the
 //! [`MockConfig::seed_tenants`] demo tenants, 2 holds three), organization 3 belongs to someone

@@ -273,3 +273,28 @@ async fn with_typed_error_body(response: Response) -> reqwest::Result<Response> 
         .expect("parts of a valid response make a response")
         .into())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::TOKEN_OPERATION;
+
+    /// The contract's token operation is the one that takes the client's HTTP Basic credentials;
+    /// progenitor names operations by their `operationId` in snake case.
+    #[test]
+    fn the_token_operation_is_the_contracts() {
+        let token_operations: Vec<String> = crayon_tenants_mock::contract::operations()
+            .filter(|(_, _, operation)| operation["security"][0].get("basicAuth").is_some())
+            .map(|(_, _, operation)| {
+                let id = operation["operationId"].as_str().unwrap_or_default();
+                id.chars().fold(String::new(), |mut snake, c| {
+                    if c.is_ascii_uppercase() {
+                        snake.push('_');
+                    }
+                    snake.push(c.to_ascii_lowercase());
+                    snake
+                })
+            })
+            .collect();
+        assert_eq!(token_operations, [TOKEN_OPERATION]);
+    }
+}
