@@ -243,9 +243,10 @@ for name, mode, payload in payloads.payloads(spec):
         failures.append(f"{where}: {type(error).__name__}: {error}")
         continue
     parsed_payloads += 1
-    for path in raw_dicts(value):
+    unparsed = raw_dicts(value)
+    for path in unparsed:
         failures.append(f"{where}: {path} did not parse into a model")
-    if not same(value.to_dict(), payload):
+    if not unparsed and not same(value.to_dict(), payload):
         failures.append(f"{where}: to_dict() differs from the payload")
 
 print(f"Python client (openapi-python-client): {calls} calls to the mock, {parsed_payloads} null-heavy payloads parsed")
