@@ -7,12 +7,9 @@ use std::path::Path;
 
 use serde_json::Value;
 
-/// `openapi/crayon-tenants.yaml` as JSON.
+/// `openapi/crayon-tenants.yaml` as JSON, as the mock reads it (`crayon_tenants_mock::contract`).
 pub fn contract() -> Value {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../openapi/crayon-tenants.yaml");
-    let yaml: serde_yaml::Value =
-        serde_yaml::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
-    serde_json::to_value(yaml).unwrap()
+    crayon_tenants_mock::contract::document().clone()
 }
 
 /// A fixture of `tests/fixtures/` (a JSON example of the documentation).
