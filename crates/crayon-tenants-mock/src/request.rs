@@ -44,12 +44,6 @@ impl QueryParams {
     pub(crate) fn int(&self, name: &str) -> Option<i32> {
         self.get(name).and_then(|value| value.trim().parse().ok())
     }
-
-    /// A boolean parameter; the contract check has already refused a value that is none.
-    pub(crate) fn bool(&self, name: &str) -> Option<bool> {
-        self.get(name)
-            .and_then(|value| value.trim().to_ascii_lowercase().parse().ok())
-    }
 }
 
 impl<S: Send + Sync> FromRequestParts<S> for QueryParams {

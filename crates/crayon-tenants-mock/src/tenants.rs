@@ -102,8 +102,7 @@ pub(crate) async fn list(
     require_visible_organization(organization_id)?;
     let page = query.int("page").unwrap_or(1);
     let page_size = query.int("pageSize").unwrap_or(DEFAULT_PAGE_SIZE);
-    // As the SDK's callers rely on, an integer filter of 0 means "no filter" (the SDK always
-    // sends them).
+    // The SDK sends every integer filter, 0 when unset, so 0 means "no filter".
     let int_filter = |name: &str| query.int(name).filter(|value| *value != 0);
     let search = query.get("search").map(str::to_lowercase);
     let domain_prefix = query.get("domainPrefix");
@@ -200,12 +199,11 @@ pub(crate) async fn create(
 pub(crate) async fn create_existing(
     State(app): AppState,
     _: Authenticated,
-    query: QueryParams,
+    // Checked by the contract (`syncFromPublisher` is a boolean) and not read further: the mock
+    // derives what the publisher would have from the external id either way.
+    _: QueryParams,
     JsonBody(body): JsonBody<ExistingCustomerTenantDetailed>,
 ) -> Result<Json<CustomerTenantDetailed>, MockError> {
-    // `syncFromPublisher` is accepted (the contract has checked it is a boolean) and changes
-    // nothing: the mock derives what the publisher would have from the external id anyway.
-    let _ = query.bool("syncFromPublisher");
     let external_id = body.tenant.external_publisher_customer_id.clone();
     let mut detailed: CustomerTenantDetailed = convert(&body)?;
     let tenant = detailed.tenant.get_or_insert_with(Default::default);
