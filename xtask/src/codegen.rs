@@ -5,7 +5,7 @@ use std::fs;
 use anyhow::{Context, Result, bail};
 use progenitor::{GenerationSettings, Generator, HooksMode, InterfaceStyle, TagStyle, TypeImpl};
 
-use crate::{SPEC_PATH, workspace_root};
+use crate::{SPEC_PATH, calls, workspace_root};
 
 /// Where the generated client goes, relative to the workspace root.
 const OUTPUT_PATH: &str = "crates/crayon-tenants/src/generated.rs";
@@ -101,7 +101,8 @@ pub fn generate(spec_yaml: &str) -> Result<String> {
     let tokens = Generator::new(&settings)
         .generate_tokens(&spec)
         .map_err(|error| anyhow::anyhow!("progenitor rejected {SPEC_PATH}: {error}"))?;
-    let file: syn::File = syn::parse2(tokens).context("progenitor produced invalid Rust")?;
+    let mut file: syn::File = syn::parse2(tokens).context("progenitor produced invalid Rust")?;
+    calls::add_to_builders(&mut file, &calls::operations(&spec_yaml_value(spec_yaml)?)?)?;
     Ok(format!("{HEADER}{}", prettyplease::unparse(&file)))
 }
 

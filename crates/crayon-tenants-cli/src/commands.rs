@@ -74,28 +74,28 @@ async fn connect(global: &GlobalOptions) -> Result<Connection, Failure> {
     })
 }
 
-/// Applies the list filters of `ListArgs` to a one-page request or to a paging listing: both
-/// builders name their setters alike.
-macro_rules! with_filters {
-    ($builder:expr, $args:expr) => {{
-        let mut builder = $builder;
-        if let Some(search) = $args.search.clone() {
-            builder = builder.search(search);
-        }
-        if let Some(prefix) = $args.domain_prefix.clone() {
-            builder = builder.domain_prefix(prefix);
-        }
-        if let Some(publisher) = $args.publisher_id {
-            builder = builder.publisher_id(publisher);
-        }
-        if let Some(kind) = $args.tenant_type {
-            builder = builder.customer_tenant_type(tenant_type(kind));
-        }
-        if let Some(page_size) = $args.page_size {
-            builder = builder.page_size(page_size);
-        }
-        builder
-    }};
+/// The list command's filters on the generated list builder, which both one page and `--all`
+/// (its paging stream) start from.
+fn filtered<'a>(
+    client: &'a Client,
+    args: &ListArgs,
+) -> crayon_tenants::builder::ListCustomerTenants<'a> {
+    let mut builder = client
+        .list_customer_tenants()
+        .organization_id(args.organization_id);
+    if let Some(search) = args.search.clone() {
+        builder = builder.search(search);
+    }
+    if let Some(prefix) = args.domain_prefix.clone() {
+        builder = builder.domain_prefix(prefix);
+    }
+    if let Some(publisher) = args.publisher_id {
+        builder = builder.publisher_id(publisher);
+    }
+    if let Some(kind) = args.tenant_type {
+        builder = builder.customer_tenant_type(tenant_type(kind));
+    }
+    builder
 }
 
 /// Runs the command; the result goes to `out`.
@@ -123,13 +123,7 @@ pub async fn run(cli: Cli, out: &mut impl Write) -> Result<(), Failure> {
                     "the token command needs the password-grant credentials, not a token".into(),
                 )
             })?;
-            let token = connection
-                .client
-                .get_user_token()
-                .body(request)
-                .send()
-                .await?
-                .into_inner();
+            let token = connection.client.get_user_token().body(request).await?;
             let mut shown = json!({ "TokenType": token.token_type, "ExpiresIn": token.expires_in });
             if show_token {
                 shown["AccessToken"] = json!(token.access_token);
@@ -167,16 +161,14 @@ async fn tenants(
     match command {
         TenantsCommand::List(args) if args.all => list_all(client, args, format, out).await,
         TenantsCommand::List(args) => {
-            let mut request = with_filters!(
-                client
-                    .list_customer_tenants()
-                    .organization_id(args.organization_id),
-                args
-            );
+            let mut request = filtered(client, &args);
+            if let Some(page_size) = args.page_size {
+                request = request.page_size(page_size);
+            }
             if let Some(page) = args.page {
                 request = request.page(page);
             }
-            let page = request.send().await?.into_inner();
+            let page = request.await?;
             let tenants = page.items.as_deref().unwrap_or_default();
             match format {
                 Output::Json => output::document(out, format, &page)?,
@@ -188,24 +180,14 @@ async fn tenants(
             Ok(())
         }
         TenantsCommand::Get { id, detailed: true } => {
-            let detailed = client
-                .get_customer_tenant_detailed()
-                .id(id)
-                .send()
-                .await?
-                .into_inner();
+            let detailed = client.get_customer_tenant_detailed().id(id).await?;
             detailed_result(out, format, &detailed)
         }
         TenantsCommand::Get {
             id,
             detailed: false,
         } => {
-            let tenant = client
-                .get_customer_tenant()
-                .id(id)
-                .send()
-                .await?
-                .into_inner();
+            let tenant = client.get_customer_tenant().id(id).await?;
             match format {
                 Output::Table => output::tenant_table(out, [&tenant])?,
                 _ => output::document(out, format, &tenant)?,
@@ -214,12 +196,7 @@ async fn tenants(
         }
         TenantsCommand::Create { file } => {
             let body: NewCustomerTenantDetailed = body::read(&file)?;
-            let created = client
-                .create_customer_tenant()
-                .body(body)
-                .send()
-                .await?
-                .into_inner();
+            let created = client.create_customer_tenant().body(body).await?;
             detailed_result(out, format, &created)
         }
         TenantsCommand::AddExisting {
@@ -233,21 +210,15 @@ async fn tenants(
             if sync_from_publisher {
                 request = request.sync_from_publisher(true);
             }
-            detailed_result(out, format, &request.send().await?.into_inner())
+            detailed_result(out, format, &request.await?)
         }
         TenantsCommand::Update { id, file } => {
             let body: CustomerTenantDetailedInput = body::read(&file)?;
-            let updated = client
-                .update_customer_tenant()
-                .id(id)
-                .body(body)
-                .send()
-                .await?
-                .into_inner();
+            let updated = client.update_customer_tenant().id(id).body(body).await?;
             detailed_result(out, format, &updated)
         }
         TenantsCommand::Delete { id } => {
-            client.delete_customer_tenant().id(id).send().await?;
+            client.delete_customer_tenant().id(id).await?;
             match format {
                 Output::Table => output::table(
                     out,
@@ -288,9 +259,12 @@ async fn list_all(
     format: Output,
     out: &mut impl Write,
 ) -> Result<(), Failure> {
-    let listing = with_filters!(client.list_all_customer_tenants(args.organization_id), args);
+    let mut paging = filtered(client, &args).paging();
+    if let Some(page_size) = args.page_size {
+        paging = paging.page_size(page_size);
+    }
     let progress = std::io::stderr().is_terminal();
-    let mut stream = listing.stream();
+    let mut stream = paging.stream();
     let mut tenants = Vec::new();
     while let Some(tenant) = stream.try_next().await? {
         if format == Output::Ndjson {

@@ -16,4 +16,5 @@ pub(crate) struct App {
     pub(crate) latency: Duration,
     pub(crate) faults: Faults,
     pub(crate) counters: RequestCounters,
+    pub(crate) page_size_cap: Option<i32>,
 }

@@ -75,6 +75,10 @@ pub struct MockConfig {
     pub faults: Vec<FaultRule>,
     /// Seed of the generator that decides which requests a fault with a rate below 1 hits.
     pub fault_seed: u64,
+    /// The most tenants a list page holds, whatever page size was asked for, as a server that
+    /// caps page sizes does (pages then hold fewer than asked while `TotalHits` says there are
+    /// more). Default none.
+    pub page_size_cap: Option<i32>,
 }
 
 impl Default for MockConfig {
@@ -87,6 +91,7 @@ impl Default for MockConfig {
             latency: Duration::ZERO,
             faults: Vec::new(),
             fault_seed: 0,
+            page_size_cap: None,
         }
     }
 }
@@ -113,6 +118,12 @@ impl MockConfig {
     /// Adds a fault.
     pub fn fault(mut self, rule: FaultRule) -> Self {
         self.faults.push(rule);
+        self
+    }
+
+    /// Caps list pages at this many tenants, whatever page size is asked for.
+    pub fn page_size_cap(mut self, cap: i32) -> Self {
+        self.page_size_cap = Some(cap.max(1));
         self
     }
 

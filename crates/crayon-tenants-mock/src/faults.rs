@@ -47,6 +47,12 @@ pub enum Fault {
     EmptyUnauthorized,
     /// Close the connection without answering, without running the operation.
     DropConnection,
+    /// Run the operation, then close the connection without answering: the work is done and
+    /// the answer is lost (a delete that worked, whose client never hears so).
+    DropAfterRunning,
+    /// Run the operation, then answer with this `ExpiresIn` in its JSON body (for the token
+    /// operation: a server that announces lifetimes that are huge, zero or negative).
+    ExpiresIn(i64),
 }
 
 /// A fault, the requests it applies to, and how often it hits.
@@ -105,8 +111,8 @@ impl fmt::Display for FaultParseError {
         write!(
             f,
             "{}; expected OPERATION:KIND[:OPTION...] with OPERATION an operationId or `*`, KIND one \
-             of status=CODE, latency=MS, malformed-json, truncated, html=CODE, empty-401, drop, and \
-             OPTION one of rate=0..1, times=N, retry-after=SECS",
+             of status=CODE, latency=MS, malformed-json, truncated, html=CODE, empty-401, drop, \
+             drop-after, expires-in=SECS, and OPTION one of rate=0..1, times=N, retry-after=SECS",
             self.0
         )
     }
@@ -167,6 +173,8 @@ impl FromStr for FaultRule {
                 },
                 "empty-401" => Fault::EmptyUnauthorized,
                 "drop" => Fault::DropConnection,
+                "drop-after" => Fault::DropAfterRunning,
+                "expires-in" => Fault::ExpiresIn(parse_number("number of seconds", value)?),
                 other => return Err(FaultParseError(format!("unknown fault `{other}`"))),
             },
             rate: 1.0,
@@ -307,6 +315,26 @@ pub(crate) async fn respond(fault: Fault, run: impl Future<Output = Response>) -
             let mut response = StatusCode::SERVICE_UNAVAILABLE.into_response();
             response.extensions_mut().insert(DropConnection);
             response
+        }
+        Fault::DropAfterRunning => {
+            let mut response = run.await;
+            response.extensions_mut().insert(DropConnection);
+            response
+        }
+        Fault::ExpiresIn(seconds) => {
+            let (mut parts, body) = run.await.into_parts();
+            let bytes = axum::body::to_bytes(body, usize::MAX)
+                .await
+                .unwrap_or_default();
+            let body = match serde_json::from_slice::<serde_json::Value>(&bytes) {
+                Ok(serde_json::Value::Object(mut token)) => {
+                    token.insert("ExpiresIn".to_owned(), seconds.into());
+                    parts.headers.remove(CONTENT_LENGTH);
+                    serde_json::to_vec(&token).unwrap_or_default().into()
+                }
+                _ => bytes,
+            };
+            Response::from_parts(parts, Body::from(body))
         }
         Fault::MalformedJson => {
             let (mut parts, body) = run.await.into_parts();

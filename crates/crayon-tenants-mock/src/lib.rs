@@ -45,7 +45,7 @@
 //!     .credentials(Credentials::password(&demo.client_id, &demo.client_secret, &demo.username, &demo.password))
 //!     .build()?;
 //!
-//! let page = client.list_customer_tenants().organization_id(1).send().await?;
+//! let page = client.list_customer_tenants().organization_id(1).await?;
 //! assert_eq!(page.total_hits, Some(5));
 //! assert_eq!(server.requests(Operation::GetUserToken), 1);
 //!
@@ -53,7 +53,7 @@
 //! server.add_fault(FaultRule::new(Operation::CreateCustomerTenant, Fault::Status { status: 502, retry_after: None }));
 //! # let body: crayon_tenants::types::NewCustomerTenantDetailed =
 //! #     serde_json::from_str(include_str!("../../crayon-tenants/tests/fixtures/create_customer_tenant.request.json"))?;
-//! let error = Error::from(client.create_customer_tenant().body(body).send().await.unwrap_err());
+//! let error = client.create_customer_tenant().body(body).await.unwrap_err();
 //! assert_eq!(error.status().map(|status| status.as_u16()), Some(502));
 //! assert_eq!(server.state().tenant_count(), 5 + 3 + 2, "nothing was created");
 //! # Ok(())

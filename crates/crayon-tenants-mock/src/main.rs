@@ -48,6 +48,9 @@ struct Args {
     /// Seed for faults with a rate below 1 (the same seed gives the same failures).
     #[arg(long, default_value_t = 0)]
     fault_seed: u64,
+    /// Cap list pages at this many tenants, whatever page size is asked for.
+    #[arg(long, value_name = "N")]
+    page_size_cap: Option<i32>,
     /// API client id accepted by the token operation.
     #[arg(long, env = "CRAYON_MOCK_CLIENT_ID", default_value = MockCredentials::DEMO_CLIENT_ID)]
     client_id: String,
@@ -85,6 +88,7 @@ async fn main() -> std::io::Result<()> {
         latency: Duration::from_millis(args.latency_ms),
         faults: args.faults,
         fault_seed: args.fault_seed,
+        page_size_cap: args.page_size_cap.map(|cap| cap.max(1)),
     };
     let server = MockServer::start(config).await?;
     let mut stdout = std::io::stdout().lock();

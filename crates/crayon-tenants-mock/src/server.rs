@@ -60,6 +60,7 @@ impl MockServer {
             latency: config.latency,
             faults: Faults::new(config.faults, config.fault_seed),
             counters: RequestCounters::default(),
+            page_size_cap: config.page_size_cap,
         });
         let serving = tokio::spawn(serve(listener, routes::router(app.clone())));
         Ok(Self {

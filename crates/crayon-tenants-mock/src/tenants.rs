@@ -102,6 +102,9 @@ pub(crate) async fn list(
     require_visible_organization(organization_id)?;
     let page = query.int("page").unwrap_or(1);
     let page_size = query.int("pageSize").unwrap_or(DEFAULT_PAGE_SIZE);
+    let page_size = app
+        .page_size_cap
+        .map_or(page_size, |cap| page_size.min(cap));
     // The SDK sends every integer filter, 0 when unset, so 0 means "no filter".
     let int_filter = |name: &str| query.int(name).filter(|value| *value != 0);
     let search = query.get("search").map(str::to_lowercase);

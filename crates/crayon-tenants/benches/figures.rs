@@ -195,7 +195,6 @@ async fn overhead() {
                             .list_customer_tenants()
                             .organization_id(1)
                             .page_size(100)
-                            .send()
                             .await
                             .unwrap();
                         assert_eq!(page.items.as_ref().map(Vec::len), Some(100));
@@ -225,7 +224,6 @@ async fn overhead() {
                         let created = client
                             .create_customer_tenant()
                             .body(create.clone())
-                            .send()
                             .await
                             .unwrap();
                         assert!(created.tenant.is_some());
@@ -268,7 +266,7 @@ async fn listing() {
         "10,000 tenants, page size 100 (100 pages), {LATENCY_MS} ms of latency added by the mock to every request;"
     );
     println!(
-        "`list_all_customer_tenants(1).page_size(100).concurrency(c).stream()`. The ideal is one round"
+        "`list_customer_tenants().organization_id(1).paging().page_size(100).concurrency(c).stream()`. The ideal is one round"
     );
     println!("for page 1, then ceil(99 / c) rounds, each one latency long.\n");
     println!("| concurrency | wall time | ideal | wall / ideal | speed-up over page by page |");
@@ -284,7 +282,9 @@ async fn listing() {
         .unwrap();
     let started = Instant::now();
     let count = client
-        .list_all_customer_tenants(1)
+        .list_customer_tenants()
+        .organization_id(1)
+        .paging()
         .page_size(100)
         .concurrency(1)
         .stream()
@@ -304,12 +304,14 @@ async fn listing() {
         .credentials(demo())
         .build()
         .unwrap();
-    client.get_customer_tenant().id(1).send().await.unwrap(); // the token, fetched outside the timing
+    client.get_customer_tenant().id(1).await.unwrap(); // the token, fetched outside the timing
     let mut sequential = None;
     for concurrency in [1, 4, 8] {
         let started = Instant::now();
         let count = client
-            .list_all_customer_tenants(1)
+            .list_customer_tenants()
+            .organization_id(1)
+            .paging()
             .page_size(100)
             .concurrency(concurrency)
             .stream()
@@ -349,7 +351,7 @@ async fn tokens() {
         .build()
         .unwrap();
     for _ in 0..10_000 {
-        client.get_customer_tenant().id(1).send().await.unwrap();
+        client.get_customer_tenant().id(1).await.unwrap();
     }
     println!(
         "| sequential calls within one token lifetime | 10000 | **{}** |",
@@ -365,10 +367,10 @@ async fn tokens() {
         .retry(RetryPolicy::none())
         .build()
         .unwrap();
-    client.get_customer_tenant().id(1).send().await.unwrap();
+    client.get_customer_tenant().id(1).await.unwrap();
     tokio::time::sleep(Duration::from_millis(1100)).await; // past the refresh point
     mock.reset_requests();
-    let results = join_all((0..64).map(|_| client.get_customer_tenant().id(1).send())).await;
+    let results = join_all((0..64).map(|_| client.get_customer_tenant().id(1).into_future())).await;
     assert!(results.iter().all(Result::is_ok));
     println!(
         "| 64 concurrent calls at expiry | 64 | **{}** |\n",
@@ -386,12 +388,14 @@ async fn memory() {
         .credentials(demo())
         .build()
         .unwrap();
-    client.get_customer_tenant().id(1).send().await.unwrap();
+    client.get_customer_tenant().id(1).await.unwrap();
     let baseline = CURRENT.load(Ordering::Relaxed);
     PEAK.store(baseline, Ordering::Relaxed);
     let (mut count, mut bytes) = (0usize, 0usize);
     let mut stream = client
-        .list_all_customer_tenants(1)
+        .list_customer_tenants()
+        .organization_id(1)
+        .paging()
         .page_size(100)
         .concurrency(4)
         .stream();

@@ -1,12 +1,15 @@
 //! Credentials, and the token cache that fetches, reuses and refreshes bearer tokens by itself.
 
 use std::fmt;
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::time::{Duration, Instant};
 
+use futures_util::FutureExt as _;
+use futures_util::future::{BoxFuture, Shared};
 use reqwest::header::HeaderValue;
-use tokio::sync::Mutex;
 
-use crate::types::{ApiError, TokenRequest};
+use crate::types::TokenRequest;
+use crate::{Client, Error};
 
 /// What `Debug` prints in place of a secret.
 const REDACTED: &str = "<redacted>";
@@ -90,39 +93,70 @@ impl fmt::Debug for Credentials {
     }
 }
 
-/// A bearer header value and when to stop using it.
-struct CachedToken {
-    authorization: HeaderValue,
+/// The longest lifetime a token is trusted for, whatever `ExpiresIn` says (a day).
+const MAX_LIFETIME: Duration = Duration::from_secs(24 * 3600);
+/// The lifetime of a token whose answer has no `ExpiresIn` (the documented 3600 s).
+const DEFAULT_LIFETIME: Duration = Duration::from_secs(3600);
+
+/// A bearer header value and when it expires.
+#[derive(Clone)]
+pub(crate) struct CachedToken {
+    pub(crate) authorization: HeaderValue,
     refresh_at: Instant,
+    expires_at: Instant,
 }
 
-/// Why no token could be had.
-#[derive(Debug)]
-pub(crate) enum TokenFailure {
-    /// The token operation answered with an error (or a token without `AccessToken`).
-    Refused {
-        status: reqwest::StatusCode,
-        error: ApiError,
-        raw_body: bool,
-    },
-    /// The token operation could not be reached.
-    Transport(reqwest::Error),
+impl CachedToken {
+    /// A token fetched at `fetched_at` that lives `expires_in` seconds: missing means the
+    /// documented hour, zero or negative means it is used by the calls waiting for it and not
+    /// kept, and anything above a day is trusted for a day.
+    pub(crate) fn new(
+        authorization: HeaderValue,
+        fetched_at: Instant,
+        expires_in: Option<i64>,
+    ) -> Self {
+        let lifetime = match expires_in {
+            None => DEFAULT_LIFETIME,
+            Some(seconds) => {
+                Duration::from_secs(u64::try_from(seconds).unwrap_or(0)).min(MAX_LIFETIME)
+            }
+        };
+        Self {
+            authorization,
+            refresh_at: fetched_at + lifetime - TokenCache::refresh_margin(lifetime),
+            expires_at: fetched_at + lifetime,
+        }
+    }
+}
+
+/// The outcome of a token request, shared by every call that waits for it.
+type Refresh = Shared<BoxFuture<'static, Result<CachedToken, Arc<Error>>>>;
+
+/// What the cache holds: the current token, and the token request in flight.
+#[derive(Default)]
+struct CacheState {
+    token: Option<CachedToken>,
+    refresh: Option<Refresh>,
 }
 
 /// The token of a [`Credentials`], fetched on first use and shared by every clone of the client.
 ///
-/// One mutex guards the cached token and is held while fetching, so that any number of calls
-/// racing at expiry make a single token request and all use its result.
+/// A call that finds a valid token never waits: when the token is due for refresh (a minute
+/// before `ExpiresIn`, or half way through a short lifetime), the call starts one refresh in the
+/// background and goes on with the old token. Calls that find no valid token wait for the one
+/// token request in flight and all get its outcome, success or failure. The request runs in a
+/// task of its own, so a call that is cancelled does not cancel it for the others. The lock is
+/// held for a few instructions, never across the network.
 pub(crate) struct TokenCache {
     credentials: Credentials,
-    cached: Mutex<Option<CachedToken>>,
+    state: Arc<Mutex<CacheState>>,
 }
 
 impl TokenCache {
     pub(crate) fn new(credentials: Credentials) -> Self {
         Self {
             credentials,
-            cached: Mutex::new(None),
+            state: Arc::default(),
         }
     }
 
@@ -136,52 +170,78 @@ impl TokenCache {
         Duration::from_secs(60).min(lifetime / 2)
     }
 
-    /// A valid bearer value, and whether it was fetched by this call (`false`: from the cache).
-    pub(crate) async fn authorization<F, Fut>(
-        &self,
-        fetch: F,
-    ) -> Result<(HeaderValue, bool), TokenFailure>
-    where
-        F: FnOnce(TokenRequest) -> Fut,
-        Fut: Future<Output = Result<(String, Duration), TokenFailure>>,
-    {
-        let mut cached = self.cached.lock().await;
-        if let Some(token) = cached
-            .as_ref()
-            .filter(|token| Instant::now() < token.refresh_at)
-        {
-            return Ok((token.authorization.clone(), false));
-        }
-        let fetched_at = Instant::now();
-        let (access_token, lifetime) = fetch(self.credentials.token_request()).await?;
-        let mut authorization = HeaderValue::try_from(format!("Bearer {access_token}")).map_err(|_| TokenFailure::Refused {
-            status: reqwest::StatusCode::BAD_GATEWAY,
-            error: ApiError {
-                error_code: Some("InvalidToken".to_owned()),
-                message: Some("The token operation returned an access token that is not a valid header value.".to_owned()),
-                ..Default::default()
-            },
-            raw_body: false,
-        })?;
-        authorization.set_sensitive(true);
-        let refresh_at = fetched_at + lifetime - Self::refresh_margin(lifetime);
-        *cached = Some(CachedToken {
-            authorization: authorization.clone(),
-            refresh_at,
-        });
-        Ok((authorization, true))
+    /// A bearer value for a request of `client` (whose token operation fetches new tokens).
+    pub(crate) async fn authorization(&self, client: &Client) -> Result<HeaderValue, Error> {
+        let refresh = {
+            let mut state = self.lock();
+            let now = Instant::now();
+            match state.token.clone().filter(|token| now < token.expires_at) {
+                Some(token) => {
+                    if now >= token.refresh_at {
+                        // The request runs in a task of its own; this call does not wait for it.
+                        drop(self.start_refresh(&mut state, client));
+                    }
+                    return Ok(token.authorization);
+                }
+                None => self.start_refresh(&mut state, client),
+            }
+        };
+        refresh
+            .await
+            .map(|token| token.authorization)
+            .map_err(Error::Authentication)
     }
 
-    /// Forgets the cached token if it is still `used` (the server refused it); a token another
-    /// call has refreshed meanwhile is kept.
-    pub(crate) async fn invalidate(&self, used: &HeaderValue) {
-        let mut cached = self.cached.lock().await;
-        if cached
+    /// The token request in flight, started now if there is none.
+    fn start_refresh(&self, state: &mut CacheState, client: &Client) -> Refresh {
+        if let Some(refresh) = &state.refresh {
+            return refresh.clone();
+        }
+        let (client, form, cache) = (
+            client.clone(),
+            self.credentials.token_request(),
+            self.state.clone(),
+        );
+        let task = tokio::spawn(async move {
+            let outcome = crate::call::fetch_token(&client, form)
+                .await
+                .map_err(Arc::new);
+            let mut state = cache.lock().unwrap_or_else(PoisonError::into_inner);
+            if let Ok(token) = &outcome {
+                state.token = Some(token.clone());
+            }
+            state.refresh = None;
+            outcome
+        });
+        let refresh = async move {
+            task.await.unwrap_or_else(|joined| {
+                Err(Arc::new(Error::InvalidRequest(format!(
+                    "the token request did not finish: {joined}"
+                ))))
+            })
+        }
+        .boxed()
+        .shared();
+        state.refresh = Some(refresh.clone());
+        refresh
+    }
+
+    /// Forgets the cached token if it is still `used` (the server refused it); a token that
+    /// another call has refreshed meanwhile is kept.
+    pub(crate) fn invalidate(&self, used: &HeaderValue) {
+        let mut state = self.lock();
+        if state
+            .token
             .as_ref()
             .is_some_and(|token| token.authorization == *used)
         {
-            *cached = None;
+            state.token = None;
         }
+    }
+
+    fn lock(&self) -> MutexGuard<'_, CacheState> {
+        // Nothing panics while holding the lock; a poisoned one still holds a consistent state.
+        self.state.lock().unwrap_or_else(PoisonError::into_inner)
     }
 }
 
@@ -219,6 +279,24 @@ mod tests {
             Credentials::password("demo-client", "demo-secret", "u", "p").basic_authorization();
         assert_eq!(value, "Basic ZGVtby1jbGllbnQ6ZGVtby1zZWNyZXQ=");
         assert!(value.is_sensitive());
+    }
+
+    #[test]
+    fn any_expires_in_gives_a_lifetime_without_overflow() {
+        let now = Instant::now();
+        let value = HeaderValue::from_static("Bearer t");
+        for (expires_in, lifetime) in [
+            (None, DEFAULT_LIFETIME),
+            (Some(0), Duration::ZERO),
+            (Some(-5), Duration::ZERO),
+            (Some(i64::MIN), Duration::ZERO),
+            (Some(i64::MAX), MAX_LIFETIME),
+            (Some(3600), Duration::from_secs(3600)),
+        ] {
+            let token = CachedToken::new(value.clone(), now, expires_in);
+            assert_eq!(token.expires_at - now, lifetime, "{expires_in:?}");
+            assert!(token.refresh_at <= token.expires_at);
+        }
     }
 
     #[test]

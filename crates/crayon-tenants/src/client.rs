@@ -23,13 +23,34 @@ pub(crate) enum Authentication {
     None,
 }
 
-/// What the client keeps beside its base URL and `reqwest::Client`: how to authenticate and
-/// how to retry. Made by [`Client::builder`]; `ClientState::default()` has no authentication and
-/// the default [`RetryPolicy`].
+impl Authentication {
+    /// The `Authorization` of a resource call: the cached (or fetched) token, the fixed one, or
+    /// none.
+    pub(crate) async fn authorization(
+        &self,
+        client: &Client,
+    ) -> Result<Option<HeaderValue>, Error> {
+        match self {
+            Self::Password(cache) => cache.authorization(client).await.map(Some),
+            Self::Bearer(value) => Ok(Some(value.clone())),
+            Self::None => Ok(None),
+        }
+    }
+}
+
+/// The largest response body read into memory unless set (32 MiB: a page of 1000 tenants is
+/// about 0.5 MiB).
+pub const DEFAULT_MAX_BODY_SIZE: usize = 32 * 1024 * 1024;
+
+/// What the client keeps beside its base URL and `reqwest::Client`: how to authenticate, how to
+/// retry, the overall deadline of a call and the largest body it reads. Made by
+/// [`Client::builder`]; `ClientState::default()` has no authentication and the defaults.
 #[derive(Clone)]
 pub struct ClientState {
     pub(crate) authentication: Authentication,
     pub(crate) retry: RetryPolicy,
+    pub(crate) deadline: Option<Duration>,
+    pub(crate) body_limit: usize,
 }
 
 impl Default for ClientState {
@@ -37,6 +58,8 @@ impl Default for ClientState {
         Self {
             authentication: Authentication::None,
             retry: RetryPolicy::default(),
+            deadline: None,
+            body_limit: DEFAULT_MAX_BODY_SIZE,
         }
     }
 }
@@ -55,13 +78,16 @@ impl fmt::Debug for ClientState {
         f.debug_struct("ClientState")
             .field("authentication", &authentication)
             .field("retry", &self.retry)
+            .field("deadline", &self.deadline)
+            .field("body_limit", &self.body_limit)
             .finish()
     }
 }
 
-/// Builds a [`Client`]. Every setting has a default: production base URL, 30 s timeout, 10 s
-/// connect timeout, user agent `crayon-tenants/VERSION`, [`RetryPolicy::default`], and no
-/// authentication until [`credentials`](Self::credentials) or [`bearer_token`](Self::bearer_token).
+/// Builds a [`Client`]. Every setting has a default: production base URL, 30 s timeout per
+/// attempt, 10 s connect timeout, no overall deadline beyond the retry policy's, a 32 MiB body
+/// limit, user agent `crayon-tenants/VERSION`, [`RetryPolicy::default`], and no authentication
+/// until [`credentials`](Self::credentials) or [`bearer_token`](Self::bearer_token).
 #[derive(Debug, Default)]
 #[must_use]
 pub struct ClientBuilder {
@@ -72,6 +98,8 @@ pub struct ClientBuilder {
     connect_timeout: Option<Duration>,
     user_agent: Option<String>,
     retry: Option<RetryPolicy>,
+    deadline: Option<Duration>,
+    max_body_size: Option<usize>,
     reqwest_client: Option<reqwest::Client>,
 }
 
@@ -105,9 +133,25 @@ impl ClientBuilder {
         self
     }
 
-    /// Time limit of one attempt of a request, from connecting to the end of the body.
+    /// Time limit of one attempt of a request, from connecting to the end of the body (the token
+    /// request included). A call that retries may take longer in all; see
+    /// [`deadline`](Self::deadline).
     pub fn timeout(mut self, timeout: Duration) -> Self {
         self.timeout = Some(timeout);
+        self
+    }
+
+    /// Time limit of a whole call, its token, retries and waits included; past it the call fails
+    /// with [`Error::DeadlineExceeded`]. None by default (the retry policy bounds the waits).
+    pub fn deadline(mut self, deadline: Duration) -> Self {
+        self.deadline = Some(deadline);
+        self
+    }
+
+    /// The largest response body read into memory (default 32 MiB); a larger one fails the call
+    /// with [`Error::BodyTooLarge`] without being read further.
+    pub fn max_body_size(mut self, bytes: usize) -> Self {
+        self.max_body_size = Some(bytes);
         self
     }
 
@@ -179,6 +223,8 @@ impl ClientBuilder {
         let state = ClientState {
             authentication,
             retry: self.retry.unwrap_or_default(),
+            deadline: self.deadline,
+            body_limit: self.max_body_size.unwrap_or(DEFAULT_MAX_BODY_SIZE),
         };
         Ok(Client::new_with_client(base_url, http, state))
     }

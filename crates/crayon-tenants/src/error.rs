@@ -1,23 +1,20 @@
-//! The one error type users match on, and its conversion from what the generated code returns.
+//! The one error type users match on.
 //!
-//! Every generated `send()` returns `progenitor_client::Error<ApiError>` (re-exported as
-//! [`crate::GeneratedError`]); `?` converts it into [`Error`], which keeps what matters: the HTTP
-//! status, the parsed `ApiError` or a snippet of a body that was not one, the JSON path of a body
-//! that did not decode, and whether the failure was authentication, a timeout or the network.
+//! Every call awaited directly (`client.get_customer_tenant().id(42).await`) returns [`Error`]:
+//! the call layer (`call.rs`) builds it from what the generated code returned and from what it
+//! saw of the response itself (its real status, whether the body was too large), so nothing a
+//! server sends can make one kind of failure pass for another. The generated `send()` still
+//! returns [`crate::GeneratedError`]; `Error::from` converts it with what that error holds.
 
 use std::fmt;
+use std::sync::Arc;
+use std::time::Duration;
 
 use reqwest::StatusCode;
-use reqwest::header::HeaderMap;
 
 use crate::types::ApiError;
 
-/// Header `hooks` puts on an error response whose body was not an `ApiError` (empty, HTML, ...):
-/// its `Message` then holds a snippet of that body.
-pub(crate) const RAW_BODY_HEADER: &str = "x-crayon-tenants-raw-body";
-/// Header `hooks` puts on the response it makes when no token could be had.
-pub(crate) const AUTHENTICATION_FAILURE_HEADER: &str = "x-crayon-tenants-authentication-failure";
-/// Longest body snippet kept in an error.
+/// Longest body snippet kept in an error, in characters.
 pub(crate) const SNIPPET_CHARS: usize = 200;
 
 /// Why a call failed.
@@ -27,24 +24,56 @@ pub enum Error {
     /// The API answered with an error status.
     #[error("{0}")]
     Api(ApiFailure),
-    /// No token could be had: the token operation refused the credentials (or failed).
+    /// No token could be had: the token operation failed, for the reason inside (its own error
+    /// answer, a timeout, a connection failure...). Every call that waited for that token request
+    /// gets the same failure.
     #[error("authentication failed: {0}")]
-    Authentication(ApiFailure),
-    /// The request, or reading its answer, took longer than the client's timeout.
+    Authentication(Arc<Error>),
+    /// One attempt (connecting, sending, reading the answer) took longer than the client's
+    /// per-attempt timeout.
     #[error("timed out: {0}")]
     Timeout(#[source] reqwest::Error),
+    /// The call, retries included, took longer than the client's overall deadline.
+    #[error("the call did not finish within its deadline of {0:?}")]
+    DeadlineExceeded(Duration),
     /// The server could not be reached, or the connection broke before the answer was complete.
     #[error("connection failed: {0}")]
     Connection(#[source] reqwest::Error),
+    /// An answer whose body is larger than the client's limit; it was not read further.
+    #[error("{status}: the response body is larger than the limit of {limit} bytes")]
+    BodyTooLarge {
+        /// The answer's status.
+        status: StatusCode,
+        /// The configured limit, in bytes.
+        limit: usize,
+    },
     /// A success answer whose body does not match the contract.
-    #[error("the response body does not decode at {path}: {message} (body starts: {snippet})")]
+    #[error(
+        "{status}: the response body does not decode at {path}: {message} (body starts: {snippet})"
+    )]
     Decode {
+        /// The answer's status.
+        status: StatusCode,
         /// JSON path of the value that failed, for example `Items[3].CustomerTenantType`.
         path: String,
         /// What was wrong with it.
         message: String,
         /// The first characters of the body.
         snippet: String,
+    },
+    /// A DELETE whose first answer was lost (a dropped connection or a timeout) was sent again
+    /// and answered 404: the first attempt most likely deleted the tenant. The 404 is kept here,
+    /// so that a caller who only wants the tenant gone can treat this as success.
+    #[error("{0} (after a retry whose first attempt may have deleted it)")]
+    NotFoundAfterRetry(ApiFailure),
+    /// A listing's pages ran out before `TotalHits` tenants arrived (a page came back empty, or
+    /// short pages did not add up): the tenants already yielded are not all there are.
+    #[error("the listing ended after {received} of its {total} tenants (TotalHits)")]
+    IncompleteListing {
+        /// Tenants received.
+        received: u64,
+        /// `TotalHits` of the first page.
+        total: u64,
     },
     /// The request was not sent: a required parameter is missing or a value is invalid.
     #[error("invalid request: {0}")]
@@ -54,7 +83,8 @@ pub enum Error {
     Http(#[source] reqwest::Error),
 }
 
-/// An error answer: its status, and its `ApiError` or a snippet of the body when it had none.
+/// An error answer: its status, its `ApiError` or a snippet of the body when it had none, and
+/// the wait its `Retry-After` asked for.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ApiFailure {
     /// The HTTP status.
@@ -64,32 +94,55 @@ pub struct ApiFailure {
     /// The first characters of the body when it was not an `ApiError` (an HTML page from a
     /// gateway); `None` when it was an `ApiError` or empty.
     pub body: Option<String>,
+    /// The server's `Retry-After`, in seconds, when it sent one.
+    pub retry_after: Option<Duration>,
 }
 
 impl Error {
-    /// The HTTP status of an error answer (including a refused token request).
+    /// The HTTP status of an error answer (of the token operation, for [`Error::Authentication`]).
     pub fn status(&self) -> Option<StatusCode> {
         match self {
-            Self::Api(failure) | Self::Authentication(failure) => Some(failure.status),
+            Self::Api(failure) | Self::NotFoundAfterRetry(failure) => Some(failure.status),
+            Self::Authentication(cause) => cause.status(),
+            Self::BodyTooLarge { status, .. } | Self::Decode { status, .. } => Some(*status),
             Self::Timeout(error) | Self::Connection(error) | Self::Http(error) => error.status(),
-            Self::Decode { .. } | Self::InvalidRequest(_) => None,
+            Self::DeadlineExceeded(_)
+            | Self::IncompleteListing { .. }
+            | Self::InvalidRequest(_) => None,
         }
     }
 
     /// The parsed `ApiError` of an error answer.
     pub fn api_error(&self) -> Option<&ApiError> {
         match self {
-            Self::Api(failure) | Self::Authentication(failure) => failure.error.as_deref(),
+            Self::Api(failure) | Self::NotFoundAfterRetry(failure) => failure.error.as_deref(),
+            Self::Authentication(cause) => cause.api_error(),
             _ => None,
         }
     }
 
-    /// Whether the error was a timeout.
-    pub fn is_timeout(&self) -> bool {
-        matches!(self, Self::Timeout(_))
+    /// The wait the server asked for with `Retry-After` (a 429 or 503): when the call gave up
+    /// because that wait was longer than the client's retry policy allows, this is how long to
+    /// wait before trying again.
+    pub fn retry_after(&self) -> Option<Duration> {
+        match self {
+            Self::Api(failure) => failure.retry_after,
+            Self::Authentication(cause) => cause.retry_after(),
+            _ => None,
+        }
     }
 
-    fn from_transport(error: reqwest::Error) -> Self {
+    /// Whether the error was a timeout (of one attempt, or of the whole call).
+    pub fn is_timeout(&self) -> bool {
+        match self {
+            Self::Timeout(_) | Self::DeadlineExceeded(_) => true,
+            Self::Authentication(cause) => cause.is_timeout(),
+            _ => false,
+        }
+    }
+
+    /// A transport failure, classified.
+    pub(crate) fn from_transport(error: reqwest::Error) -> Self {
         if error.is_timeout() {
             Self::Timeout(error)
         } else if error.is_connect() || error.is_request() || error.is_body() || error.is_decode() {
@@ -101,19 +154,26 @@ impl Error {
 }
 
 impl ApiFailure {
-    pub(crate) fn new(status: StatusCode, headers: &HeaderMap, error: ApiError) -> Self {
-        if headers.contains_key(RAW_BODY_HEADER) {
-            Self {
-                status,
-                body: error.message.filter(|body| !body.is_empty()),
-                error: None,
-            }
-        } else {
-            Self {
+    /// The failure of an error answer with this body: its `ApiError`, or a snippet of a body that
+    /// is none (empty, HTML, truncated JSON).
+    pub(crate) fn from_body(
+        status: StatusCode,
+        body: &[u8],
+        retry_after: Option<Duration>,
+    ) -> Self {
+        match serde_json::from_slice::<ApiError>(body) {
+            Ok(error) => Self {
                 status,
                 error: Some(Box::new(error)),
                 body: None,
-            }
+                retry_after,
+            },
+            Err(_) => Self {
+                status,
+                error: None,
+                body: Some(snippet(body)).filter(|snippet| !snippet.is_empty()),
+                retry_after,
+            },
         }
     }
 }
@@ -157,15 +217,20 @@ impl fmt::Display for ApiFailure {
                         _ => {}
                     }
                 }
-                Ok(())
             }
-            (None, Some(body)) => write!(f, " (body: {body})"),
-            (None, None) => write!(f, " (empty body)"),
+            (None, Some(body)) => write!(f, " (body: {body})")?,
+            (None, None) => write!(f, " (empty body)")?,
         }
+        if let Some(wait) = self.retry_after {
+            write!(f, " (retry after {} s)", wait.as_secs())?;
+        }
+        Ok(())
     }
 }
 
 impl From<progenitor_client::Error<ApiError>> for Error {
+    /// The error of a generated `send()`, with what it holds. The call layer knows more (the
+    /// real status of a body that did not decode) and uses [`crate::call`] instead.
     fn from(error: progenitor_client::Error<ApiError>) -> Self {
         use progenitor_client::Error as Generated;
         match error {
@@ -176,230 +241,145 @@ impl From<progenitor_client::Error<ApiError>> for Error {
             | Generated::InvalidUpgrade(error)
             | Generated::ResponseBodyError(error) => Self::from_transport(error),
             Generated::ErrorResponse(response) => {
-                let (status, headers) = (response.status(), response.headers().clone());
-                let failure = ApiFailure::new(status, &headers, response.into_inner());
-                if headers.contains_key(AUTHENTICATION_FAILURE_HEADER) {
-                    Self::Authentication(failure)
-                } else {
-                    Self::Api(failure)
-                }
+                let (status, retry_after) = (
+                    response.status(),
+                    crate::retry::retry_after(response.headers()),
+                );
+                Self::Api(ApiFailure {
+                    status,
+                    error: Some(Box::new(response.into_inner())),
+                    body: None,
+                    retry_after,
+                })
             }
+            // Without the call layer the status of the answer is not known here.
             Generated::InvalidResponsePayload(body, error) => Self::Decode {
-                path: json_path_at(&body, error.line(), error.column()),
+                status: StatusCode::OK,
+                path: "$".to_owned(),
                 message: error.to_string(),
                 snippet: snippet(&body),
             },
-            // Every 4xx and 5xx is documented, so only a 1xx or 3xx the HTTP stack did not
-            // follow gets here; its body is not read.
             Generated::UnexpectedResponse(response) => Self::Api(ApiFailure {
                 status: response.status(),
                 error: None,
                 body: None,
+                retry_after: crate::retry::retry_after(response.headers()),
             }),
         }
     }
 }
 
-/// The first characters of a body, on one line.
+/// The first characters of a body, on one line. Reads only the first few hundred bytes, so a
+/// huge body costs no more than a small one.
 pub(crate) fn snippet(body: &[u8]) -> String {
-    let text = String::from_utf8_lossy(body);
-    let mut snippet: String = text
-        .split_whitespace()
-        .collect::<Vec<_>>()
-        .join(" ")
-        .chars()
-        .take(SNIPPET_CHARS)
-        .collect();
-    if text.chars().count() > SNIPPET_CHARS {
+    // A character is at most 4 bytes; whitespace runs collapse, so read a little more.
+    let prefix = &body[..body.len().min(SNIPPET_CHARS * 8)];
+    let text = String::from_utf8_lossy(prefix);
+    let mut snippet = String::with_capacity(SNIPPET_CHARS + 3);
+    let mut count = 0;
+    let mut words = text.split_whitespace().peekable();
+    while let Some(word) = words.next() {
+        for c in word.chars() {
+            if count == SNIPPET_CHARS {
+                snippet.push('…');
+                return snippet;
+            }
+            snippet.push(c);
+            count += 1;
+        }
+        if words.peek().is_some() && count < SNIPPET_CHARS {
+            snippet.push(' ');
+            count += 1;
+        }
+    }
+    if prefix.len() < body.len() {
         snippet.push('…');
     }
     snippet
 }
 
-/// The JSON path (`Items[3].CustomerTenantType`) of the value at a 1-based line and column of
-/// `body`, where serde_json reports a failure. `$` is the whole document.
-fn json_path_at(body: &[u8], line: usize, column: usize) -> String {
-    // Byte offset of the position.
-    let mut offset = 0;
-    for _ in 1..line {
-        match body[offset..].iter().position(|byte| *byte == b'\n') {
-            Some(newline) => offset += newline + 1,
-            None => break,
-        }
-    }
-    let end = (offset + column).min(body.len());
-
-    enum Frame {
-        Object {
-            key: Option<String>,
-            expecting_key: bool,
-        },
-        Array {
-            index: usize,
-        },
-    }
-    let mut stack: Vec<Frame> = Vec::new();
-    let mut position = 0;
-    while position < end {
-        match body[position] {
-            b'"' => {
-                let start = position + 1;
-                position = start;
-                while position < body.len() && body[position] != b'"' {
-                    position += if body[position] == b'\\' { 2 } else { 1 };
-                }
-                if let Some(Frame::Object {
-                    key,
-                    expecting_key: expecting @ true,
-                }) = stack.last_mut()
-                {
-                    *key = Some(
-                        String::from_utf8_lossy(&body[start..position.min(body.len())])
-                            .into_owned(),
-                    );
-                    *expecting = false;
-                }
-            }
-            b'{' => stack.push(Frame::Object {
-                key: None,
-                expecting_key: true,
-            }),
-            b'[' => stack.push(Frame::Array { index: 0 }),
-            b'}' | b']' => {
-                stack.pop();
-            }
-            b',' => match stack.last_mut() {
-                Some(Frame::Object { expecting_key, .. }) => *expecting_key = true,
-                Some(Frame::Array { index }) => *index += 1,
-                None => {}
-            },
-            _ => {}
-        }
-        position += 1;
-    }
-    let mut path = String::from("$");
-    for frame in &stack {
-        match frame {
-            Frame::Object { key: Some(key), .. } => {
-                path.push('.');
-                path.push_str(key);
-            }
-            Frame::Object { key: None, .. } => {}
-            Frame::Array { index } => path.push_str(&format!("[{index}]")),
-        }
-    }
-    path
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::types::{CustomerTenantCollection, ObjectError};
-
-    fn decode_error(body: &str) -> Error {
-        let error = serde_json::from_str::<CustomerTenantCollection>(body).unwrap_err();
-        Error::from(progenitor_client::Error::InvalidResponsePayload(
-            body.as_bytes().to_vec().into(),
-            error,
-        ))
-    }
-
-    #[test]
-    fn a_body_that_does_not_decode_names_the_path_that_failed() {
-        let error = decode_error(
-            r#"{"Items": [{"Id": 1}, {"Id": 2, "Publisher": {"Id": "two"}}], "TotalHits": 2}"#,
-        );
-        let Error::Decode {
-            path,
-            message,
-            snippet,
-        } = &error
-        else {
-            panic!("{error:?}")
-        };
-        assert_eq!(path, "$.Items[1].Publisher.Id");
-        assert!(message.contains("invalid type"), "{message}");
-        assert!(snippet.starts_with("{\"Items\""));
-
-        let error = decode_error("{\n  \"Items\": [\n    {\"Id\": 1},\n    {\"Id\": 1.5}\n  ]\n}");
-        assert!(
-            matches!(&error, Error::Decode { path, .. } if path == "$.Items[1].Id"),
-            "{error:?}"
-        );
-        let error = decode_error(r#"{"Items": [{"Name": "a\"b", "Id": 1}], "TotalHits": "many"}"#);
-        assert!(
-            matches!(&error, Error::Decode { path, .. } if path == "$.TotalHits"),
-            "{error:?}"
-        );
-        let error = decode_error(r#"{"Items": [{"Id": 1}, {"Id": 2"#);
-        assert!(
-            matches!(&error, Error::Decode { path, .. } if path.starts_with("$.Items[1]")),
-            "{error:?}"
-        );
-    }
 
     #[test]
     fn display_reads_status_code_message_and_object_errors() {
-        let failure = ApiFailure {
-            status: StatusCode::BAD_REQUEST,
-            error: Some(Box::new(ApiError {
-                error_code: Some("DomainPrefixTaken".into()),
-                message: Some("The domain prefix is already in use".into()),
-                ..Default::default()
-            })),
-            body: None,
-        };
+        let failure = ApiFailure::from_body(
+            StatusCode::BAD_REQUEST,
+            br#"{"ErrorCode":"DomainPrefixTaken","Message":"The domain prefix is already in use",
+                "ObjectErrors":[{"Message":"The Name field is required.","Parameters":{"Field":"Tenant.Name"}}]}"#,
+            None,
+        );
         assert_eq!(
             Error::Api(failure).to_string(),
-            "400 Bad Request: DomainPrefixTaken: The domain prefix is already in use"
+            "400 Bad Request: DomainPrefixTaken: The domain prefix is already in use; Tenant.Name: The Name field is required."
         );
-
-        let failure = ApiFailure {
-            status: StatusCode::BAD_REQUEST,
-            error: Some(Box::new(ApiError {
-                error_code: Some("400 BadRequest".into()),
-                message: Some("The request is invalid.".into()),
-                object_errors: Some(vec![ObjectError {
-                    message: Some("The Name field is required.".into()),
-                    parameters: Some([("Field".to_owned(), Some("Tenant.Name".to_owned()))].into()),
-                    ..Default::default()
-                }]),
-                ..Default::default()
-            })),
-            body: None,
-        };
-        assert_eq!(
-            Error::Api(failure).to_string(),
-            "400 Bad Request: The request is invalid.; Tenant.Name: The Name field is required."
+        let failure = ApiFailure::from_body(
+            StatusCode::UNAUTHORIZED,
+            br#"{"ErrorCode":"401 Unauthorized","Message":"Invalid token"}"#,
+            None,
         );
-
-        let html = ApiFailure {
-            status: StatusCode::BAD_GATEWAY,
-            error: None,
-            body: Some("<html>".into()),
-        };
-        assert_eq!(
-            Error::Api(html).to_string(),
-            "502 Bad Gateway (body: <html>)"
+        assert_eq!(failure.to_string(), "401 Unauthorized: Invalid token");
+        let oauth = ApiFailure::from_body(
+            StatusCode::BAD_REQUEST,
+            br#"{"error":"invalid_grant","error_description":"invalid_username_or_password"}"#,
+            None,
         );
-        let empty = ApiFailure {
-            status: StatusCode::UNAUTHORIZED,
-            error: None,
-            body: None,
-        };
         assert_eq!(
-            Error::Authentication(empty).to_string(),
-            "authentication failed: 401 Unauthorized (empty body)"
+            oauth.to_string(),
+            "400 Bad Request: invalid_grant: invalid_username_or_password"
         );
     }
 
     #[test]
-    fn snippets_are_one_line_and_bounded() {
-        assert_eq!(
-            snippet(b"<html>\r\n  <body>\n</html>"),
-            "<html> <body> </html>"
+    fn a_body_that_is_no_api_error_keeps_a_snippet_and_the_wait() {
+        let failure = ApiFailure::from_body(
+            StatusCode::SERVICE_UNAVAILABLE,
+            b"<html>\n  <body>Busy</body></html>",
+            Some(Duration::from_secs(60)),
         );
-        let long = snippet("x".repeat(1000).as_bytes());
-        assert_eq!(long.chars().count(), SNIPPET_CHARS + 1);
+        assert!(failure.error.is_none());
+        assert_eq!(
+            failure.body.as_deref(),
+            Some("<html> <body>Busy</body></html>")
+        );
+        let error = Error::Api(failure);
+        assert_eq!(error.retry_after(), Some(Duration::from_secs(60)));
+        assert!(error.to_string().ends_with("(retry after 60 s)"), "{error}");
+        let empty = ApiFailure::from_body(StatusCode::BAD_GATEWAY, b"", None);
+        assert_eq!(empty.to_string(), "502 Bad Gateway (empty body)");
+    }
+
+    #[test]
+    fn snippets_are_one_line_and_bounded_whatever_the_body() {
+        let body = format!("a  b\n\tc {}", "x".repeat(10_000));
+        let snippet = snippet(body.as_bytes());
+        assert!(snippet.starts_with("a b c xxx"), "{snippet}");
+        assert_eq!(snippet.chars().count(), SNIPPET_CHARS + 1);
+        assert!(snippet.ends_with('…'));
+        assert_eq!(super::snippet(b"short"), "short");
+        // Invalid UTF-8 and a multi-byte character cut by the prefix do not panic.
+        let mut bytes = vec![0xff; 3];
+        bytes.extend("é".repeat(2_000).as_bytes());
+        assert!(super::snippet(&bytes).starts_with("\u{fffd}"));
+    }
+
+    #[test]
+    fn authentication_failures_show_their_cause_and_its_status() {
+        let cause = Error::Api(ApiFailure::from_body(
+            StatusCode::BAD_REQUEST,
+            br#"{"error":"invalid_grant"}"#,
+            None,
+        ));
+        let error = Error::Authentication(Arc::new(cause));
+        assert_eq!(error.status(), Some(StatusCode::BAD_REQUEST));
+        assert_eq!(
+            error.api_error().and_then(|e| e.error.as_deref()),
+            Some("invalid_grant")
+        );
+        assert_eq!(
+            error.to_string(),
+            "authentication failed: 400 Bad Request: invalid_grant"
+        );
     }
 }

@@ -7902,6 +7902,385 @@ pub mod builder {
             }
         }
     }
+    impl<'a> GetUserToken<'a> {
+        ///The client this request is bound to (added by `cargo xtask codegen`).
+        pub fn bound_client(&self) -> &'a super::Client {
+            self.client
+        }
+        ///The same request, bound to another client (added by `cargo xtask codegen`).
+        pub fn with_client<'b>(self, client: &'b super::Client) -> GetUserToken<'b> {
+            let Self { client: _, body } = self;
+            GetUserToken { client, body }
+        }
+    }
+    impl<'a> ::std::future::IntoFuture for GetUserToken<'a> {
+        type Output = ::std::result::Result<crate::sensitive::Token, crate::Error>;
+        type IntoFuture = crate::call::CallFuture<'a, crate::sensitive::Token>;
+        ///Sends the request with the client's token and retry policy; see `crate::call`. Added by `cargo xtask codegen` for `getUserToken`.
+        fn into_future(self) -> Self::IntoFuture {
+            let client = self.client;
+            crate::call::call(
+                client,
+                ::reqwest::Method::POST,
+                "getUserToken",
+                self,
+                Self::send,
+            )
+        }
+    }
+    impl<'a> ListCustomerTenants<'a> {
+        ///The client this request is bound to (added by `cargo xtask codegen`).
+        pub fn bound_client(&self) -> &'a super::Client {
+            self.client
+        }
+        ///The same request, bound to another client (added by `cargo xtask codegen`).
+        pub fn with_client<'b>(
+            self,
+            client: &'b super::Client,
+        ) -> ListCustomerTenants<'b> {
+            let Self {
+                client: _,
+                consumer_id,
+                customer_tenant_type,
+                domain,
+                domain_prefix,
+                invoice_profile_id,
+                organization_id,
+                page,
+                page_size,
+                program_id,
+                publisher_id,
+                search,
+            } = self;
+            ListCustomerTenants {
+                client,
+                consumer_id,
+                customer_tenant_type,
+                domain,
+                domain_prefix,
+                invoice_profile_id,
+                organization_id,
+                page,
+                page_size,
+                program_id,
+                publisher_id,
+                search,
+            }
+        }
+    }
+    impl<'a> ::std::future::IntoFuture for ListCustomerTenants<'a> {
+        type Output = ::std::result::Result<
+            types::CustomerTenantCollection,
+            crate::Error,
+        >;
+        type IntoFuture = crate::call::CallFuture<'a, types::CustomerTenantCollection>;
+        ///Sends the request with the client's token and retry policy; see `crate::call`. Added by `cargo xtask codegen` for `listCustomerTenants`.
+        fn into_future(self) -> Self::IntoFuture {
+            let client = self.client;
+            crate::call::call(
+                client,
+                ::reqwest::Method::GET,
+                "listCustomerTenants",
+                self,
+                Self::send,
+            )
+        }
+    }
+    impl<'a> CreateCustomerTenant<'a> {
+        ///The client this request is bound to (added by `cargo xtask codegen`).
+        pub fn bound_client(&self) -> &'a super::Client {
+            self.client
+        }
+        ///The same request, bound to another client (added by `cargo xtask codegen`).
+        pub fn with_client<'b>(
+            self,
+            client: &'b super::Client,
+        ) -> CreateCustomerTenant<'b> {
+            let Self { client: _, body } = self;
+            CreateCustomerTenant {
+                client,
+                body,
+            }
+        }
+    }
+    impl<'a> ::std::future::IntoFuture for CreateCustomerTenant<'a> {
+        type Output = ::std::result::Result<types::CustomerTenantDetailed, crate::Error>;
+        type IntoFuture = crate::call::CallFuture<'a, types::CustomerTenantDetailed>;
+        ///Sends the request with the client's token and retry policy; see `crate::call`. Added by `cargo xtask codegen` for `createCustomerTenant`.
+        fn into_future(self) -> Self::IntoFuture {
+            let client = self.client;
+            crate::call::call(
+                client,
+                ::reqwest::Method::POST,
+                "createCustomerTenant",
+                self,
+                Self::send,
+            )
+        }
+    }
+    impl<'a> CreateExistingCustomerTenant<'a> {
+        ///The client this request is bound to (added by `cargo xtask codegen`).
+        pub fn bound_client(&self) -> &'a super::Client {
+            self.client
+        }
+        ///The same request, bound to another client (added by `cargo xtask codegen`).
+        pub fn with_client<'b>(
+            self,
+            client: &'b super::Client,
+        ) -> CreateExistingCustomerTenant<'b> {
+            let Self { client: _, sync_from_publisher, body } = self;
+            CreateExistingCustomerTenant {
+                client,
+                sync_from_publisher,
+                body,
+            }
+        }
+    }
+    impl<'a> ::std::future::IntoFuture for CreateExistingCustomerTenant<'a> {
+        type Output = ::std::result::Result<types::CustomerTenantDetailed, crate::Error>;
+        type IntoFuture = crate::call::CallFuture<'a, types::CustomerTenantDetailed>;
+        ///Sends the request with the client's token and retry policy; see `crate::call`. Added by `cargo xtask codegen` for `createExistingCustomerTenant`.
+        fn into_future(self) -> Self::IntoFuture {
+            let client = self.client;
+            crate::call::call(
+                client,
+                ::reqwest::Method::POST,
+                "createExistingCustomerTenant",
+                self,
+                Self::send,
+            )
+        }
+    }
+    impl<'a> DeleteCustomerTenant<'a> {
+        ///The client this request is bound to (added by `cargo xtask codegen`).
+        pub fn bound_client(&self) -> &'a super::Client {
+            self.client
+        }
+        ///The same request, bound to another client (added by `cargo xtask codegen`).
+        pub fn with_client<'b>(
+            self,
+            client: &'b super::Client,
+        ) -> DeleteCustomerTenant<'b> {
+            let Self { client: _, id } = self;
+            DeleteCustomerTenant { client, id }
+        }
+    }
+    impl<'a> ::std::future::IntoFuture for DeleteCustomerTenant<'a> {
+        type Output = ::std::result::Result<(), crate::Error>;
+        type IntoFuture = crate::call::CallFuture<'a, ()>;
+        ///Sends the request with the client's token and retry policy; see `crate::call`. Added by `cargo xtask codegen` for `deleteCustomerTenant`.
+        fn into_future(self) -> Self::IntoFuture {
+            let client = self.client;
+            crate::call::call(
+                client,
+                ::reqwest::Method::DELETE,
+                "deleteCustomerTenant",
+                self,
+                Self::send,
+            )
+        }
+    }
+    impl<'a> GetCustomerTenant<'a> {
+        ///The client this request is bound to (added by `cargo xtask codegen`).
+        pub fn bound_client(&self) -> &'a super::Client {
+            self.client
+        }
+        ///The same request, bound to another client (added by `cargo xtask codegen`).
+        pub fn with_client<'b>(
+            self,
+            client: &'b super::Client,
+        ) -> GetCustomerTenant<'b> {
+            let Self { client: _, id } = self;
+            GetCustomerTenant { client, id }
+        }
+    }
+    impl<'a> ::std::future::IntoFuture for GetCustomerTenant<'a> {
+        type Output = ::std::result::Result<types::CustomerTenant, crate::Error>;
+        type IntoFuture = crate::call::CallFuture<'a, types::CustomerTenant>;
+        ///Sends the request with the client's token and retry policy; see `crate::call`. Added by `cargo xtask codegen` for `getCustomerTenant`.
+        fn into_future(self) -> Self::IntoFuture {
+            let client = self.client;
+            crate::call::call(
+                client,
+                ::reqwest::Method::GET,
+                "getCustomerTenant",
+                self,
+                Self::send,
+            )
+        }
+    }
+    impl<'a> UpdateCustomerTenant<'a> {
+        ///The client this request is bound to (added by `cargo xtask codegen`).
+        pub fn bound_client(&self) -> &'a super::Client {
+            self.client
+        }
+        ///The same request, bound to another client (added by `cargo xtask codegen`).
+        pub fn with_client<'b>(
+            self,
+            client: &'b super::Client,
+        ) -> UpdateCustomerTenant<'b> {
+            let Self { client: _, id, body } = self;
+            UpdateCustomerTenant {
+                client,
+                id,
+                body,
+            }
+        }
+    }
+    impl<'a> ::std::future::IntoFuture for UpdateCustomerTenant<'a> {
+        type Output = ::std::result::Result<types::CustomerTenantDetailed, crate::Error>;
+        type IntoFuture = crate::call::CallFuture<'a, types::CustomerTenantDetailed>;
+        ///Sends the request with the client's token and retry policy; see `crate::call`. Added by `cargo xtask codegen` for `updateCustomerTenant`.
+        fn into_future(self) -> Self::IntoFuture {
+            let client = self.client;
+            crate::call::call(
+                client,
+                ::reqwest::Method::PUT,
+                "updateCustomerTenant",
+                self,
+                Self::send,
+            )
+        }
+    }
+    impl<'a> ListCustomerTenantAgreements<'a> {
+        ///The client this request is bound to (added by `cargo xtask codegen`).
+        pub fn bound_client(&self) -> &'a super::Client {
+            self.client
+        }
+        ///The same request, bound to another client (added by `cargo xtask codegen`).
+        pub fn with_client<'b>(
+            self,
+            client: &'b super::Client,
+        ) -> ListCustomerTenantAgreements<'b> {
+            let Self { client: _, id, agreement_type_consent } = self;
+            ListCustomerTenantAgreements {
+                client,
+                id,
+                agreement_type_consent,
+            }
+        }
+    }
+    impl<'a> ::std::future::IntoFuture for ListCustomerTenantAgreements<'a> {
+        type Output = ::std::result::Result<
+            types::ServiceAccountAgreementCollection,
+            crate::Error,
+        >;
+        type IntoFuture = crate::call::CallFuture<
+            'a,
+            types::ServiceAccountAgreementCollection,
+        >;
+        ///Sends the request with the client's token and retry policy; see `crate::call`. Added by `cargo xtask codegen` for `listCustomerTenantAgreements`.
+        fn into_future(self) -> Self::IntoFuture {
+            let client = self.client;
+            crate::call::call(
+                client,
+                ::reqwest::Method::GET,
+                "listCustomerTenantAgreements",
+                self,
+                Self::send,
+            )
+        }
+    }
+    impl<'a> CreateCustomerTenantAgreement<'a> {
+        ///The client this request is bound to (added by `cargo xtask codegen`).
+        pub fn bound_client(&self) -> &'a super::Client {
+            self.client
+        }
+        ///The same request, bound to another client (added by `cargo xtask codegen`).
+        pub fn with_client<'b>(
+            self,
+            client: &'b super::Client,
+        ) -> CreateCustomerTenantAgreement<'b> {
+            let Self { client: _, id, body } = self;
+            CreateCustomerTenantAgreement {
+                client,
+                id,
+                body,
+            }
+        }
+    }
+    impl<'a> ::std::future::IntoFuture for CreateCustomerTenantAgreement<'a> {
+        type Output = ::std::result::Result<
+            types::ServiceAccountAgreement,
+            crate::Error,
+        >;
+        type IntoFuture = crate::call::CallFuture<'a, types::ServiceAccountAgreement>;
+        ///Sends the request with the client's token and retry policy; see `crate::call`. Added by `cargo xtask codegen` for `createCustomerTenantAgreement`.
+        fn into_future(self) -> Self::IntoFuture {
+            let client = self.client;
+            crate::call::call(
+                client,
+                ::reqwest::Method::POST,
+                "createCustomerTenantAgreement",
+                self,
+                Self::send,
+            )
+        }
+    }
+    impl<'a> GetCustomerTenantAzurePlan<'a> {
+        ///The client this request is bound to (added by `cargo xtask codegen`).
+        pub fn bound_client(&self) -> &'a super::Client {
+            self.client
+        }
+        ///The same request, bound to another client (added by `cargo xtask codegen`).
+        pub fn with_client<'b>(
+            self,
+            client: &'b super::Client,
+        ) -> GetCustomerTenantAzurePlan<'b> {
+            let Self { client: _, id } = self;
+            GetCustomerTenantAzurePlan {
+                client,
+                id,
+            }
+        }
+    }
+    impl<'a> ::std::future::IntoFuture for GetCustomerTenantAzurePlan<'a> {
+        type Output = ::std::result::Result<types::AzurePlan, crate::Error>;
+        type IntoFuture = crate::call::CallFuture<'a, types::AzurePlan>;
+        ///Sends the request with the client's token and retry policy; see `crate::call`. Added by `cargo xtask codegen` for `getCustomerTenantAzurePlan`.
+        fn into_future(self) -> Self::IntoFuture {
+            let client = self.client;
+            crate::call::call(
+                client,
+                ::reqwest::Method::GET,
+                "getCustomerTenantAzurePlan",
+                self,
+                Self::send,
+            )
+        }
+    }
+    impl<'a> GetCustomerTenantDetailed<'a> {
+        ///The client this request is bound to (added by `cargo xtask codegen`).
+        pub fn bound_client(&self) -> &'a super::Client {
+            self.client
+        }
+        ///The same request, bound to another client (added by `cargo xtask codegen`).
+        pub fn with_client<'b>(
+            self,
+            client: &'b super::Client,
+        ) -> GetCustomerTenantDetailed<'b> {
+            let Self { client: _, id } = self;
+            GetCustomerTenantDetailed {
+                client,
+                id,
+            }
+        }
+    }
+    impl<'a> ::std::future::IntoFuture for GetCustomerTenantDetailed<'a> {
+        type Output = ::std::result::Result<types::CustomerTenantDetailed, crate::Error>;
+        type IntoFuture = crate::call::CallFuture<'a, types::CustomerTenantDetailed>;
+        ///Sends the request with the client's token and retry policy; see `crate::call`. Added by `cargo xtask codegen` for `getCustomerTenantDetailed`.
+        fn into_future(self) -> Self::IntoFuture {
+            let client = self.client;
+            crate::call::call(
+                client,
+                ::reqwest::Method::GET,
+                "getCustomerTenantDetailed",
+                self,
+                Self::send,
+            )
+        }
+    }
 }
 /// Items consumers will typically use such as the Client.
 pub mod prelude {

@@ -15,17 +15,22 @@
 //!     .build()?;
 //!
 //! // One page: the token is fetched on the first call, then reused and refreshed by itself.
-//! let page = client.list_customer_tenants().organization_id(1).page_size(10).send().await?;
+//! let page = client.list_customer_tenants().organization_id(1).page_size(10).await?;
 //! assert_eq!(page.items.as_ref().map(Vec::len), Some(10));
 //! assert_eq!(page.total_hits, Some(25));
 //!
-//! // Every tenant that matches, fetched page by page with a few pages in flight.
-//! let all: Vec<_> = client.list_all_customer_tenants(1).search("contoso").stream().try_collect().await?;
+//! // Every tenant that matches: the same builder, its filters and all, made into a stream.
+//! let all: Vec<_> = client.list_customer_tenants().organization_id(1).search("contoso")
+//!     .into_stream().try_collect().await?;
 //! assert_eq!(all[0].name.as_deref(), Some("Contoso AB"));
 //!
-//! // Errors keep the status and the API's own message.
-//! let error = client.get_customer_tenant().id(999).send().await.map_err(crayon_tenants::Error::from).unwrap_err();
-//! assert_eq!(error.to_string(), "404 Not Found: Customer tenant 999 was not found.");
+//! // Errors keep the real status and the API's own message; match on them directly.
+//! match client.get_customer_tenant().id(999).await {
+//!     Err(error) if error.status().map(|s| s.as_u16()) == Some(404) => {
+//!         assert_eq!(error.to_string(), "404 Not Found: Customer tenant 999 was not found.");
+//!     }
+//!     other => panic!("{other:?}"),
+//! }
 //! # Ok(())
 //! # }
 //! ```
@@ -34,24 +39,29 @@
 //! `openapi/crayon-tenants.yaml` (run `cargo xtask codegen` after changing it); the rest is a
 //! few small hand-written files. The map:
 //!
-//! - [`Client`]: one method per operation of the contract, each returning a builder that ends in
-//!   `.send()`, made by [`Client::builder`] ([`ClientBuilder`]): base URL, [`Credentials`] or a
-//!   bearer token, timeouts, user agent, [`RetryPolicy`].
-//! - [`Client::list_all_customer_tenants`]: every tenant of an organization as a stream
-//!   ([`ListAllCustomerTenants`]).
-//! - [`Error`]: what to match on. The generated calls return [`GeneratedError`]; `?` (or
-//!   `Error::from`) converts it, keeping the status, the [`types::ApiError`] or a snippet of a
-//!   body that was none, and telling authentication, timeouts and network failures apart.
+//! - [`Client`]: one method per operation of the contract, each returning a builder. Await the
+//!   builder (`IntoFuture`, added by codegen) and the call runs through the call layer and
+//!   returns [`Error`]; its generated `.send()` is the raw call (one attempt, progenitor's own
+//!   [`GeneratedError`], convertible with `Error::from`). Clients are made by [`Client::builder`]
+//!   ([`ClientBuilder`]): base URL, [`Credentials`] or a bearer token, per-attempt timeout,
+//!   overall deadline, body limit, user agent, [`RetryPolicy`].
+//! - Paging: `list_customer_tenants()`, with its filters, `.into_stream()` or `.paging()`
+//!   ([`Paging`], [`TenantStream`]): every matching tenant, pages fetched a few at a time.
+//! - [`Error`]: what to match on: the real status, the [`types::ApiError`] or a snippet of a body
+//!   that was none, the server's `Retry-After`, and authentication, timeouts, deadlines, network
+//!   failures, oversized and undecodable bodies (with the JSON path) told apart.
 //! - [`types`]: the request and response models, PascalCase on the wire, with the open integer
 //!   enums of [`enums`] and the redacting types that carry secrets ([`types::Token`],
-//!   [`types::TokenRequest`], [`types::CustomerTenantUser`]).
+//!   [`types::TokenRequest`], [`types::CustomerTenantUser`]); responses convert into request
+//!   bodies (`CustomerTenantDetailedInput::try_from(detailed)`).
 //!
-//! Behind every call (in `hooks.rs`, the generated code's `ClientHooks::exec`): the bearer token
-//! (fetched with the password grant, cached, refreshed a minute before `ExpiresIn`, one request
-//! for any number of racing calls, refreshed once more after a 401), retries of GET, PUT and
-//! DELETE on connection errors, timeouts, 429, 503 and 504 (never of a POST), and one `tracing`
-//! span `crayon_tenants.request` with the operation, method, path, status, attempt and elapsed
-//! time. No secret reaches a `Debug` output, an error message or a span.
+//! Behind every awaited call (`call.rs`, with `hooks.rs` for what needs the built request): the
+//! bearer token (fetched with the password grant, cached; refreshed in the background ahead of
+//! `ExpiresIn` while the old one is still used; one token request, whose outcome every waiting
+//! call shares; refreshed once more after a 401), retries of GET, PUT and DELETE on connection
+//! errors, timeouts, broken bodies, 429, 503 and 504 (never of a POST; a `Retry-After` is a
+//! floor), and one `tracing` span `crayon_tenants.request` with the operation, method, status,
+//! attempt and elapsed time. No secret reaches a `Debug` output, an error message or a span.
 
 #![warn(missing_docs)]
 
@@ -63,6 +73,7 @@
 mod generated;
 
 mod auth;
+mod call;
 mod client;
 pub mod enums;
 mod error;
@@ -73,10 +84,11 @@ mod retry;
 mod sensitive;
 
 pub use auth::Credentials;
-pub use client::{ClientBuilder, ClientState, DEFAULT_BASE_URL};
+pub use call::CallFuture;
+pub use client::{ClientBuilder, ClientState, DEFAULT_BASE_URL, DEFAULT_MAX_BODY_SIZE};
 pub use error::{ApiFailure, Error};
 pub use generated::{ByteStream, Client, ClientInfo, ResponseValue, builder, prelude};
-pub use paging::{DEFAULT_CONCURRENCY, DEFAULT_PAGE_SIZE, ListAllCustomerTenants};
+pub use paging::{DEFAULT_CONCURRENCY, DEFAULT_MAX_PAGES, DEFAULT_PAGE_SIZE, Paging, TenantStream};
 pub use retry::RetryPolicy;
 
 /// What the generated `send()` methods return on failure; convert it into [`Error`] with `?`.

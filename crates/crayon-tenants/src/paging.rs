@@ -1,111 +1,85 @@
-//! `list_all_customer_tenants(..).stream()`: every tenant of an organization, page after page.
+//! Every tenant of a listing, page after page: the generated list builder, with its filters, made
+//! into a stream (`client.list_customer_tenants().organization_id(1).search("x").into_stream()`).
+//!
+//! The builder is the template of every page (it is `Clone`): only `page` and `pageSize` change,
+//! so the filters exist once, in the generated code. The stream owns a clone of the client and
+//! the template (bound to a stand-in client until a page is sent), so it is `'static` and can be
+//! stored in a task.
 
-use std::sync::Arc;
+use std::pin::Pin;
+use std::sync::{Arc, Mutex, OnceLock, PoisonError};
+use std::task::{Context, Poll};
 
-use futures_util::stream::{self, BoxStream, StreamExt};
+use futures_util::stream::{self, BoxStream, Stream, StreamExt};
+use progenitor_client::ClientInfo as _;
 
-use crate::types::{CustomerTenant, CustomerTenantCollection, CustomerTenantType};
-use crate::{Client, Error};
+use crate::builder::ListCustomerTenants;
+use crate::types::{CustomerTenant, CustomerTenantCollection};
+use crate::{Client, ClientState, Error};
 
-/// Page size of [`ListAllCustomerTenants`] unless set.
+/// Page size of a listing unless set.
 pub const DEFAULT_PAGE_SIZE: i32 = 100;
 /// Pages in flight at once unless set.
 pub const DEFAULT_CONCURRENCY: usize = 4;
+/// Pages fetched at most when the server gives no `TotalHits` (a bound on a server that never
+/// sends a short page).
+pub const DEFAULT_MAX_PAGES: i32 = 100_000;
 
-impl Client {
-    /// Every customer tenant of an organization, as a stream: see [`ListAllCustomerTenants`].
-    pub fn list_all_customer_tenants(&self, organization_id: i32) -> ListAllCustomerTenants<'_> {
-        ListAllCustomerTenants {
-            client: self,
-            organization_id,
-            filters: Filters::default(),
+impl<'a> ListCustomerTenants<'a> {
+    /// Every matching tenant, with the default page size and concurrency: see [`Paging`].
+    pub fn into_stream(self) -> TenantStream {
+        self.paging().stream()
+    }
+
+    /// How to walk the pages of this listing: page size, concurrency, page bound.
+    pub fn paging(self) -> Paging {
+        let client = self.bound_client().clone();
+        Paging {
+            template: self.with_client(detached(&client)),
+            client,
             page_size: DEFAULT_PAGE_SIZE,
             concurrency: DEFAULT_CONCURRENCY,
+            max_pages: DEFAULT_MAX_PAGES,
         }
     }
 }
 
-/// The optional filters of `listCustomerTenants`.
-#[derive(Clone, Debug, Default)]
-struct Filters {
-    search: Option<String>,
-    domain_prefix: Option<String>,
-    domain: Option<String>,
-    publisher_id: Option<i32>,
-    customer_tenant_type: Option<CustomerTenantType>,
-    program_id: Option<i32>,
-    consumer_id: Option<i32>,
-    invoice_profile_id: Option<i32>,
+/// The client a template is bound to while it waits in a stream; it never sends anything (each
+/// page is sent with the stream's own client).
+fn detached(client: &Client) -> &'static Client {
+    static DETACHED: OnceLock<Client> = OnceLock::new();
+    DETACHED.get_or_init(|| {
+        Client::new_with_client(
+            "http://detached.invalid",
+            client.client().clone(),
+            ClientState::default(),
+        )
+    })
 }
 
-/// Lists every customer tenant of an organization that matches the filters.
+/// The pages of a listing, before they are streamed.
 ///
-/// [`stream`](Self::stream) fetches page 1, learns `TotalHits`, then fetches the other pages
-/// with at most [`concurrency`](Self::concurrency) requests in flight, and yields the tenants in
-/// the server's order, without gaps or duplicates on a list that does not change meanwhile. It
-/// ends after a page that comes back short. A page that fails ends the stream with its error:
-/// nothing is skipped. Each page is retried as the client's [`RetryPolicy`](crate::RetryPolicy)
-/// says, like any GET.
+/// [`stream`](Self::stream) fetches page 1 and learns `TotalHits` and the page size the server
+/// really gives (a server may cap it below the one asked for), then fetches the other pages with
+/// at most [`concurrency`](Self::concurrency) requests in flight, and yields the tenants in the
+/// server's order. `TotalHits` is the truth: a short or empty page before it is reached does not
+/// end the stream quietly; when the pages run out first, the stream ends with
+/// [`Error::IncompleteListing`]. Without `TotalHits`, a short page ends the stream, and
+/// [`max_pages`](Self::max_pages) stops a server that never sends one. A page that fails ends
+/// the stream with its error: nothing is skipped. Each page is retried as the client's
+/// [`RetryPolicy`](crate::RetryPolicy) says, like any GET.
 #[derive(Clone, Debug)]
 #[must_use = "a listing does nothing until `stream()` is polled"]
-pub struct ListAllCustomerTenants<'a> {
-    client: &'a Client,
-    organization_id: i32,
-    filters: Filters,
+pub struct Paging {
+    client: Client,
+    template: ListCustomerTenants<'static>,
     page_size: i32,
     concurrency: usize,
+    max_pages: i32,
 }
 
-impl<'a> ListAllCustomerTenants<'a> {
-    /// Only tenants whose name or reference contains this text (case-insensitive).
-    pub fn search(mut self, text: impl Into<String>) -> Self {
-        self.filters.search = Some(text.into());
-        self
-    }
-
-    /// Only tenants with this domain prefix.
-    pub fn domain_prefix(mut self, prefix: impl Into<String>) -> Self {
-        self.filters.domain_prefix = Some(prefix.into());
-        self
-    }
-
-    /// Only tenants with this full domain.
-    pub fn domain(mut self, domain: impl Into<String>) -> Self {
-        self.filters.domain = Some(domain.into());
-        self
-    }
-
-    /// Only tenants of this publisher (2 is Microsoft).
-    pub fn publisher_id(mut self, id: i32) -> Self {
-        self.filters.publisher_id = Some(id);
-        self
-    }
-
-    /// Only tenants of this type.
-    pub fn customer_tenant_type(mut self, tenant_type: CustomerTenantType) -> Self {
-        self.filters.customer_tenant_type = Some(tenant_type);
-        self
-    }
-
-    /// Only tenants of this publisher program.
-    pub fn program_id(mut self, id: i32) -> Self {
-        self.filters.program_id = Some(id);
-        self
-    }
-
-    /// Only tenants of this consumer.
-    pub fn consumer_id(mut self, id: i32) -> Self {
-        self.filters.consumer_id = Some(id);
-        self
-    }
-
-    /// Only tenants billed through this invoice profile.
-    pub fn invoice_profile_id(mut self, id: i32) -> Self {
-        self.filters.invoice_profile_id = Some(id);
-        self
-    }
-
-    /// Tenants per request (default 100; at least 1).
+impl Paging {
+    /// Tenants asked for per request (default 100; at least 1).
     pub fn page_size(mut self, page_size: i32) -> Self {
         self.page_size = page_size.max(1);
         self
@@ -117,89 +91,169 @@ impl<'a> ListAllCustomerTenants<'a> {
         self
     }
 
-    /// The tenants, in order; see [`ListAllCustomerTenants`].
-    pub fn stream(self) -> BoxStream<'a, Result<CustomerTenant, Error>> {
-        let listing = Arc::new(self);
-        let first = listing.clone();
-        stream::once(async move { first.fetch(1).await })
-            .flat_map(move |first_page| match first_page {
+    /// Pages fetched at most when the server gives no `TotalHits` (default 100,000).
+    pub fn max_pages(mut self, pages: i32) -> Self {
+        self.max_pages = pages.max(1);
+        self
+    }
+
+    /// The tenants, in order; see [`Paging`].
+    pub fn stream(self) -> TenantStream {
+        let total = Arc::new(OnceLock::new());
+        let known = total.clone();
+        let paging = Arc::new(self);
+        let inner = stream::once(fetch(paging.clone(), 1, paging.page_size))
+            .flat_map(move |first| match first {
                 Err(error) => stream::iter([Err(error)]).boxed(),
-                Ok(page) => {
-                    let size = listing.page_size as usize;
-                    let items = page.items.unwrap_or_default();
-                    // Without TotalHits, pages are fetched until one comes back short.
-                    let last_page = match (items.len() < size, page.total_hits) {
-                        (true, _) => 1,
-                        (false, Some(total)) => {
-                            i32::try_from(total.max(0).unsigned_abs().div_ceil(size as u64))
-                                .unwrap_or(i32::MAX)
-                        }
-                        (false, None) => i32::MAX,
-                    };
-                    let rest = listing.clone();
-                    let concurrency = listing.concurrency;
-                    let following = stream::iter(2..=last_page)
-                        .map(move |number| {
-                            let listing = rest.clone();
-                            async move { listing.fetch(number).await }
-                        })
-                        .buffered(concurrency)
-                        .scan(false, move |ended, page| {
-                            if *ended {
-                                return futures_util::future::ready(None);
-                            }
-                            *ended = page.as_ref().map_or(true, |page| {
-                                page.items.as_ref().map_or(0, Vec::len) < size
-                            });
-                            futures_util::future::ready(Some(page))
-                        })
-                        .flat_map(|page| match page {
-                            Ok(page) => {
-                                stream::iter(page.items.unwrap_or_default().into_iter().map(Ok))
-                                    .boxed()
-                            }
-                            Err(error) => stream::iter([Err(error)]).boxed(),
-                        });
+                Ok(first) => {
+                    let items = first.items.unwrap_or_default();
+                    let plan = Plan::after_first_page(&paging, items.len(), first.total_hits);
+                    if let Some(total) = first.total_hits {
+                        let _ = known.set(total);
+                    }
                     stream::iter(items.into_iter().map(Ok))
-                        .chain(following)
+                        .chain(plan.rest(paging.clone()))
                         .boxed()
                 }
             })
-            .boxed()
+            .boxed();
+        TenantStream { inner, total }
+    }
+}
+
+/// What to fetch after page 1.
+struct Plan {
+    /// The page size to ask for: the one the server gave on page 1 when it gave fewer than asked
+    /// and `TotalHits` says there are more.
+    page_size: i32,
+    /// The last page to fetch.
+    last_page: i32,
+    /// `TotalHits`, and how many tenants page 1 held.
+    total: Option<u64>,
+    received: u64,
+}
+
+impl Plan {
+    fn after_first_page(paging: &Paging, received: usize, total_hits: Option<i64>) -> Self {
+        let received = received as u64;
+        let asked = paging.page_size as u64;
+        let total = total_hits.map(|total| total.max(0).unsigned_abs());
+        let (page_size, last_page) = match total {
+            Some(total) if received >= total => (paging.page_size, 1),
+            // More to come: pages of the size the server really gives.
+            Some(total) if received > 0 => {
+                let size = received.min(asked);
+                let pages = total.div_ceil(size);
+                (size as i32, i32::try_from(pages).unwrap_or(i32::MAX))
+            }
+            // An empty page 1 while TotalHits promises tenants: nothing more to ask for.
+            Some(_) => (paging.page_size, 1),
+            None if received < asked => (paging.page_size, 1),
+            None => (paging.page_size, paging.max_pages),
+        };
+        Self {
+            page_size,
+            last_page,
+            total,
+            received,
+        }
     }
 
-    async fn fetch(&self, page: i32) -> Result<CustomerTenantCollection, Error> {
-        let filters = &self.filters;
-        let mut request = self
-            .client
-            .list_customer_tenants()
-            .organization_id(self.organization_id)
-            .page(page)
-            .page_size(self.page_size);
-        if let Some(search) = &filters.search {
-            request = request.search(search.clone());
-        }
-        if let Some(prefix) = &filters.domain_prefix {
-            request = request.domain_prefix(prefix.clone());
-        }
-        if let Some(domain) = &filters.domain {
-            request = request.domain(domain.clone());
-        }
-        if let Some(id) = filters.publisher_id {
-            request = request.publisher_id(id);
-        }
-        if let Some(tenant_type) = filters.customer_tenant_type {
-            request = request.customer_tenant_type(tenant_type);
-        }
-        if let Some(id) = filters.program_id {
-            request = request.program_id(id);
-        }
-        if let Some(id) = filters.consumer_id {
-            request = request.consumer_id(id);
-        }
-        if let Some(id) = filters.invoice_profile_id {
-            request = request.invoice_profile_id(id);
-        }
-        Ok(request.send().await?.into_inner())
+    /// Pages 2 to the last, in order, then the check that nothing was lost.
+    fn rest(self, paging: Arc<Paging>) -> BoxStream<'static, Result<CustomerTenant, Error>> {
+        let Plan {
+            page_size,
+            last_page,
+            total,
+            received,
+        } = self;
+        let concurrency = paging.concurrency;
+        let pages = stream::iter(2..=last_page)
+            .map(move |number| fetch(paging.clone(), number, page_size))
+            .buffered(concurrency);
+        // Stop after a failed page, and after an empty or (without TotalHits) short one.
+        let pages = pages.scan(false, move |ended, page| {
+            if *ended {
+                return futures_util::future::ready(None);
+            }
+            let length = page
+                .as_ref()
+                .map_or(0, |page| page.items.as_ref().map_or(0, Vec::len));
+            *ended =
+                page.is_err() || length == 0 || (total.is_none() && length < page_size as usize);
+            futures_util::future::ready(Some(page.map(|page| page.items.unwrap_or_default())))
+        });
+        // Tenants received so far, or `None` once a page failed (its error says why it ended).
+        let counted = Arc::new(Mutex::new(Some(received)));
+        let counter = counted.clone();
+        let tenants = pages.flat_map(move |page| {
+            let mut count = counter.lock().unwrap_or_else(PoisonError::into_inner);
+            match page {
+                Ok(items) => {
+                    *count = count.map(|count| count + items.len() as u64);
+                    stream::iter(items.into_iter().map(Ok)).boxed()
+                }
+                Err(error) => {
+                    *count = None;
+                    stream::iter([Err(error)]).boxed()
+                }
+            }
+        });
+        let check = stream::once(async move {
+            let received = *counted.lock().unwrap_or_else(PoisonError::into_inner);
+            match (received, total) {
+                (Some(received), Some(total)) if received < total => {
+                    Some(Err(Error::IncompleteListing { received, total }))
+                }
+                _ => None,
+            }
+        })
+        .filter_map(futures_util::future::ready);
+        tenants.chain(check).boxed()
+    }
+}
+
+async fn fetch(
+    paging: Arc<Paging>,
+    page: i32,
+    page_size: i32,
+) -> Result<CustomerTenantCollection, Error> {
+    paging
+        .template
+        .clone()
+        .with_client(&paging.client)
+        .page(page)
+        .page_size(page_size)
+        .await
+}
+
+/// The tenants of a listing, in order: a `Stream` of `Result<CustomerTenant, Error>` that owns
+/// what it needs. [`total`](Self::total) is `TotalHits` once page 1 has arrived, for progress.
+#[must_use = "streams do nothing unless polled"]
+pub struct TenantStream {
+    inner: BoxStream<'static, Result<CustomerTenant, Error>>,
+    total: Arc<OnceLock<i64>>,
+}
+
+impl TenantStream {
+    /// `TotalHits` of the listing, once the first page has arrived (and if the server sent it).
+    pub fn total(&self) -> Option<i64> {
+        self.total.get().copied()
+    }
+}
+
+impl Stream for TenantStream {
+    type Item = Result<CustomerTenant, Error>;
+
+    fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
+        self.inner.poll_next_unpin(cx)
+    }
+}
+
+impl std::fmt::Debug for TenantStream {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("TenantStream")
+            .field("total", &self.total())
+            .finish_non_exhaustive()
     }
 }

@@ -13,9 +13,11 @@ use reqwest::{Method, StatusCode};
 /// 429 Too Many Requests, 503 Service Unavailable and 504 Gateway Timeout. Not retried: 400 and
 /// 502, which the documentation calls non-retryable, and every other status.
 ///
-/// The wait before attempt `n + 1` is the server's `Retry-After` when it sends one, otherwise
-/// an exponential backoff (`initial_backoff * 2^(n-1)`, capped at `max_backoff`) with full jitter.
-/// No retry starts after `max_elapsed` since the first attempt.
+/// The wait before attempt `n + 1` is an exponential backoff (`initial_backoff * 2^(n-1)`,
+/// capped at `max_backoff`) with full jitter. A server's `Retry-After` is a floor: the client
+/// never tries again sooner than it asked, and when it asks for longer than `max_backoff`, the
+/// call gives up at once and returns the error with that wait (`Error::retry_after`). No retry
+/// starts after `max_elapsed` since the first attempt.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct RetryPolicy {
     max_attempts: u32,
@@ -75,7 +77,7 @@ impl RetryPolicy {
     }
 
     /// The wait before the attempt after `attempt` (1-based), or `None` when the policy allows
-    /// no further attempt (count or time spent).
+    /// no further attempt (count, time spent, or a `Retry-After` longer than `max_backoff`).
     pub(crate) fn next_delay(
         &self,
         attempt: u32,
@@ -85,15 +87,16 @@ impl RetryPolicy {
         if attempt >= self.max_attempts {
             return None;
         }
-        let delay = retry_after
-            .unwrap_or_else(|| {
-                let ceiling = self
-                    .initial_backoff
-                    .saturating_mul(1 << (attempt - 1).min(16))
-                    .min(self.max_backoff);
-                ceiling.mul_f64(fastrand::f64())
-            })
+        let ceiling = self
+            .initial_backoff
+            .saturating_mul(1 << (attempt - 1).min(16))
             .min(self.max_backoff);
+        let backoff = ceiling.mul_f64(fastrand::f64());
+        let delay = match retry_after {
+            Some(wait) if wait > self.max_backoff => return None,
+            Some(wait) => wait.max(backoff),
+            None => backoff,
+        };
         (elapsed + delay <= self.max_elapsed).then_some(delay)
     }
 }
@@ -117,9 +120,9 @@ pub(crate) fn is_retryable_status(status: StatusCode) -> bool {
 }
 
 /// Whether a transport failure may pass on a second try: the request timed out, could not
-/// connect, or the connection closed before an answer.
+/// connect, the connection closed before an answer, or the answer's body broke off half-way.
 pub(crate) fn is_retryable_error(error: &reqwest::Error) -> bool {
-    error.is_timeout() || error.is_connect() || error.is_request()
+    error.is_timeout() || error.is_connect() || error.is_request() || error.is_body()
 }
 
 /// The `Retry-After` header in seconds (the HTTP-date form is not used by the API's gateways and
@@ -157,15 +160,18 @@ mod tests {
     }
 
     #[test]
-    fn retry_after_wins_but_is_capped() {
-        let policy = RetryPolicy::default();
-        assert_eq!(
-            policy.next_delay(1, Duration::ZERO, Some(Duration::from_secs(2))),
-            Some(Duration::from_secs(2))
-        );
+    fn retry_after_is_a_floor_and_a_longer_one_gives_up() {
+        let policy = RetryPolicy::default().initial_backoff(Duration::from_secs(4));
+        for _ in 0..50 {
+            let delay = policy
+                .next_delay(1, Duration::ZERO, Some(Duration::from_secs(2)))
+                .unwrap();
+            assert!(delay >= Duration::from_secs(2), "{delay:?}");
+        }
         assert_eq!(
             policy.next_delay(1, Duration::ZERO, Some(Duration::from_secs(60))),
-            Some(Duration::from_secs(5))
+            None,
+            "60 s is longer than max_backoff: give up, never retry sooner"
         );
     }
 

@@ -12,7 +12,7 @@ async fn an_html_502_keeps_its_status_and_a_snippet_of_the_page() {
         Operation::GetCustomerTenant,
         Fault::HtmlPage { status: 502 },
     ));
-    let error = Error::from(client.get_customer_tenant().id(1).send().await.unwrap_err());
+    let error = client.get_customer_tenant().id(1).await.unwrap_err();
     let Error::Api(failure) = &error else {
         panic!("{error:?}")
     };
@@ -45,14 +45,11 @@ async fn an_empty_401_keeps_its_status() {
         .bearer_token("not-refreshable")
         .build()
         .unwrap();
-    let error = Error::from(
-        client
-            .list_customer_tenants()
-            .organization_id(1)
-            .send()
-            .await
-            .unwrap_err(),
-    );
+    let error = client
+        .list_customer_tenants()
+        .organization_id(1)
+        .await
+        .unwrap_err();
     assert_eq!(error.status().map(|s| s.as_u16()), Some(401));
     assert_eq!(error.to_string(), "401 Unauthorized (empty body)");
 }
@@ -64,17 +61,13 @@ async fn api_errors_are_parsed_and_read_like_the_api_says_them() {
     client
         .create_customer_tenant()
         .body(body.clone())
-        .send()
         .await
         .unwrap();
-    let error = Error::from(
-        client
-            .create_customer_tenant()
-            .body(body)
-            .send()
-            .await
-            .unwrap_err(),
-    );
+    let error = client
+        .create_customer_tenant()
+        .body(body)
+        .await
+        .unwrap_err();
     assert_eq!(
         error.to_string(),
         "400 Bad Request: DomainPrefixTaken: The domain prefix is already in use"
@@ -84,14 +77,11 @@ async fn api_errors_are_parsed_and_read_like_the_api_says_them() {
         Some("DomainPrefixTaken")
     );
 
-    let error = Error::from(
-        client
-            .list_customer_tenants()
-            .organization_id(3)
-            .send()
-            .await
-            .unwrap_err(),
-    );
+    let error = client
+        .list_customer_tenants()
+        .organization_id(3)
+        .await
+        .unwrap_err();
     assert_eq!(
         error.to_string(),
         "403 Forbidden: Access to organization 3 is denied."
@@ -106,18 +96,15 @@ async fn a_malformed_body_names_its_path() {
         Operation::ListCustomerTenants,
         Fault::MalformedJson,
     ));
-    let error = Error::from(
-        client
-            .list_customer_tenants()
-            .organization_id(1)
-            .send()
-            .await
-            .unwrap_err(),
-    );
+    let error = client
+        .list_customer_tenants()
+        .organization_id(1)
+        .await
+        .unwrap_err();
     let Error::Decode { path, snippet, .. } = &error else {
         panic!("{error:?}")
     };
-    assert!(path.starts_with("$.Items["), "{path}");
+    assert!(path.starts_with("Items["), "{path}");
     assert!(snippet.starts_with("{\"Items\":[{"), "{snippet}");
 }
 
@@ -133,7 +120,7 @@ async fn a_slow_server_hits_the_timeout() {
         .retry(RetryPolicy::none())
         .build()
         .unwrap();
-    let error = Error::from(client.get_customer_tenant().id(1).send().await.unwrap_err());
+    let error = client.get_customer_tenant().id(1).await.unwrap_err();
     assert!(error.is_timeout(), "{error:?}");
     assert!(error.to_string().starts_with("timed out: "), "{error}");
 }
@@ -149,14 +136,14 @@ async fn an_unreachable_server_is_a_connection_error() {
         .retry(RetryPolicy::none())
         .build()
         .unwrap();
-    let error = Error::from(client.get_customer_tenant().id(1).send().await.unwrap_err());
+    let error = client.get_customer_tenant().id(1).await.unwrap_err();
     assert!(matches!(error, Error::Connection(_)), "{error:?}");
 }
 
 #[tokio::test]
 async fn a_missing_required_parameter_is_an_invalid_request_before_anything_is_sent() {
     let (server, client) = start(MockConfig::default()).await;
-    let error = Error::from(client.list_customer_tenants().send().await.unwrap_err());
+    let error = client.list_customer_tenants().await.unwrap_err();
     assert!(
         matches!(&error, Error::InvalidRequest(message) if message.contains("organization_id")),
         "{error:?}"

@@ -12,7 +12,9 @@ async fn list_all_streams_every_tenant_in_order_at_any_page_size_and_concurrency
         for concurrency in [1, 4, 8] {
             server.reset_requests();
             let tenants: Vec<_> = client
-                .list_all_customer_tenants(1)
+                .list_customer_tenants()
+                .organization_id(1)
+                .paging()
                 .page_size(page_size)
                 .concurrency(concurrency)
                 .stream()
@@ -39,8 +41,10 @@ async fn list_all_streams_every_tenant_in_order_at_any_page_size_and_concurrency
 async fn list_all_passes_the_filters_on() {
     let (_server, client) = start(MockConfig::default().seed_tenants(60)).await;
     let t1: Vec<_> = client
-        .list_all_customer_tenants(1)
+        .list_customer_tenants()
+        .organization_id(1)
         .customer_tenant_type(CustomerTenantType::T1)
+        .paging()
         .page_size(5)
         .stream()
         .try_collect()
@@ -52,10 +56,11 @@ async fn list_all_passes_the_filters_on() {
             .all(|tenant| tenant.customer_tenant_type == Some(CustomerTenantType::T1))
     );
     let adobe: Vec<_> = client
-        .list_all_customer_tenants(1)
+        .list_customer_tenants()
+        .organization_id(1)
         .publisher_id(3)
         .search("ab")
-        .stream()
+        .into_stream()
         .try_collect()
         .await
         .unwrap();
@@ -66,9 +71,10 @@ async fn list_all_passes_the_filters_on() {
                 .all(|tenant| tenant.publisher.as_ref().unwrap().id == Some(3))
     );
     let none: Vec<_> = client
-        .list_all_customer_tenants(1)
+        .list_customer_tenants()
+        .organization_id(1)
         .domain_prefix("no-such-prefix")
-        .stream()
+        .into_stream()
         .try_collect()
         .await
         .unwrap();
@@ -79,7 +85,9 @@ async fn list_all_passes_the_filters_on() {
 async fn a_page_that_fails_ends_the_stream_with_its_error() {
     let (server, client) = start(MockConfig::default().seed_tenants(300)).await;
     let mut stream = client
-        .list_all_customer_tenants(1)
+        .list_customer_tenants()
+        .organization_id(1)
+        .paging()
         .page_size(100)
         .concurrency(1)
         .stream();
@@ -117,7 +125,12 @@ async fn a_first_page_that_fails_is_the_only_item() {
         )
         .times(1),
     );
-    let results: Vec<_> = client.list_all_customer_tenants(1).stream().collect().await;
+    let results: Vec<_> = client
+        .list_customer_tenants()
+        .organization_id(1)
+        .into_stream()
+        .collect()
+        .await;
     assert_eq!(results.len(), 1);
     assert_eq!(
         results[0]
@@ -127,7 +140,12 @@ async fn a_first_page_that_fails_is_the_only_item() {
             .map(|s| s.as_u16()),
         Some(502)
     );
-    let forbidden: Vec<_> = client.list_all_customer_tenants(3).stream().collect().await;
+    let forbidden: Vec<_> = client
+        .list_customer_tenants()
+        .organization_id(3)
+        .into_stream()
+        .collect()
+        .await;
     assert_eq!(
         forbidden[0]
             .as_ref()
@@ -139,25 +157,87 @@ async fn a_first_page_that_fails_is_the_only_item() {
 }
 
 #[tokio::test]
-async fn the_stream_ends_early_when_a_page_comes_back_short() {
+async fn a_list_that_shrinks_under_the_stream_ends_with_an_incomplete_listing_error() {
     let (server, client) = start(MockConfig::default().seed_tenants(250)).await;
     let mut stream = client
-        .list_all_customer_tenants(1)
+        .list_customer_tenants()
+        .organization_id(1)
+        .paging()
         .page_size(100)
         .concurrency(1)
         .stream();
     let first = stream.next().await.unwrap().unwrap();
     assert_eq!(first.id, Some(1));
+    assert_eq!(stream.total(), Some(250));
     // TotalHits said 250 (3 pages); the list shrinks to 200 while the stream runs.
     for id in 201..=250 {
         server.state().remove_tenant(id);
     }
-    let rest: Vec<_> = stream.try_collect().await.unwrap();
-    assert_eq!(rest.len(), 199);
-    assert_eq!(rest.last().and_then(|tenant| tenant.id), Some(200));
-    assert_eq!(
-        server.requests(Operation::ListCustomerTenants),
-        3,
-        "page 3 came back empty and ended it"
+    let rest: Vec<_> = stream.collect().await;
+    assert_eq!(rest.len(), 199 + 1);
+    assert_eq!(rest[198].as_ref().unwrap().id, Some(200));
+    assert!(
+        matches!(
+            rest[199],
+            Err(Error::IncompleteListing {
+                received: 200,
+                total: 250
+            })
+        ),
+        "{:?}",
+        rest[199]
     );
+    assert_eq!(server.requests(Operation::ListCustomerTenants), 3);
+}
+
+#[tokio::test]
+async fn a_server_that_caps_the_page_size_still_yields_every_tenant() {
+    let (server, client) = start(MockConfig::default().seed_tenants(25).page_size_cap(3)).await;
+    for concurrency in [1, 4] {
+        server.reset_requests();
+        let tenants: Vec<_> = client
+            .list_customer_tenants()
+            .organization_id(1)
+            .paging()
+            .page_size(10)
+            .concurrency(concurrency)
+            .stream()
+            .try_collect()
+            .await
+            .unwrap();
+        let ids: Vec<i32> = tenants.iter().map(|tenant| tenant.id.unwrap()).collect();
+        assert_eq!(
+            ids,
+            (1..=25).collect::<Vec<_>>(),
+            "concurrency {concurrency}"
+        );
+        assert_eq!(
+            server.requests(Operation::ListCustomerTenants),
+            25_u64.div_ceil(3),
+            "pages of the size the server gives"
+        );
+    }
+}
+
+#[tokio::test]
+async fn the_stream_is_static_and_runs_in_a_task_of_its_own() {
+    let (_server, client) = start(MockConfig::default().seed_tenants(30)).await;
+    let stream = client
+        .list_customer_tenants()
+        .organization_id(1)
+        .search("a")
+        .into_stream();
+    drop(client); // the stream owns what it needs
+    let task = tokio::spawn(async move {
+        let mut stream = stream;
+        let mut names = Vec::new();
+        while let Some(tenant) = stream.try_next().await.unwrap() {
+            names.push(tenant.name.unwrap_or_default());
+        }
+        (names, stream.total())
+    });
+    let (names, total) = task.await.unwrap();
+    assert!(!names.is_empty());
+    assert_eq!(total, Some(names.len() as i64));
+    assert!(names.iter().all(|name| name.to_lowercase().contains('a')));
 }

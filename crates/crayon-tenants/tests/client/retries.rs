@@ -17,7 +17,7 @@ fn status(status: u16) -> Fault {
 async fn a_get_is_retried_through_two_503s_then_succeeds() {
     let (server, client) = start(MockConfig::default()).await;
     server.add_fault(FaultRule::new(Operation::GetCustomerTenant, status(503)).times(2));
-    let tenant = client.get_customer_tenant().id(1).send().await.unwrap();
+    let tenant = client.get_customer_tenant().id(1).await.unwrap();
     assert_eq!(tenant.id, Some(1));
     assert_eq!(server.requests(Operation::GetCustomerTenant), 3);
 }
@@ -26,7 +26,7 @@ async fn a_get_is_retried_through_two_503s_then_succeeds() {
 async fn retries_stop_after_the_policys_attempts() {
     let (server, client) = start(MockConfig::default()).await;
     server.add_fault(FaultRule::new(Operation::GetCustomerTenant, status(504)));
-    let error = Error::from(client.get_customer_tenant().id(1).send().await.unwrap_err());
+    let error = client.get_customer_tenant().id(1).await.unwrap_err();
     assert_eq!(error.status().map(|s| s.as_u16()), Some(504));
     assert_eq!(server.requests(Operation::GetCustomerTenant), 3);
 
@@ -35,7 +35,7 @@ async fn retries_stop_after_the_policys_attempts() {
         .build()
         .unwrap();
     server.reset_requests();
-    once.get_customer_tenant().id(1).send().await.unwrap_err();
+    once.get_customer_tenant().id(1).await.unwrap_err();
     assert_eq!(server.requests(Operation::GetCustomerTenant), 1);
 }
 
@@ -51,7 +51,7 @@ async fn a_create_that_gets_a_502_is_attempted_once_and_leaves_no_tenant() {
         ));
         server.reset_requests();
         let body = crate::support::create_body();
-        let result = client.create_customer_tenant().body(body).send().await;
+        let result = client.create_customer_tenant().body(body).await;
         assert!(result.is_err(), "{fault:?}");
         assert_eq!(
             server.requests(Operation::CreateCustomerTenant),
@@ -70,14 +70,11 @@ async fn a_create_whose_answer_is_lost_is_not_repeated_and_leaves_exactly_one_te
         Operation::CreateCustomerTenant,
         Fault::TruncatedBody,
     ));
-    let error = Error::from(
-        client
-            .create_customer_tenant()
-            .body(crate::support::create_body())
-            .send()
-            .await
-            .unwrap_err(),
-    );
+    let error = client
+        .create_customer_tenant()
+        .body(crate::support::create_body())
+        .await
+        .unwrap_err();
     assert!(matches!(error, Error::Connection(_)), "{error:?}");
     assert_eq!(server.requests(Operation::CreateCustomerTenant), 1);
     assert_eq!(server.state().tenant_count(), before + 1);
@@ -100,7 +97,6 @@ async fn retry_after_is_honoured() {
     client
         .list_customer_tenants()
         .organization_id(1)
-        .send()
         .await
         .unwrap();
     assert!(
@@ -116,7 +112,7 @@ async fn puts_and_deletes_are_retried_through_dropped_connections() {
     let (server, client) = start(MockConfig::default()).await;
     server
         .add_fault(FaultRule::new(Operation::DeleteCustomerTenant, Fault::DropConnection).times(1));
-    client.delete_customer_tenant().id(5).send().await.unwrap();
+    client.delete_customer_tenant().id(5).await.unwrap();
     assert_eq!(server.requests(Operation::DeleteCustomerTenant), 2);
     assert!(server.state().tenant(5).is_none());
 
@@ -127,7 +123,6 @@ async fn puts_and_deletes_are_retried_through_dropped_connections() {
         .update_customer_tenant()
         .id(6)
         .body(body)
-        .send()
         .await
         .unwrap();
     assert_eq!(
@@ -147,7 +142,6 @@ async fn a_400_and_a_502_are_not_retried() {
     client
         .get_customer_tenant_detailed()
         .id(1)
-        .send()
         .await
         .unwrap_err();
     assert_eq!(server.requests(Operation::GetCustomerTenantDetailed), 1);
@@ -155,7 +149,6 @@ async fn a_400_and_a_502_are_not_retried() {
         .list_customer_tenants()
         .organization_id(1)
         .page(0)
-        .send()
         .await
         .unwrap_err();
     assert_eq!(server.requests(Operation::ListCustomerTenants), 1);

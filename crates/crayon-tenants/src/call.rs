@@ -1,0 +1,276 @@
+//! The call layer: what happens when a user awaits a generated builder.
+//!
+//! `client.get_customer_tenant().id(42).await` runs [`call`] (the builders' `IntoFuture`, written
+//! by `cargo xtask codegen`). For each attempt it takes a token from the cache, sends a clone of
+//! the builder through the generated `send()` (which validates it, builds the request and calls
+//! `ClientHooks` in `hooks.rs`), and turns a failure into [`Error`]. Around the attempts: one
+//! repeat with a new token after a 401 on a cached one, retries of idempotent calls as the
+//! [`RetryPolicy`](crate::RetryPolicy) allows, the overall deadline, and one tracing span.
+//!
+//! What the hooks learn about the answer (its real status, its `Retry-After`, whether its body
+//! went over the limit) reaches this layer as Rust values in a task-local [`CallContext`],
+//! never through the HTTP response: nothing a server sends can change how an error is classified.
+
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::{Arc, Mutex, PoisonError};
+use std::time::{Duration, Instant};
+
+use progenitor_client::{ClientInfo as _, ResponseValue};
+use reqwest::header::HeaderValue;
+use reqwest::{Method, StatusCode};
+use serde::de::DeserializeOwned;
+use tracing::Instrument as _;
+use tracing::field::Empty;
+
+use crate::auth::CachedToken;
+use crate::client::Authentication;
+use crate::error::{ApiFailure, snippet};
+use crate::retry::{is_idempotent, is_retryable_error, is_retryable_status};
+use crate::types::TokenRequest;
+use crate::{Client, Error, GeneratedError};
+
+/// What a call's future is: boxed, so that every builder's `IntoFuture` names one type.
+pub type CallFuture<'a, T> = Pin<Box<dyn Future<Output = Result<T, Error>> + Send + 'a>>;
+
+tokio::task_local! {
+    /// The attempt being sent: set by [`call`] around the generated `send()`, read by the hooks.
+    pub(crate) static CALL: Arc<CallContext>;
+}
+
+/// One attempt of a call, shared between the call layer and the hooks.
+pub(crate) struct CallContext {
+    /// The `Authorization` to send (none for the token operation, which sends Basic).
+    pub(crate) authorization: Option<HeaderValue>,
+    /// The largest body the hooks let the generated code read.
+    pub(crate) body_limit: usize,
+    seen: Mutex<Seen>,
+}
+
+/// What the hooks saw of the answer.
+#[derive(Clone, Copy, Default)]
+pub(crate) struct Seen {
+    pub(crate) status: Option<StatusCode>,
+    pub(crate) retry_after: Option<Duration>,
+    pub(crate) body_too_large: bool,
+}
+
+impl CallContext {
+    fn new(authorization: Option<HeaderValue>, body_limit: usize) -> Arc<Self> {
+        Arc::new(Self {
+            authorization,
+            body_limit,
+            seen: Mutex::default(),
+        })
+    }
+
+    /// Records what the hooks saw.
+    pub(crate) fn see(&self, update: impl FnOnce(&mut Seen)) {
+        update(&mut self.seen.lock().unwrap_or_else(PoisonError::into_inner));
+    }
+
+    fn seen(&self) -> Seen {
+        *self.seen.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+}
+
+/// Runs a call: `send` is the generated `send()` of the builder's type.
+pub(crate) fn call<'a, B, T, F, Fut>(
+    client: &'a Client,
+    method: Method,
+    operation: &'static str,
+    builder: B,
+    send: F,
+) -> CallFuture<'a, T>
+where
+    B: Clone + Send + 'a,
+    F: Fn(B) -> Fut + Send + 'a,
+    Fut: Future<Output = Result<ResponseValue<T>, GeneratedError>> + Send + 'a,
+    T: DeserializeOwned + Send + 'a,
+{
+    let span = tracing::info_span!(
+        "crayon_tenants.request",
+        operation,
+        method = %method,
+        status = Empty,
+        attempt = Empty,
+        elapsed_ms = Empty,
+    );
+    let state = client.inner();
+    let attempts = attempts(client, method, builder, send, span.clone());
+    Box::pin(
+        async move {
+            match state.deadline {
+                Some(deadline) => tokio::time::timeout(deadline, attempts)
+                    .await
+                    .unwrap_or(Err(Error::DeadlineExceeded(deadline))),
+                None => attempts.await,
+            }
+        }
+        .instrument(span),
+    )
+}
+
+async fn attempts<B, T, F, Fut>(
+    client: &Client,
+    method: Method,
+    builder: B,
+    send: F,
+    span: tracing::Span,
+) -> Result<T, Error>
+where
+    B: Clone,
+    F: Fn(B) -> Fut,
+    Fut: Future<Output = Result<ResponseValue<T>, GeneratedError>>,
+    T: DeserializeOwned,
+{
+    let state = client.inner();
+    let started = Instant::now();
+    let idempotent = is_idempotent(&method);
+    let (mut attempt, mut refreshed, mut answer_lost) = (0, false, false);
+    loop {
+        attempt += 1;
+        span.record("attempt", attempt);
+        let authorization = state.authentication.authorization(client).await?;
+        let context = CallContext::new(authorization.clone(), state.body_limit);
+        let outcome = CALL.scope(context.clone(), send(builder.clone())).await;
+        let seen = context.seen();
+        if let Some(status) = seen.status {
+            span.record("status", status.as_u16());
+        }
+        span.record("elapsed_ms", started.elapsed().as_millis() as u64);
+        let error = match outcome {
+            Ok(value) => return Ok(value.into_inner()),
+            Err(error) => convert::<T>(error, seen, state.body_limit, false),
+        };
+        // A cached token the server no longer takes: forget it, fetch one, repeat once. A 401
+        // refuses the request before anything is done, so even a create may be repeated.
+        if let (Some(StatusCode::UNAUTHORIZED), Authentication::Password(cache), Some(used)) =
+            (error.status(), &state.authentication, &authorization)
+            && !refreshed
+        {
+            tracing::debug!("401 with a cached token: refreshing it and repeating once");
+            cache.invalidate(used);
+            refreshed = true;
+            attempt -= 1;
+            continue;
+        }
+        if let Error::Api(failure) = &error
+            && answer_lost
+            && method == Method::DELETE
+            && failure.status == StatusCode::NOT_FOUND
+        {
+            return Err(Error::NotFoundAfterRetry(failure.clone()));
+        }
+        if idempotent
+            && is_retryable(&error)
+            && let Some(delay) =
+                state
+                    .retry
+                    .next_delay(attempt, started.elapsed(), error.retry_after())
+        {
+            answer_lost |= match &error {
+                Error::Timeout(_) => true,
+                Error::Connection(error) => !error.is_connect(),
+                _ => false,
+            };
+            tracing::debug!(attempt, delay_ms = delay.as_millis() as u64, %error, "retrying");
+            tokio::time::sleep(delay).await;
+            continue;
+        }
+        tracing::debug!(%error, "failed");
+        return Err(error);
+    }
+}
+
+/// Whether another attempt may succeed where this one failed.
+fn is_retryable(error: &Error) -> bool {
+    match error {
+        Error::Api(failure) => is_retryable_status(failure.status),
+        Error::Timeout(error) | Error::Connection(error) => is_retryable_error(error),
+        _ => false,
+    }
+}
+
+/// The error of an attempt, from what the generated code returned and what the hooks saw.
+/// `secret_body`: the body may hold a secret (the token operation's) and is never quoted.
+fn convert<T: DeserializeOwned>(
+    error: GeneratedError,
+    seen: Seen,
+    body_limit: usize,
+    secret_body: bool,
+) -> Error {
+    use progenitor_client::Error as Generated;
+    match error {
+        Generated::ResponseBodyError(_) | Generated::CommunicationError(_)
+            if seen.body_too_large =>
+        {
+            Error::BodyTooLarge {
+                status: seen.status.unwrap_or(StatusCode::OK),
+                limit: body_limit,
+            }
+        }
+        Generated::InvalidResponsePayload(body, error) => match seen.status {
+            // An error status whose body is no `ApiError`: the status is what matters.
+            Some(status) if !status.is_success() => {
+                Error::Api(ApiFailure::from_body(status, &body, seen.retry_after))
+            }
+            status => {
+                let (path, message) = match serde_path_to_error::deserialize::<_, T>(
+                    &mut serde_json::Deserializer::from_slice(&body),
+                ) {
+                    Err(error) => (error.path().to_string(), error.inner().to_string()),
+                    Ok(_) => ("$".to_owned(), error.to_string()),
+                };
+                Error::Decode {
+                    status: status.unwrap_or(StatusCode::OK),
+                    path: if path == "." { "$".to_owned() } else { path },
+                    message,
+                    snippet: if secret_body {
+                        "<not shown: it may hold a token>".to_owned()
+                    } else {
+                        snippet(&body)
+                    },
+                }
+            }
+        },
+        other => Error::from(other),
+    }
+}
+
+/// Fetches a token with the token operation: the client's HTTP client (its timeouts, proxy and
+/// user agent), but none of the retries and token logic of resource calls.
+pub(crate) async fn fetch_token(client: &Client, form: TokenRequest) -> Result<CachedToken, Error> {
+    let body_limit = client.inner().body_limit;
+    let context = CallContext::new(None, body_limit);
+    let fetched_at = Instant::now();
+    let outcome = CALL
+        .scope(context.clone(), client.get_user_token().body(form).send())
+        .await;
+    let token = outcome
+        .map_err(|error| convert::<crate::types::Token>(error, context.seen(), body_limit, true))?
+        .into_inner();
+    let invalid = |message: String| Error::Decode {
+        status: StatusCode::OK,
+        path: "AccessToken".to_owned(),
+        message,
+        snippet: "<not shown: it may hold a token>".to_owned(),
+    };
+    let access_token = token
+        .access_token
+        .filter(|token| !token.is_empty())
+        .ok_or_else(|| {
+            invalid(format!(
+                "the token operation issued no access token ({})",
+                token.error.as_deref().unwrap_or("no reason given")
+            ))
+        })?;
+    let mut authorization = HeaderValue::try_from(format!("Bearer {access_token}"))
+        .map_err(|_| invalid("the access token is not a valid header value".to_owned()))?;
+    authorization.set_sensitive(true);
+    Ok(CachedToken::new(
+        authorization,
+        fetched_at,
+        token.expires_in,
+    ))
+}
