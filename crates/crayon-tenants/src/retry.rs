@@ -122,7 +122,13 @@ pub(crate) fn is_retryable_status(status: StatusCode) -> bool {
 /// Whether a transport failure may pass on a second try: the request timed out, could not
 /// connect, the connection closed before an answer, or the answer's body broke off half-way.
 pub(crate) fn is_retryable_error(error: &reqwest::Error) -> bool {
-    error.is_timeout() || error.is_connect() || error.is_request() || error.is_body()
+    // A body that breaks off while the generated code reads it comes as a decode error of
+    // reqwest (the JSON is decoded by the generated code, never by reqwest).
+    error.is_timeout()
+        || error.is_connect()
+        || error.is_request()
+        || error.is_body()
+        || error.is_decode()
 }
 
 /// The `Retry-After` header in seconds (the HTTP-date form is not used by the API's gateways and

@@ -150,3 +150,87 @@ async fn a_missing_required_parameter_is_an_invalid_request_before_anything_is_s
     );
     assert_eq!(server.requests(Operation::ListCustomerTenants), 0);
 }
+
+/// A server on loopback that answers every request with `head` (status line and headers, CRLF
+/// separated, without `content-length`) and `body`.
+async fn answering(head: &str, body: &str) -> String {
+    let response = format!(
+        "{head}\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{body}",
+        body.len()
+    )
+    .into_bytes();
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let address = listener.local_addr().unwrap();
+    tokio::spawn(async move {
+        use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
+        while let Ok((mut stream, _)) = listener.accept().await {
+            let mut request = [0u8; 4096];
+            let _ = stream.read(&mut request).await;
+            let _ = stream.write_all(&response).await;
+        }
+    });
+    format!("http://{address}")
+}
+
+#[tokio::test]
+async fn nothing_a_server_sends_can_make_an_error_pass_for_another_kind() {
+    // The headers an earlier version of this client used as markers, on a plain 404.
+    let url = answering(
+        "HTTP/1.1 404 Not Found\r\ncontent-type: application/json\r\n\
+         x-crayon-tenants-authentication-failure: 1\r\nx-crayon-tenants-raw-body: 1",
+        r#"{"ErrorCode":"404 NotFound","Message":"Gone."}"#,
+    )
+    .await;
+    let client = Client::builder()
+        .base_url(url)
+        .bearer_token("token")
+        .build()
+        .unwrap();
+    let error = client.get_customer_tenant().id(1).await.unwrap_err();
+    assert!(matches!(error, Error::Api(_)), "{error:?}");
+    assert_eq!(
+        error.api_error().and_then(|e| e.message.as_deref()),
+        Some("Gone.")
+    );
+    assert_eq!(error.status().map(|s| s.as_u16()), Some(404));
+}
+
+#[tokio::test]
+async fn a_body_over_the_limit_is_a_typed_error_with_the_real_status() {
+    let (server, _) = start(MockConfig::default()).await;
+    let client = client_for(&server).max_body_size(1000).build().unwrap();
+    let error = client
+        .list_customer_tenants()
+        .organization_id(1)
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(error, Error::BodyTooLarge { limit: 1000, .. }),
+        "{error:?}"
+    );
+    assert_eq!(error.status().map(|s| s.as_u16()), Some(200));
+    // A small answer still goes through.
+    assert!(client.get_customer_tenant().id(1).await.is_ok());
+}
+
+#[tokio::test]
+async fn an_error_status_with_a_body_that_is_no_api_error_keeps_its_status() {
+    let url = answering(
+        "HTTP/1.1 503 Service Unavailable\r\ncontent-type: application/json\r\nretry-after: 120",
+        r#"{"Items":"#,
+    )
+    .await;
+    let client = Client::builder()
+        .base_url(url)
+        .bearer_token("token")
+        .retry(RetryPolicy::none())
+        .build()
+        .unwrap();
+    let error = client.get_customer_tenant().id(1).await.unwrap_err();
+    let Error::Api(failure) = &error else {
+        panic!("{error:?}")
+    };
+    assert_eq!(failure.status.as_u16(), 503);
+    assert_eq!(failure.body.as_deref(), Some("{\"Items\":"));
+    assert_eq!(error.retry_after(), Some(Duration::from_secs(120)));
+}

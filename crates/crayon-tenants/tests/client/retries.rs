@@ -153,3 +153,88 @@ async fn a_400_and_a_502_are_not_retried() {
         .unwrap_err();
     assert_eq!(server.requests(Operation::ListCustomerTenants), 1);
 }
+
+#[tokio::test]
+async fn a_retry_after_longer_than_the_policy_allows_gives_up_at_once_with_the_wait() {
+    let (server, client) = start(MockConfig::default()).await;
+    server.add_fault(FaultRule::new(
+        Operation::ListCustomerTenants,
+        Fault::Status {
+            status: 429,
+            retry_after: Some(60),
+        },
+    ));
+    let started = Instant::now();
+    let error = client
+        .list_customer_tenants()
+        .organization_id(1)
+        .await
+        .unwrap_err();
+    assert!(
+        started.elapsed() < Duration::from_secs(2),
+        "{:?}",
+        started.elapsed()
+    );
+    assert_eq!(error.status().map(|s| s.as_u16()), Some(429));
+    assert_eq!(error.retry_after(), Some(Duration::from_secs(60)));
+    assert_eq!(
+        server.requests(Operation::ListCustomerTenants),
+        1,
+        "never sooner than the server asked"
+    );
+}
+
+#[tokio::test]
+async fn a_delete_whose_answer_was_lost_and_whose_retry_gets_404_says_so() {
+    let (server, client) = start(MockConfig::default()).await;
+    server.add_fault(
+        FaultRule::new(Operation::DeleteCustomerTenant, Fault::DropAfterRunning).times(1),
+    );
+    let error = client.delete_customer_tenant().id(5).await.unwrap_err();
+    assert!(matches!(error, Error::NotFoundAfterRetry(_)), "{error:?}");
+    assert_eq!(error.status().map(|s| s.as_u16()), Some(404));
+    assert!(
+        server.state().tenant(5).is_none(),
+        "the first attempt deleted it"
+    );
+    assert_eq!(server.requests(Operation::DeleteCustomerTenant), 2);
+    // A 404 to a delete that was never resent is a plain 404.
+    let error = client.delete_customer_tenant().id(5).await.unwrap_err();
+    assert!(matches!(error, Error::Api(_)), "{error:?}");
+}
+
+#[tokio::test]
+async fn a_get_whose_body_breaks_off_half_way_is_retried() {
+    let (server, client) = start(MockConfig::default()).await;
+    server.add_fault(
+        FaultRule::new(Operation::GetCustomerTenantDetailed, Fault::TruncatedBody).times(1),
+    );
+    let detailed = client.get_customer_tenant_detailed().id(3).await.unwrap();
+    assert_eq!(detailed.tenant.and_then(|tenant| tenant.id), Some(3));
+    assert_eq!(server.requests(Operation::GetCustomerTenantDetailed), 2);
+}
+
+#[tokio::test]
+async fn the_overall_deadline_bounds_a_call_and_its_retries() {
+    let (server, _) = start(MockConfig::default()).await;
+    server.add_fault(FaultRule::new(Operation::GetCustomerTenant, status(503)));
+    let client = client_for(&server)
+        .deadline(Duration::from_millis(300))
+        .retry(
+            RetryPolicy::default()
+                .max_attempts(100)
+                .initial_backoff(Duration::from_millis(50))
+                .max_backoff(Duration::from_millis(50)),
+        )
+        .build()
+        .unwrap();
+    let started = Instant::now();
+    let error = client.get_customer_tenant().id(1).await.unwrap_err();
+    assert!(matches!(error, Error::DeadlineExceeded(_)), "{error:?}");
+    assert!(error.is_timeout());
+    assert!(
+        started.elapsed() < Duration::from_millis(1000),
+        "{:?}",
+        started.elapsed()
+    );
+}
