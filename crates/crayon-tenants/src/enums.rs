@@ -3,7 +3,9 @@
 //! The API sends enumerations as integers and accepts any integer for them (its .NET models are
 //! C# enums), so the server may return a value that this crate does not know yet. A closed enum
 //! would fail the whole response on it, and a page of 100 tenants would be lost over one field.
-//! Each enum here has an `Unknown(i32)` variant that keeps such a value, serializes back to the
+//! Each enum here has an `Unknown(UnknownValue)` variant that keeps such a value (opaque: only
+//! decoding or [`from_value`](CustomerTenantType::from_value) makes one, so a known value is
+//! always its named variant and `Unknown` never equals one), serializes back to the
 //! same integer, and is `#[non_exhaustive]` so that naming a new value later is not a breaking
 //! change. `xtask/src/codegen.rs` substitutes these types for the generated ones.
 
@@ -14,7 +16,19 @@ use schemars::r#gen::SchemaGenerator;
 use schemars::schema::{InstanceType, Metadata, Schema, SchemaObject};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
-/// Defines an open integer enum: its variants, `Unknown(i32)`, the conversions to and from
+/// An integer an open enum does not name, as the server sent it. Only the enums make one (from a
+/// value none of their variants has), so it cannot hide a known value.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct UnknownValue(i32);
+
+impl UnknownValue {
+    /// The integer, as the server sent it.
+    pub const fn value(self) -> i32 {
+        self.0
+    }
+}
+
+/// Defines an open integer enum: its variants, `Unknown(UnknownValue)`, the conversions to and from
 /// `i32`, serde as a bare integer, `Display`, and the JSON Schema the contract gives it.
 macro_rules! open_enum {
     (
@@ -29,7 +43,7 @@ macro_rules! open_enum {
         pub enum $name {
             $( $(#[doc = $variant_doc])+ $variant, )+
             /// A value this version of the crate does not name, kept as the server sent it.
-            Unknown(i32),
+            Unknown(UnknownValue),
         }
 
         impl $name {
@@ -40,7 +54,7 @@ macro_rules! open_enum {
             pub const fn value(self) -> i32 {
                 match self {
                     $(Self::$variant => $value,)+
-                    Self::Unknown(value) => value,
+                    Self::Unknown(value) => value.0,
                 }
             }
 
@@ -48,7 +62,7 @@ macro_rules! open_enum {
             pub const fn from_value(value: i32) -> Self {
                 match value {
                     $($value => Self::$variant,)+
-                    other => Self::Unknown(other),
+                    other => Self::Unknown(UnknownValue(other)),
                 }
             }
         }
@@ -70,7 +84,7 @@ macro_rules! open_enum {
             fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
                 match self {
                     $(Self::$variant => f.write_str(stringify!($variant)),)+
-                    Self::Unknown(value) => write!(f, "{value}"),
+                    Self::Unknown(value) => write!(f, "{}", value.0),
                 }
             }
         }
@@ -204,10 +218,10 @@ mod tests {
     #[test]
     fn unknown_value_is_kept_and_written_back_unchanged() {
         let status: SubscriptionStatus = serde_json::from_str("6").unwrap();
-        assert_eq!(status, SubscriptionStatus::Unknown(6));
+        assert!(matches!(status, SubscriptionStatus::Unknown(value) if value.value() == 6));
         assert_eq!(serde_json::to_string(&status).unwrap(), "6");
         let price: SubscriptionPriceType = serde_json::from_str("0").unwrap();
-        assert_eq!(price, SubscriptionPriceType::Unknown(0));
+        assert!(matches!(price, SubscriptionPriceType::Unknown(value) if value.value() == 0));
     }
 
     #[test]
@@ -216,6 +230,23 @@ mod tests {
         assert!(error.is_data(), "{error}");
         assert!(serde_json::from_str::<EntityStatus>("1.5").is_err());
         assert!(serde_json::from_str::<EntityStatus>("4294967296").is_err());
+    }
+
+    #[test]
+    fn a_known_value_is_always_its_named_variant() {
+        for value in -3..300 {
+            let status = SubscriptionStatus::from_value(value);
+            assert_eq!(status.value(), value);
+            let named = SubscriptionStatus::KNOWN
+                .iter()
+                .any(|known| known.value() == value);
+            assert_eq!(
+                !matches!(status, SubscriptionStatus::Unknown(_)),
+                named,
+                "{value}"
+            );
+        }
+        assert_eq!(CustomerTenantType::from(1), CustomerTenantType::T1);
     }
 
     #[test]

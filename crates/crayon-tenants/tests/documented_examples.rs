@@ -181,11 +181,11 @@ fn responses_accept_nulls_unknown_fields_and_unknown_enum_values() {
     let tenant = &page.items.as_ref().unwrap()[0];
     assert_eq!(
         tenant.customer_tenant_type,
-        Some(types::CustomerTenantType::Unknown(9))
+        Some(types::CustomerTenantType::from_value(9))
     );
     assert_eq!(
         tenant.default_subscription_price_type,
-        Some(types::SubscriptionPriceType::Unknown(0))
+        Some(types::SubscriptionPriceType::from_value(0))
     );
     assert_eq!(tenant.entity_status, Some(types::EntityStatus::Removed));
     assert_eq!(page.total_hits, Some(9_000_000_000));
