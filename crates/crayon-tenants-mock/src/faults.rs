@@ -413,6 +413,11 @@ mod tests {
             ("createcustomertenant:truncated", Fault::TruncatedBody),
             ("getUserToken:empty-401", Fault::EmptyUnauthorized),
             ("deleteCustomerTenant:drop", Fault::DropConnection),
+            ("deleteCustomerTenant:drop-after", Fault::DropAfterRunning),
+            (
+                "getUserToken:expires-in=-9223372036854775808",
+                Fault::ExpiresIn(i64::MIN),
+            ),
         ] {
             assert_eq!(text.parse::<FaultRule>().unwrap().fault, fault, "{text}");
         }
