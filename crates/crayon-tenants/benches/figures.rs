@@ -15,7 +15,7 @@ use crayon_tenants::types::{
     CustomerTenantCollection, CustomerTenantDetailed, NewCustomerTenantDetailed,
 };
 use crayon_tenants::{Client, Credentials, RetryPolicy};
-use crayon_tenants_mock::{MockConfig, MockServer, Operation};
+use crayon_tenants_mock::{Fault, FaultRule, MockConfig, MockServer, Operation};
 use futures::{StreamExt, TryStreamExt, future::join_all};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
@@ -368,13 +368,49 @@ async fn tokens() {
         .build()
         .unwrap();
     client.get_customer_tenant().id(1).await.unwrap();
-    tokio::time::sleep(Duration::from_millis(1100)).await; // past the refresh point
+    tokio::time::sleep(Duration::from_millis(2100)).await; // the token has expired
     mock.reset_requests();
     let results = join_all((0..64).map(|_| client.get_customer_tenant().id(1).into_future())).await;
     assert!(results.iter().all(Result::is_ok));
     println!(
-        "| 64 concurrent calls at expiry | 64 | **{}** |\n",
+        "| 64 concurrent calls after expiry | 64 | **{}** |\n",
         mock.requests(Operation::GetUserToken)
+    );
+
+    // A token endpoint that hangs: every waiting call should fail in about one timeout.
+    const TIMEOUT: Duration = Duration::from_secs(1);
+    const CALLS: usize = 16;
+    let mock = MockServer::start(MockConfig::default().fault(FaultRule::new(
+        Operation::GetUserToken,
+        Fault::Latency(Duration::from_secs(60)),
+    )))
+    .await
+    .unwrap();
+    let client = Client::builder()
+        .base_url(mock.base_url())
+        .credentials(demo())
+        .timeout(TIMEOUT)
+        .build()
+        .unwrap();
+    let started = Instant::now();
+    let latencies = join_all((0..CALLS).map(|_| {
+        let client = client.clone();
+        async move {
+            let outcome = client.get_customer_tenant().id(1).await;
+            assert!(outcome.is_err());
+            started.elapsed()
+        }
+    }))
+    .await;
+    let slowest = latencies.into_iter().max().unwrap_or_default();
+    println!(
+        "| hung token endpoint, {CALLS} concurrent calls, {TIMEOUT:?} timeout | token requests | slowest call / timeout |"
+    );
+    println!("|---|---|---|");
+    println!(
+        "| | **{}** | **{:.2}x** |\n",
+        mock.requests(Operation::GetUserToken),
+        slowest.as_secs_f64() / TIMEOUT.as_secs_f64()
     );
 }
 
