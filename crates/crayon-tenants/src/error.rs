@@ -75,6 +75,13 @@ pub enum Error {
         /// `TotalHits` of the first page.
         total: u64,
     },
+    /// A listing without `TotalHits` filled every page up to its bound (`Paging::max_pages`):
+    /// there may be more tenants than were yielded.
+    #[error("the listing filled all {pages} pages its bound allows and may hold more")]
+    PageBoundReached {
+        /// The bound.
+        pages: i32,
+    },
     /// The request was not sent: a required parameter is missing or a value is invalid.
     #[error("invalid request: {0}")]
     InvalidRequest(String),
@@ -108,6 +115,7 @@ impl Error {
             Self::Timeout(error) | Self::Connection(error) | Self::Http(error) => error.status(),
             Self::DeadlineExceeded(_)
             | Self::IncompleteListing { .. }
+            | Self::PageBoundReached { .. }
             | Self::InvalidRequest(_) => None,
         }
     }

@@ -7,6 +7,7 @@
 //! stored in a task.
 
 use std::pin::Pin;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, OnceLock, PoisonError};
 use std::task::{Context, Poll};
 
@@ -172,6 +173,8 @@ impl Plan {
             .map(move |number| fetch(paging.clone(), number, page_size))
             .buffered(concurrency);
         // Stop after a failed page, and after an empty or (without TotalHits) short one.
+        let stopped_short = Arc::new(AtomicBool::new(false));
+        let stopping = stopped_short.clone();
         let pages = pages.scan(false, move |ended, page| {
             if *ended {
                 return futures_util::future::ready(None);
@@ -179,8 +182,9 @@ impl Plan {
             let length = page
                 .as_ref()
                 .map_or(0, |page| page.items.as_ref().map_or(0, Vec::len));
-            *ended =
-                page.is_err() || length == 0 || (total.is_none() && length < page_size as usize);
+            let short = length == 0 || (total.is_none() && length < page_size as usize);
+            stopping.fetch_or(short, Ordering::Relaxed);
+            *ended = page.is_err() || short;
             futures_util::future::ready(Some(page.map(|page| page.items.unwrap_or_default())))
         });
         // Tenants received so far, or `None` once a page failed (its error says why it ended).
@@ -204,6 +208,10 @@ impl Plan {
             match (received, total) {
                 (Some(received), Some(total)) if received < total => {
                     Some(Err(Error::IncompleteListing { received, total }))
+                }
+                // Without TotalHits, every page up to the bound came back full.
+                (Some(_), None) if !stopped_short.load(Ordering::Relaxed) => {
+                    Some(Err(Error::PageBoundReached { pages: last_page }))
                 }
                 _ => None,
             }
