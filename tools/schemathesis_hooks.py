@@ -1,10 +1,10 @@
 """Schemathesis checks of `cargo xtask conformance` beyond the built-in ones.
 
 The built-in `positive_data_acceptance` demands that schema-valid data be accepted. The API
-refuses valid data for two documented rules that no schema keyword can state, because they
-depend on what is already stored: a `DomainPrefix` must be unused (create, add-existing, update),
-and a tenant cannot be added twice (add-existing). The mock answers both with a 400 that names the
-rule in its `ErrorCode`. This check accepts that 400 and nothing else, then defers to the
+refuses valid data for two rules that no schema keyword can state, because they depend on what
+is already stored: a `DomainPrefix` must be unused, and a tenant (its
+`ExternalPublisherCustomerId`) cannot be there twice, whether it is created, added or updated
+into a conflict. The mock answers both with a 400 that names the rule in its `ErrorCode`. This check accepts that 400 and nothing else, then defers to the
 built-in check, with its configured statuses, for every other response. (The token operation's
 400 for unknown credentials is the built-in check's own exception: the contract's OAuth 2.0 flow
 names it as the `tokenUrl`.)
@@ -16,10 +16,11 @@ import schemathesis
 from schemathesis.specs.openapi.checks import positive_data_acceptance
 
 # `ErrorCode`s of the 400s that refuse valid data for what is already stored, per operation.
+STORED_CONFLICTS = {"DomainPrefixTaken", "CustomerTenantAlreadyExists"}
 BUSINESS_RULES = {
-    "createCustomerTenant": {"DomainPrefixTaken"},
-    "updateCustomerTenant": {"DomainPrefixTaken"},
-    "createExistingCustomerTenant": {"CustomerTenantAlreadyExists", "DomainPrefixTaken"},
+    "createCustomerTenant": STORED_CONFLICTS,
+    "updateCustomerTenant": STORED_CONFLICTS,
+    "createExistingCustomerTenant": STORED_CONFLICTS,
 }
 
 

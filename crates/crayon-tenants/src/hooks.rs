@@ -100,15 +100,30 @@ fn bounded(
     if let Some(headers) = builder.headers_mut() {
         *headers = response.headers().clone();
     }
+    let too_large = move |call: &Option<std::sync::Arc<CallContext>>| {
+        if let Some(call) = call {
+            call.see(|seen| seen.body_too_large = true);
+        }
+        Box::<dyn std::error::Error + Send + Sync>::from(BodyTooLarge(limit))
+    };
+    // An announced length over the limit fails at once, before any of the body is read.
+    if response
+        .content_length()
+        .is_some_and(|length| length > limit as u64)
+    {
+        let error = too_large(&call);
+        let body = futures_util::stream::once(async move { Err::<Vec<u8>, _>(error) });
+        return match builder.body(reqwest::Body::wrap_stream(body)) {
+            Ok(response) => response.into(),
+            Err(_) => unreachable!("an answer's own status and headers make a response"),
+        };
+    }
     let mut received = 0usize;
     let body = response.bytes_stream().map(move |chunk| {
         let chunk = chunk?;
         received = received.saturating_add(chunk.len());
         if received > limit {
-            if let Some(call) = &call {
-                call.see(|seen| seen.body_too_large = true);
-            }
-            return Err(BodyTooLarge(limit).into());
+            return Err(too_large(&call));
         }
         Ok::<_, Box<dyn std::error::Error + Send + Sync>>(chunk)
     });
