@@ -1,5 +1,5 @@
 //! Any bytes as the body of every success response: the decoder yields a value or a typed error,
-//! and the error (with the JSON path it names) renders, never panics.
+//! and the error it becomes renders, never panics.
 #![no_main]
 
 use crayon_tenants::types::{

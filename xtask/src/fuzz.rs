@@ -72,7 +72,7 @@ pub fn run(seconds: u64) -> Result<()> {
     for (target, line) in TARGETS.iter().zip(&summary) {
         let feeds = match *target {
             "decode_response" => {
-                "any bytes as the body of every success response, and the decode error's path finder"
+                "any bytes as the body of every success response, and the error it becomes"
             }
             _ => "any bytes as the JSON body of every mock operation that takes one",
         };

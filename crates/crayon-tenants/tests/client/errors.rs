@@ -3,7 +3,7 @@ use std::time::Duration;
 use crayon_tenants::{Client, Error, RetryPolicy};
 use crayon_tenants_mock::{Fault, FaultRule, MockConfig, Operation};
 
-use crate::{client_for, start};
+use crate::{answering, client_for, start};
 
 #[tokio::test]
 async fn an_html_502_keeps_its_status_and_a_snippet_of_the_page() {
@@ -149,27 +149,6 @@ async fn a_missing_required_parameter_is_an_invalid_request_before_anything_is_s
         "{error:?}"
     );
     assert_eq!(server.requests(Operation::ListCustomerTenants), 0);
-}
-
-/// A server on loopback that answers every request with `head` (status line and headers, CRLF
-/// separated, without `content-length`) and `body`.
-async fn answering(head: &str, body: &str) -> String {
-    let response = format!(
-        "{head}\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{body}",
-        body.len()
-    )
-    .into_bytes();
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let address = listener.local_addr().unwrap();
-    tokio::spawn(async move {
-        use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
-        while let Ok((mut stream, _)) = listener.accept().await {
-            let mut request = [0u8; 4096];
-            let _ = stream.read(&mut request).await;
-            let _ = stream.write_all(&response).await;
-        }
-    });
-    format!("http://{address}")
 }
 
 #[tokio::test]

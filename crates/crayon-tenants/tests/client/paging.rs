@@ -3,7 +3,7 @@ use crayon_tenants::types::CustomerTenantType;
 use crayon_tenants_mock::{Fault, FaultRule, MockConfig, Operation};
 use futures::{StreamExt, TryStreamExt};
 
-use crate::start;
+use crate::{answering, start};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn list_all_streams_every_tenant_in_order_at_any_page_size_and_concurrency() {
@@ -242,38 +242,17 @@ async fn the_stream_is_static_and_runs_in_a_task_of_its_own() {
     assert!(names.iter().all(|name| name.to_lowercase().contains('a')));
 }
 
-/// A server whose list pages have no `TotalHits` and never come back short.
-async fn endless_pages() -> String {
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let address = listener.local_addr().unwrap();
-    tokio::spawn(async move {
-        use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
-        while let Ok((mut stream, _)) = listener.accept().await {
-            tokio::spawn(async move {
-                let mut request = [0u8; 4096];
-                while let Ok(read) = stream.read(&mut request).await {
-                    if read == 0 {
-                        break;
-                    }
-                    let body = r#"{"Items":[{"Id":1},{"Id":2}]}"#;
-                    let response = format!(
-                        "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: {}\r\n\r\n{body}",
-                        body.len()
-                    );
-                    if stream.write_all(response.as_bytes()).await.is_err() {
-                        break;
-                    }
-                }
-            });
-        }
-    });
-    format!("http://{address}")
-}
-
 #[tokio::test]
 async fn without_total_hits_a_page_bound_stops_a_server_that_never_ends() {
     let client = crayon_tenants::Client::builder()
-        .base_url(endless_pages().await)
+        // List pages without `TotalHits` that never come back short.
+        .base_url(
+            answering(
+                "HTTP/1.1 200 OK\r\ncontent-type: application/json",
+                r#"{"Items":[{"Id":1},{"Id":2}]}"#,
+            )
+            .await,
+        )
         .bearer_token("token")
         .build()
         .unwrap();
