@@ -206,7 +206,7 @@ fn convert<T: DeserializeOwned>(
             if seen.body_too_large =>
         {
             Error::BodyTooLarge {
-                status: seen.status.unwrap_or(StatusCode::OK),
+                status: seen.status,
                 limit: body_limit,
             }
         }
@@ -223,7 +223,7 @@ fn convert<T: DeserializeOwned>(
                     Ok(_) => ("$".to_owned(), error.to_string()),
                 };
                 Error::Decode {
-                    status: status.unwrap_or(StatusCode::OK),
+                    status,
                     path: if path == "." { "$".to_owned() } else { path },
                     message,
                     snippet: if secret_body {
@@ -251,7 +251,7 @@ pub(crate) async fn fetch_token(client: &Client, form: TokenRequest) -> Result<C
         .map_err(|error| convert::<crate::types::Token>(error, context.seen(), body_limit, true))?
         .into_inner();
     let invalid = |message: String| Error::Decode {
-        status: StatusCode::OK,
+        status: Some(StatusCode::OK),
         path: "AccessToken".to_owned(),
         message,
         snippet: "<not shown: it may hold a token>".to_owned(),

@@ -40,20 +40,23 @@ pub enum Error {
     #[error("connection failed: {0}")]
     Connection(#[source] reqwest::Error),
     /// An answer whose body is larger than the client's limit; it was not read further.
-    #[error("{status}: the response body is larger than the limit of {limit} bytes")]
+    #[error("{}the response body is larger than the limit of {limit} bytes", status_prefix(.status))]
     BodyTooLarge {
-        /// The answer's status.
-        status: StatusCode,
+        /// The answer's status (`None` from a generated `send()` called directly, which does
+        /// not keep it).
+        status: Option<StatusCode>,
         /// The configured limit, in bytes.
         limit: usize,
     },
     /// A success answer whose body does not match the contract.
     #[error(
-        "{status}: the response body does not decode at {path}: {message} (body starts: {snippet})"
+        "{}the response body does not decode at {path}: {message} (body starts: {snippet})",
+        status_prefix(.status)
     )]
     Decode {
-        /// The answer's status.
-        status: StatusCode,
+        /// The answer's status (`None` from a generated `send()` called directly, which does
+        /// not keep it).
+        status: Option<StatusCode>,
         /// JSON path of the value that failed, for example `Items[3].CustomerTenantType`.
         path: String,
         /// What was wrong with it.
@@ -111,7 +114,7 @@ impl Error {
         match self {
             Self::Api(failure) | Self::NotFoundAfterRetry(failure) => Some(failure.status),
             Self::Authentication(cause) => cause.status(),
-            Self::BodyTooLarge { status, .. } | Self::Decode { status, .. } => Some(*status),
+            Self::BodyTooLarge { status, .. } | Self::Decode { status, .. } => *status,
             Self::Timeout(error) | Self::Connection(error) | Self::Http(error) => error.status(),
             Self::DeadlineExceeded(_)
             | Self::IncompleteListing { .. }
@@ -262,7 +265,7 @@ impl From<progenitor_client::Error<ApiError>> for Error {
             }
             // Without the call layer the status of the answer is not known here.
             Generated::InvalidResponsePayload(body, error) => Self::Decode {
-                status: StatusCode::OK,
+                status: None,
                 path: "$".to_owned(),
                 message: error.to_string(),
                 snippet: snippet(&body),
@@ -275,6 +278,13 @@ impl From<progenitor_client::Error<ApiError>> for Error {
             }),
         }
     }
+}
+
+/// `"200 OK: "` for a known status, nothing otherwise.
+fn status_prefix(status: &Option<StatusCode>) -> String {
+    status
+        .map(|status| format!("{status}: "))
+        .unwrap_or_default()
 }
 
 /// The first characters of a body, on one line. Reads only the first few hundred bytes, so a

@@ -94,12 +94,19 @@ fn bounded(
     {
         return response;
     }
-    let mut builder = http::Response::builder()
-        .status(response.status())
-        .version(response.version());
-    if let Some(headers) = builder.headers_mut() {
-        *headers = response.headers().clone();
-    }
+    // The answer's own status, version and headers, around the bounded body.
+    let (status, version, headers) = (
+        response.status(),
+        response.version(),
+        response.headers().clone(),
+    );
+    let rebuild = move |body: reqwest::Body| -> Response {
+        let mut bounded = http::Response::new(body);
+        *bounded.status_mut() = status;
+        *bounded.version_mut() = version;
+        *bounded.headers_mut() = headers;
+        bounded.into()
+    };
     let too_large = move |call: &Option<std::sync::Arc<CallContext>>| {
         if let Some(call) = call {
             call.see(|seen| seen.body_too_large = true);
@@ -113,10 +120,7 @@ fn bounded(
     {
         let error = too_large(&call);
         let body = futures_util::stream::once(async move { Err::<Vec<u8>, _>(error) });
-        return match builder.body(reqwest::Body::wrap_stream(body)) {
-            Ok(response) => response.into(),
-            Err(_) => unreachable!("an answer's own status and headers make a response"),
-        };
+        return rebuild(reqwest::Body::wrap_stream(body));
     }
     let mut received = 0usize;
     let body = response.bytes_stream().map(move |chunk| {
@@ -127,11 +131,7 @@ fn bounded(
         }
         Ok::<_, Box<dyn std::error::Error + Send + Sync>>(chunk)
     });
-    match builder.body(reqwest::Body::wrap_stream(body)) {
-        Ok(response) => response.into(),
-        // Unreachable: a status, a version and headers taken from a valid response.
-        Err(_) => unreachable!("an answer's own status and headers make a response"),
-    }
+    rebuild(reqwest::Body::wrap_stream(body))
 }
 
 /// The error a body stream ends with when it goes over the limit.
