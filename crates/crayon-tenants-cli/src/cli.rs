@@ -16,7 +16,9 @@ Exit codes:
   5  network failure: the API could not be reached, or did not answer in time
 
 Credentials come from CRAYON_CLIENT_ID, CRAYON_CLIENT_SECRET, CRAYON_USERNAME and CRAYON_PASSWORD
-(the password grant), or CRAYON_TOKEN (a bearer token); --mock needs none.";
+(the password grant), or CRAYON_TOKEN (a bearer token); the secrets can also come from stdin
+(--client-secret-stdin, --password-stdin, --token-stdin) or, on a terminal, from a prompt.
+--mock needs none.";
 
 /// Crayon customer tenants from the command line.
 #[derive(Debug, Parser)]
@@ -31,32 +33,42 @@ pub struct Cli {
 /// Options every command takes.
 #[derive(Debug, Args)]
 pub struct GlobalOptions {
+    #[command(flatten)]
+    pub connection: ConnectionOptions,
+    /// How to print results on stdout.
+    #[arg(long, value_enum, default_value_t = Output::Json, global = true)]
+    pub output: Output,
+    /// Show each request on stderr (-v: one line per call with its operation, status, attempt
+    /// and time; -vv: the client's debug events too). RUST_LOG overrides it.
+    #[arg(short, long, action = clap::ArgAction::Count, global = true)]
+    pub verbose: u8,
+}
+
+/// Where the API is and who calls it. Secrets are never option values (a command line is seen by
+/// `ps` and kept in shell histories): they come from the environment, from stdin with the
+/// `--*-stdin` flags, or from a prompt when stdin is a terminal.
+#[derive(Debug, Args)]
+#[command(next_help_heading = "Connection")]
+pub struct ConnectionOptions {
     /// Address of the API.
     #[arg(long, env = "CRAYON_BASE_URL", default_value = DEFAULT_BASE_URL, global = true)]
     pub base_url: String,
     /// API client id (password grant).
     #[arg(long, env = "CRAYON_CLIENT_ID", global = true)]
     pub client_id: Option<String>,
-    /// API client secret (password grant); prefer the environment variable.
-    #[arg(
-        long,
-        env = "CRAYON_CLIENT_SECRET",
-        hide_env_values = true,
-        global = true
-    )]
-    pub client_secret: Option<String>,
     /// API user name (password grant).
     #[arg(long, env = "CRAYON_USERNAME", global = true)]
     pub username: Option<String>,
-    /// API user's password (password grant); prefer the environment variable.
-    #[arg(long, env = "CRAYON_PASSWORD", hide_env_values = true, global = true)]
-    pub password: Option<String>,
-    /// A bearer token to use instead of the password grant.
-    #[arg(long, env = "CRAYON_TOKEN", hide_env_values = true, global = true)]
-    pub token: Option<String>,
-    /// How to print results on stdout.
-    #[arg(long, value_enum, default_value_t = Output::Json, global = true)]
-    pub output: Output,
+    /// Read the API client secret from the first line of stdin (instead of CRAYON_CLIENT_SECRET).
+    #[arg(long, global = true)]
+    pub client_secret_stdin: bool,
+    /// Read the API user's password from the next line of stdin (instead of CRAYON_PASSWORD).
+    #[arg(long, global = true)]
+    pub password_stdin: bool,
+    /// Read a bearer token from stdin (instead of CRAYON_TOKEN), used instead of the password
+    /// grant.
+    #[arg(long, global = true)]
+    pub token_stdin: bool,
     /// Run against an embedded mock server with demo data and its demo credentials: no account,
     /// no setup.
     #[arg(long, global = true)]
@@ -88,16 +100,8 @@ pub enum Command {
     /// Print a completion script for a shell.
     Completions {
         /// The shell.
-        shell: Shell,
+        shell: clap_complete::Shell,
     },
-}
-
-/// Shells with completion scripts.
-#[derive(Clone, Copy, Debug, ValueEnum)]
-pub enum Shell {
-    Bash,
-    Zsh,
-    Fish,
 }
 
 #[derive(Debug, Subcommand)]
@@ -140,6 +144,44 @@ pub enum TenantsCommand {
         /// The customer tenant's id.
         id: i32,
     },
+    /// Show a customer tenant's Azure plan.
+    AzurePlan {
+        /// The customer tenant's id.
+        id: i32,
+    },
+    /// A customer tenant's Microsoft agreements.
+    #[command(subcommand)]
+    Agreements(AgreementsCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum AgreementsCommand {
+    /// List the agreements accepted for a customer tenant.
+    List {
+        /// The customer tenant's id.
+        id: i32,
+        /// Only agreements of this type.
+        #[arg(long, value_enum)]
+        consent_type: Option<ConsentType>,
+    },
+    /// Record an agreement accepted for a customer tenant, from a JSON body (the contract's
+    /// ServiceAccountAgreementInput).
+    Create {
+        /// The customer tenant's id.
+        id: i32,
+        /// The body: a JSON file, or - for stdin.
+        #[arg(long, value_name = "BODY.json")]
+        file: PathBuf,
+    },
+}
+
+/// Microsoft agreement types.
+#[derive(Clone, Copy, Debug, ValueEnum)]
+pub enum ConsentType {
+    /// Microsoft Cloud Agreement.
+    MicrosoftCloudAgreement,
+    /// Microsoft Customer Agreement.
+    MicrosoftCustomerAgreement,
 }
 
 #[derive(Debug, Args)]

@@ -3,8 +3,9 @@
 use std::io::{IsTerminal as _, Write};
 
 use crayon_tenants::types::{
-    CustomerTenantDetailed, CustomerTenantDetailedInput, CustomerTenantType,
-    ExistingCustomerTenantDetailed, NewCustomerTenantDetailed, TokenRequest,
+    AgreementTypeConsent, CustomerTenantDetailed, CustomerTenantDetailedInput, CustomerTenantType,
+    ExistingCustomerTenantDetailed, NewCustomerTenantDetailed, ServiceAccountAgreementInput,
+    TokenRequest,
 };
 use crayon_tenants::{Client, Credentials};
 use crayon_tenants_mock::{MockConfig, MockServer};
@@ -12,9 +13,13 @@ use futures_util::TryStreamExt as _;
 use serde_json::json;
 
 use crate::body;
-use crate::cli::{Cli, Command, GlobalOptions, ListArgs, Output, TenantType, TenantsCommand};
+use crate::cli::{
+    AgreementsCommand, Cli, Command, ConsentType, GlobalOptions, ListArgs, Output, TenantType,
+    TenantsCommand,
+};
 use crate::failure::Failure;
 use crate::output;
+use crate::secrets;
 
 /// A connected client, and the embedded mock it talks to when `--mock` is on (it stops when
 /// this is dropped).
@@ -25,7 +30,8 @@ struct Connection {
 }
 
 async fn connect(global: &GlobalOptions) -> Result<Connection, Failure> {
-    let (base_url, credentials, mock) = if global.mock {
+    let options = &global.connection;
+    let (base_url, credentials, token, mock) = if options.mock {
         let mock = MockServer::start(MockConfig::default()).await?;
         let demo = mock.credentials().clone();
         let credentials = (
@@ -34,18 +40,19 @@ async fn connect(global: &GlobalOptions) -> Result<Connection, Failure> {
             Some(demo.username),
             Some(demo.password),
         );
-        (mock.base_url(), credentials, Some(mock))
+        (mock.base_url(), credentials, None, Some(mock))
     } else {
+        let secrets = secrets::read(options)?;
         let credentials = (
-            global.client_id.clone(),
-            global.client_secret.clone(),
-            global.username.clone(),
-            global.password.clone(),
+            options.client_id.clone(),
+            secrets.client_secret,
+            options.username.clone(),
+            secrets.password,
         );
-        (global.base_url.clone(), credentials, None)
+        (options.base_url.clone(), credentials, secrets.token, None)
     };
     let builder = Client::builder().base_url(base_url);
-    let (builder, token_request) = match (credentials, &global.token) {
+    let (builder, token_request) = match (credentials, token) {
         ((Some(client_id), Some(client_secret), Some(username), Some(password)), _) => {
             let token_request = TokenRequest::password(&username, &password);
             (
@@ -103,11 +110,6 @@ pub async fn run(cli: Cli, out: &mut impl Write) -> Result<(), Failure> {
     let format = cli.global.output;
     match cli.command {
         Command::Completions { shell } => {
-            let shell = match shell {
-                crate::cli::Shell::Bash => clap_complete::Shell::Bash,
-                crate::cli::Shell::Zsh => clap_complete::Shell::Zsh,
-                crate::cli::Shell::Fish => clap_complete::Shell::Fish,
-            };
             clap_complete::generate(
                 shell,
                 &mut <Cli as clap::CommandFactory>::command(),
@@ -226,6 +228,59 @@ async fn tenants(
                     &[vec![id.to_string(), "yes".to_owned()]],
                 )?,
                 _ => output::document(out, format, &json!({ "Id": id, "Deleted": true }))?,
+            }
+            Ok(())
+        }
+        TenantsCommand::AzurePlan { id } => {
+            let plan = client.get_customer_tenant_azure_plan().id(id).await?;
+            match format {
+                Output::Table => output::table(
+                    out,
+                    &["ID", "NAME", "STATUS", "SUBSCRIPTION"],
+                    &[vec![
+                        output::cell(plan.id),
+                        output::cell(plan.name.as_deref()),
+                        output::cell(plan.status),
+                        output::cell(plan.publisher_subscription_id.as_deref()),
+                    ]],
+                )?,
+                _ => output::document(out, format, &plan)?,
+            }
+            Ok(())
+        }
+        TenantsCommand::Agreements(AgreementsCommand::List { id, consent_type }) => {
+            let mut request = client.list_customer_tenant_agreements().id(id);
+            if let Some(consent_type) = consent_type {
+                request = request.agreement_type_consent(match consent_type {
+                    ConsentType::MicrosoftCloudAgreement => {
+                        AgreementTypeConsent::MicrosoftCloudAgreement
+                    }
+                    ConsentType::MicrosoftCustomerAgreement => {
+                        AgreementTypeConsent::MicrosoftCustomerAgreement
+                    }
+                });
+            }
+            let agreements = request.await?;
+            let items = agreements.items.as_deref().unwrap_or_default();
+            match format {
+                Output::Json => output::document(out, format, &agreements)?,
+                Output::Ndjson => items
+                    .iter()
+                    .try_for_each(|agreement| output::document(out, format, agreement))?,
+                Output::Table => output::agreement_table(out, items)?,
+            }
+            Ok(())
+        }
+        TenantsCommand::Agreements(AgreementsCommand::Create { id, file }) => {
+            let body: ServiceAccountAgreementInput = body::read(&file)?;
+            let agreement = client
+                .create_customer_tenant_agreement()
+                .id(id)
+                .body(body)
+                .await?;
+            match format {
+                Output::Table => output::agreement_table(out, std::slice::from_ref(&agreement))?,
+                _ => output::document(out, format, &agreement)?,
             }
             Ok(())
         }

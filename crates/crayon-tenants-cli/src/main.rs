@@ -9,6 +9,7 @@ mod cli;
 mod commands;
 mod failure;
 mod output;
+mod secrets;
 
 use std::io::Write as _;
 use std::process::ExitCode;
@@ -17,6 +18,7 @@ use clap::Parser as _;
 
 fn main() -> ExitCode {
     let cli = cli::Cli::parse();
+    show_requests(cli.global.verbose);
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -42,4 +44,24 @@ fn main() -> ExitCode {
             failure.exit_code()
         }
     }
+}
+
+/// `-v`: every call's span on stderr when it closes (operation, method, status, attempt,
+/// elapsed); `-vv`: the client's debug events too. `RUST_LOG` overrides both. The spans carry no
+/// header or body, so no secret reaches them.
+fn show_requests(verbose: u8) {
+    use tracing_subscriber::EnvFilter;
+    use tracing_subscriber::fmt::format::FmtSpan;
+    let filter = match (std::env::var("RUST_LOG"), verbose) {
+        (Ok(directives), _) if !directives.is_empty() => EnvFilter::new(directives),
+        (_, 0) => return,
+        (_, 1) => EnvFilter::new("crayon_tenants::call=info"),
+        _ => EnvFilter::new("crayon_tenants=debug"),
+    };
+    tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_span_events(FmtSpan::CLOSE)
+        .with_writer(std::io::stderr)
+        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
+        .init();
 }

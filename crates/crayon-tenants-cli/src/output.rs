@@ -31,6 +31,35 @@ fn text(value: Option<&str>) -> String {
     value.unwrap_or_default().to_owned()
 }
 
+/// A table cell: the value as it displays, or empty.
+pub fn cell(value: Option<impl std::fmt::Display>) -> String {
+    value.map(|value| value.to_string()).unwrap_or_default()
+}
+
+/// Writes agreements as a table.
+pub fn agreement_table(
+    out: &mut impl Write,
+    agreements: &[crayon_tenants::types::ServiceAccountAgreement],
+) -> io::Result<()> {
+    let rows: Vec<Vec<String>> = agreements
+        .iter()
+        .map(|agreement| {
+            vec![
+                cell(agreement.agreement_type),
+                cell(agreement.date_agreed.map(|date| date.to_rfc3339())),
+                text(agreement.first_name.as_deref()),
+                text(agreement.last_name.as_deref()),
+                text(agreement.email.as_deref()),
+            ]
+        })
+        .collect();
+    table(
+        out,
+        &["TYPE", "AGREED", "FIRST NAME", "LAST NAME", "EMAIL"],
+        &rows,
+    )
+}
+
 /// A tenant as a table row.
 pub fn tenant_row(tenant: &CustomerTenant) -> Vec<String> {
     vec![

@@ -102,11 +102,10 @@ fn an_unreachable_api_exits_5() {
     let address = listener.local_addr().unwrap();
     drop(listener);
     let output = crayon_tenants()
+        .env("CRAYON_TOKEN", "t")
         .args([
             "--base-url",
             &format!("http://{address}"),
-            "--token",
-            "t",
             "tenants",
             "get",
             "1",
@@ -152,7 +151,8 @@ fn usage_errors_exit_2() {
     assert_eq!(output.status.code(), Some(2));
     let (code, stderr, _) = failed(
         crayon_tenants()
-            .args(["--token", "x", "token"])
+            .env("CRAYON_TOKEN", "x")
+            .args(["token"])
             .output()
             .unwrap(),
     );
@@ -236,4 +236,63 @@ async fn an_invalid_body_file_is_refused_before_any_request_naming_the_field() {
         );
     }
     std::fs::remove_dir_all(directory).unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn secrets_come_from_stdin_or_the_environment_never_from_a_flag() {
+    let server = MockServer::start(MockConfig::default()).await.unwrap();
+    let demo = server.credentials().clone();
+    let mut command = crayon_tenants();
+    command
+        .env("CRAYON_BASE_URL", server.base_url())
+        .env("CRAYON_CLIENT_ID", &demo.client_id)
+        .env("CRAYON_USERNAME", &demo.username)
+        .args([
+            "--client-secret-stdin",
+            "--password-stdin",
+            "tenants",
+            "get",
+            "2",
+        ])
+        .write_stdin(format!("{}\n{}\n", demo.client_secret, demo.password));
+    let output = tokio::task::spawn_blocking(move || command.output().unwrap())
+        .await
+        .unwrap();
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let tenant: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(tenant["Id"], 2);
+    for flag in ["--client-secret", "--password", "--token"] {
+        let output = crayon_tenants()
+            .args([flag, "value", "tenants", "get", "1"])
+            .output()
+            .unwrap();
+        assert_eq!(output.status.code(), Some(2), "{flag} must not exist");
+        assert!(String::from_utf8_lossy(&output.stderr).contains("unexpected argument"));
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn verbose_shows_each_calls_span_and_no_secret() {
+    let server = MockServer::start(MockConfig::default()).await.unwrap();
+    let output = against(&server, None, &["-v", "tenants", "get", "3"]).await;
+    assert!(output.status.success());
+    let stderr = String::from_utf8(output.stderr).unwrap();
+    assert!(
+        stderr.contains("crayon_tenants.request")
+            && stderr.contains("operation=\"getCustomerTenant\"")
+            && stderr.contains("status=200")
+            && stderr.contains("attempt=1"),
+        "{stderr}"
+    );
+    let demo = server.credentials();
+    assert!(
+        !stderr.contains(&demo.client_secret) && !stderr.contains(&demo.password),
+        "{stderr}"
+    );
+    let quiet = against(&server, None, &["tenants", "get", "3"]).await;
+    assert!(quiet.stderr.is_empty(), "nothing on stderr without -v");
 }

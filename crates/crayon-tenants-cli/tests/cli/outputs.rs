@@ -164,7 +164,7 @@ fn token_shows_type_and_lifetime_and_the_token_only_when_asked() {
 
 #[test]
 fn completions_for_each_shell() {
-    for shell in ["bash", "zsh", "fish"] {
+    for shell in ["bash", "zsh", "fish", "powershell", "elvish"] {
         let output = crayon_tenants()
             .args(["completions", shell])
             .output()
@@ -174,6 +174,7 @@ fn completions_for_each_shell() {
         assert!(
             script.contains("crayon-tenants")
                 && script.contains("add-existing")
+                && script.contains("azure-plan")
                 && script.contains("organization-id"),
             "{shell}"
         );
@@ -198,4 +199,48 @@ fn help_documents_the_exit_codes_and_the_environment() {
             "--help lacks {expected:?}:\n{help}"
         );
     }
+}
+
+#[test]
+fn azure_plan_and_agreements_on_the_mock() {
+    let plan: Value = serde_json::from_str(&on_mock(&["tenants", "azure-plan", "1"])).unwrap();
+    assert_eq!(plan["CustomerTenant"]["Id"], 1);
+    let file = fixture_agreement();
+    let created: Value = serde_json::from_str(&on_mock(&[
+        "tenants",
+        "agreements",
+        "create",
+        "1",
+        "--file",
+        &file,
+    ]))
+    .unwrap();
+    assert_eq!(created["AgreementType"], 1);
+    let listed: Value = serde_json::from_str(&on_mock(&[
+        "tenants",
+        "agreements",
+        "list",
+        "1",
+        "--consent-type",
+        "microsoft-customer-agreement",
+    ]))
+    .unwrap();
+    let items = listed["Items"].as_array().unwrap();
+    assert!(
+        items.iter().all(|item| item["AgreementType"] == 1),
+        "{listed}"
+    );
+    let table = on_mock(&["tenants", "agreements", "list", "1", "--output", "table"]);
+    assert!(table.starts_with("TYPE"), "{table}");
+}
+
+/// An agreement body in a temporary file.
+fn fixture_agreement() -> String {
+    let path = std::env::temp_dir().join(format!("crayon-agreement-{}.json", std::process::id()));
+    std::fs::write(
+        &path,
+        r#"{"FirstName":"Ada","LastName":"Lovelace","Email":"ada@example.com","DateAgreed":"2019-10-01T00:00:00Z","AgreementType":1}"#,
+    )
+    .unwrap();
+    path.to_str().unwrap().to_owned()
 }

@@ -105,7 +105,11 @@ async fn a_malformed_body_names_its_path() {
         panic!("{error:?}")
     };
     assert!(path.starts_with("Items["), "{path}");
-    assert_eq!(error.status().map(|s| s.as_u16()), Some(200), "the real status");
+    assert_eq!(
+        error.status().map(|s| s.as_u16()),
+        Some(200),
+        "the real status"
+    );
     assert!(snippet.starts_with("{\"Items\":[{"), "{snippet}");
 }
 
