@@ -84,6 +84,9 @@ pub enum Output {
     Table,
     /// One JSON object per line (tenants as their pages arrive).
     Ndjson,
+    /// CSV with a header of JSON paths (`Publisher.Id`): for tenants, every property of the
+    /// contract's CustomerTenant, so that an export can be edited and fed back.
+    Csv,
 }
 
 #[derive(Debug, Subcommand)]
@@ -207,9 +210,12 @@ pub struct ListArgs {
     /// Tenants per page.
     #[arg(long)]
     pub page_size: Option<i32>,
-    /// Every page, fetched a few at a time.
+    /// Every page, fetched a few at a time and printed as they arrive.
     #[arg(long)]
     pub all: bool,
+    /// Pages in flight at once with --all.
+    #[arg(long, requires = "all", default_value_t = crayon_tenants::DEFAULT_CONCURRENCY)]
+    pub concurrency: usize,
 }
 
 /// Customer tenant types a list can filter on.

@@ -3,9 +3,9 @@
 use std::io::{IsTerminal as _, Write};
 
 use crayon_tenants::types::{
-    AgreementTypeConsent, CustomerTenantDetailed, CustomerTenantDetailedInput, CustomerTenantType,
-    ExistingCustomerTenantDetailed, NewCustomerTenantDetailed, ServiceAccountAgreementInput,
-    TokenRequest,
+    AgreementTypeConsent, CustomerTenant, CustomerTenantDetailed, CustomerTenantDetailedInput,
+    CustomerTenantType, ExistingCustomerTenantDetailed, NewCustomerTenantDetailed,
+    ServiceAccountAgreementInput, TokenRequest,
 };
 use crayon_tenants::{Client, Credentials};
 use crayon_tenants_mock::{MockConfig, MockServer};
@@ -174,6 +174,7 @@ async fn tenants(
             let tenants = page.items.as_deref().unwrap_or_default();
             match format {
                 Output::Json => output::document(out, format, &page)?,
+                Output::Csv => output::tenant_csv(out, tenants)?,
                 Output::Ndjson => tenants
                     .iter()
                     .try_for_each(|tenant| output::document(out, format, tenant))?,
@@ -192,6 +193,7 @@ async fn tenants(
             let tenant = client.get_customer_tenant().id(id).await?;
             match format {
                 Output::Table => output::tenant_table(out, [&tenant])?,
+                Output::Csv => output::tenant_csv(out, [&tenant])?,
                 _ => output::document(out, format, &tenant)?,
             }
             Ok(())
@@ -263,7 +265,7 @@ async fn tenants(
             let agreements = request.await?;
             let items = agreements.items.as_deref().unwrap_or_default();
             match format {
-                Output::Json => output::document(out, format, &agreements)?,
+                Output::Json | Output::Csv => output::document(out, format, &agreements)?,
                 Output::Ndjson => items
                     .iter()
                     .try_for_each(|agreement| output::document(out, format, agreement))?,
@@ -306,39 +308,99 @@ fn tenant_type(kind: TenantType) -> CustomerTenantType {
     }
 }
 
-/// Every page through the client's paging stream; NDJSON prints tenants as pages arrive, and a
-/// progress line goes to stderr when it is a terminal.
+/// Every page through the client's paging stream, printed as tenants arrive (JSON as one array
+/// written element by element, NDJSON and CSV row by row; a table needs every row to align its
+/// columns). On a terminal, a progress bar on stderr says `fetched N of TOTAL`.
 async fn list_all(
     client: &Client,
     args: ListArgs,
     format: Output,
     out: &mut impl Write,
 ) -> Result<(), Failure> {
-    let mut paging = filtered(client, &args).paging();
+    use serde::ser::{SerializeSeq as _, Serializer as _};
+    let mut paging = filtered(client, &args)
+        .paging()
+        .concurrency(args.concurrency);
     if let Some(page_size) = args.page_size {
         paging = paging.page_size(page_size);
     }
-    let progress = std::io::stderr().is_terminal();
-    let mut stream = paging.stream();
-    let mut tenants = Vec::new();
-    while let Some(tenant) = stream.try_next().await? {
-        if format == Output::Ndjson {
-            output::document(out, format, &tenant)?;
-            out.flush()?;
-        } else {
-            tenants.push(tenant);
-        }
-        if progress {
-            eprint!("\rfetched {} tenants", tenants.len());
-        }
-    }
-    if progress {
-        eprint!("\r\x1b[2K");
-    }
+    let mut tenants = Progress::new(paging.stream());
+    let json_failure = std::io::Error::other;
     match format {
-        Output::Json => output::document(out, format, &tenants)?,
-        Output::Table => output::tenant_table(out, &tenants)?,
-        Output::Ndjson => {}
+        Output::Json => {
+            let mut json = serde_json::Serializer::pretty(&mut *out);
+            let mut array = json.serialize_seq(None).map_err(json_failure)?;
+            while let Some(tenant) = tenants.next().await? {
+                array.serialize_element(&tenant).map_err(json_failure)?;
+            }
+            array.end().map_err(json_failure)?;
+            writeln!(out)?;
+        }
+        Output::Ndjson => {
+            while let Some(tenant) = tenants.next().await? {
+                output::document(out, format, &tenant)?;
+            }
+        }
+        Output::Csv => {
+            let mut csv = output::Csv::new(&mut *out, output::tenant_columns())?;
+            while let Some(tenant) = tenants.next().await? {
+                csv.row(&serde_json::to_value(&tenant).map_err(json_failure)?)?;
+            }
+            csv.finish()?;
+        }
+        Output::Table => {
+            let mut rows = Vec::new();
+            while let Some(tenant) = tenants.next().await? {
+                rows.push(tenant);
+            }
+            output::tenant_table(out, &rows)?;
+        }
     }
     Ok(())
+}
+
+/// A tenant stream that keeps a progress bar on stderr up to date, when stderr is a terminal.
+struct Progress {
+    stream: crayon_tenants::TenantStream,
+    bar: Option<indicatif::ProgressBar>,
+    fetched: u64,
+}
+
+impl Progress {
+    fn new(stream: crayon_tenants::TenantStream) -> Self {
+        let bar = std::io::stderr().is_terminal().then(|| {
+            let bar = indicatif::ProgressBar::new(0);
+            bar.set_style(
+                indicatif::ProgressStyle::with_template("{bar:30} {msg}")
+                    .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+            );
+            bar.set_message("fetching the first page");
+            bar
+        });
+        Self {
+            stream,
+            bar,
+            fetched: 0,
+        }
+    }
+
+    async fn next(&mut self) -> Result<Option<CustomerTenant>, Failure> {
+        let tenant = self.stream.try_next().await?;
+        if let Some(bar) = &self.bar {
+            match tenant {
+                Some(_) => {
+                    self.fetched += 1;
+                    let total = self.stream.total();
+                    bar.set_length(total.map_or(self.fetched, |total| total.max(0) as u64));
+                    bar.set_position(self.fetched);
+                    bar.set_message(match total {
+                        Some(total) => format!("fetched {} of {total}", self.fetched),
+                        None => format!("fetched {}", self.fetched),
+                    });
+                }
+                None => bar.finish_and_clear(),
+            }
+        }
+        Ok(tenant)
+    }
 }

@@ -1,20 +1,160 @@
-//! Printing results on stdout: JSON in the API's own shape, NDJSON, or an aligned table.
-//! Nothing but the result goes to stdout.
+//! Printing results on stdout: JSON in the API's own shape, NDJSON, CSV whose columns are JSON
+//! paths (`Publisher.Id`), or an aligned table. Nothing but the result goes to stdout.
 
 use std::io::{self, Write};
 
 use crayon_tenants::types::{CustomerTenant, CustomerTenantDetailed};
 use serde::Serialize;
+use serde_json::Value;
 
 use crate::cli::Output;
 
-/// Writes one JSON document, pretty-printed, or one line for NDJSON.
+/// Writes one JSON document, pretty-printed, or one line for NDJSON; for CSV, its rows (the
+/// `Items` of a collection, the elements of an array, or the value itself) with a column per
+/// JSON path that any row has.
 pub fn document<T: Serialize>(out: &mut impl Write, format: Output, value: &T) -> io::Result<()> {
     match format {
         Output::Ndjson => serde_json::to_writer(&mut *out, value)?,
+        Output::Csv => {
+            let value = serde_json::to_value(value).map_err(io::Error::other)?;
+            let rows: Vec<&Value> = match &value {
+                Value::Object(object) if object.get("Items").is_some_and(Value::is_array) => {
+                    object["Items"].as_array().into_iter().flatten().collect()
+                }
+                Value::Array(items) => items.iter().collect(),
+                other => vec![other],
+            };
+            let mut columns = Vec::new();
+            for row in &rows {
+                leaf_paths(row, "", &mut columns);
+            }
+            let mut csv = Csv::new(out, columns)?;
+            for row in rows {
+                csv.row(row)?;
+            }
+            return csv.finish();
+        }
         _ => serde_json::to_writer_pretty(&mut *out, value)?,
     }
     writeln!(out)
+}
+
+/// The JSON paths of `value`'s leaves not yet in `paths`, in order.
+fn leaf_paths(value: &Value, prefix: &str, paths: &mut Vec<String>) {
+    match value {
+        Value::Object(object) => {
+            for (key, inner) in object {
+                let path = if prefix.is_empty() {
+                    key.clone()
+                } else {
+                    format!("{prefix}.{key}")
+                };
+                leaf_paths(inner, &path, paths);
+            }
+        }
+        _ if !prefix.is_empty() && !paths.iter().any(|path| path == prefix) => {
+            paths.push(prefix.to_owned())
+        }
+        _ => {}
+    }
+}
+
+/// The columns of a tenant export: every leaf of the contract's `CustomerTenant`, as the JSON
+/// path an import reads (`Publisher.Id`), so that an export can be edited and fed back.
+pub fn tenant_columns() -> Vec<String> {
+    let mut columns = Vec::new();
+    schema_paths(
+        &crayon_tenants_mock::contract::schema_ref("CustomerTenant"),
+        "",
+        &mut columns,
+        0,
+    );
+    columns
+}
+
+fn schema_paths(schema: &Value, prefix: &str, paths: &mut Vec<String>, depth: usize) {
+    use crayon_tenants_mock::contract::resolve;
+    let schema = resolve(schema);
+    // A nullable reference (`anyOf: [X, {enum: [null]}]`) or a reference with a description.
+    let branch = ["anyOf", "allOf"].iter().find_map(|key| {
+        schema[*key]
+            .as_array()?
+            .iter()
+            .map(resolve)
+            .find(|branch| branch.get("properties").is_some())
+    });
+    let schema = branch.unwrap_or(schema);
+    match schema.get("properties").and_then(Value::as_object) {
+        Some(properties) if depth < 4 => {
+            for (name, property) in properties {
+                let path = if prefix.is_empty() {
+                    name.clone()
+                } else {
+                    format!("{prefix}.{name}")
+                };
+                schema_paths(property, &path, paths, depth + 1);
+            }
+        }
+        _ => paths.push(prefix.to_owned()),
+    }
+}
+
+/// A CSV writer whose columns are JSON paths; each row is a JSON value read at those paths.
+pub struct Csv<W: Write> {
+    writer: csv::Writer<W>,
+    pointers: Vec<String>,
+}
+
+impl<W: Write> Csv<W> {
+    /// Starts the CSV with its header.
+    pub fn new(out: W, columns: Vec<String>) -> io::Result<Self> {
+        let mut writer = csv::Writer::from_writer(out);
+        writer.write_record(&columns).map_err(io::Error::other)?;
+        let pointers = columns
+            .iter()
+            .map(|column| {
+                format!(
+                    "/{}",
+                    column
+                        .replace('~', "~0")
+                        .replace('/', "~1")
+                        .replace('.', "/")
+                )
+            })
+            .collect();
+        Ok(Self { writer, pointers })
+    }
+
+    /// Writes one row: each column's value, empty when absent or null.
+    pub fn row(&mut self, value: &Value) -> io::Result<()> {
+        let cells = self
+            .pointers
+            .iter()
+            .map(|pointer| match value.pointer(pointer) {
+                None | Some(Value::Null) => String::new(),
+                Some(Value::String(text)) => text.clone(),
+                Some(other) => other.to_string(),
+            });
+        self.writer.write_record(cells).map_err(io::Error::other)?;
+        self.writer.flush()
+    }
+
+    /// Ends the CSV.
+    pub fn finish(mut self) -> io::Result<()> {
+        self.writer.flush()
+    }
+}
+
+/// Writes tenants as CSV with the columns of [`tenant_columns`].
+pub fn tenant_csv<'a>(
+    out: &mut impl Write,
+    tenants: impl IntoIterator<Item = &'a CustomerTenant>,
+) -> io::Result<()> {
+    let mut csv = Csv::new(out, tenant_columns())?;
+    for tenant in tenants {
+        csv.row(&serde_json::to_value(tenant).map_err(io::Error::other)?)?;
+    }
+    csv.finish()
 }
 
 /// The columns a tenant table shows.

@@ -244,3 +244,45 @@ fn fixture_agreement() -> String {
     .unwrap();
     path.to_str().unwrap().to_owned()
 }
+
+#[test]
+fn csv_read_back_equals_the_json_output_one_page_and_all() {
+    for extra in [
+        &["--page-size", "4"][..],
+        &["--all", "--page-size", "3", "--concurrency", "2"],
+    ] {
+        let args = [&["tenants", "list", "--organization-id", "1"][..], extra].concat();
+        let json: Value =
+            serde_json::from_str(&on_mock(&[&args[..], &["--output", "json"]].concat())).unwrap();
+        let tenants = json
+            .get("Items")
+            .unwrap_or(&json)
+            .as_array()
+            .unwrap()
+            .clone();
+        let csv_text = on_mock(&[&args[..], &["--output", "csv"]].concat());
+        let mut reader = csv::Reader::from_reader(csv_text.as_bytes());
+        let columns: Vec<String> = reader
+            .headers()
+            .unwrap()
+            .iter()
+            .map(str::to_owned)
+            .collect();
+        assert!(
+            columns.iter().any(|column| column == "Publisher.Id"),
+            "{columns:?}"
+        );
+        let rows: Vec<csv::StringRecord> = reader.records().map(Result::unwrap).collect();
+        assert_eq!(rows.len(), tenants.len(), "{args:?}");
+        for (row, tenant) in rows.iter().zip(&tenants) {
+            for (column, cell) in columns.iter().zip(row.iter()) {
+                let expected = match tenant.pointer(&format!("/{}", column.replace('.', "/"))) {
+                    None | Some(Value::Null) => String::new(),
+                    Some(Value::String(text)) => text.clone(),
+                    Some(other) => other.to_string(),
+                };
+                assert_eq!(cell, expected, "{column} of {}", tenant["Id"]);
+            }
+        }
+    }
+}
