@@ -14,6 +14,7 @@ Exit codes:
   3  the API answered with an error status (the message says which)
   4  authentication failed: the token operation refused the credentials
   5  network failure: the API could not be reached, or did not answer in time
+  6  import: some rows were invalid or failed (each row's outcome is printed)
 
 Credentials come from CRAYON_CLIENT_ID, CRAYON_CLIENT_SECRET, CRAYON_USERNAME and CRAYON_PASSWORD
 (the password grant), or CRAYON_TOKEN (a bearer token); the secrets can also come from stdin
@@ -147,6 +148,9 @@ pub enum TenantsCommand {
         /// The customer tenant's id.
         id: i32,
     },
+    /// Create many customer tenants from a CSV or NDJSON file: checked first, idempotent by
+    /// domain prefix, administrators' credentials to a file of their own.
+    Import(ImportArgs),
     /// Show a customer tenant's Azure plan.
     AzurePlan {
         /// The customer tenant's id.
@@ -155,6 +159,39 @@ pub enum TenantsCommand {
     /// A customer tenant's Microsoft agreements.
     #[command(subcommand)]
     Agreements(AgreementsCommand),
+}
+
+/// `tenants import`.
+#[derive(Debug, Args)]
+pub struct ImportArgs {
+    /// The organization the tenants go to (`Tenant.Organization.Id` of rows that do not name one).
+    #[arg(long)]
+    pub organization_id: i32,
+    /// The rows: a .csv file whose header names create-body fields by JSON path
+    /// (`Tenant.Name`, `Tenant.Publisher.Id`, `Profile.Contact.Email`, ...), or a .ndjson file
+    /// of create bodies; - reads stdin (with --format).
+    #[arg(long, value_name = "FILE")]
+    pub file: PathBuf,
+    /// The file's format, when its name does not say.
+    #[arg(long, value_enum)]
+    pub format: Option<ImportFormat>,
+    /// Check every row against the contract and report every problem; send nothing.
+    #[arg(long)]
+    pub dry_run: bool,
+    /// Rows in flight at once.
+    #[arg(long, default_value_t = 4)]
+    pub concurrency: usize,
+    /// Where the administrator user name and password of each created tenant go (created with
+    /// mode 0600, appended to). Required unless --dry-run: Crayon shows a password once.
+    #[arg(long, value_name = "PATH")]
+    pub credentials_file: Option<PathBuf>,
+}
+
+/// Formats an import reads.
+#[derive(Clone, Copy, Debug, ValueEnum)]
+pub enum ImportFormat {
+    Csv,
+    Ndjson,
 }
 
 #[derive(Debug, Subcommand)]

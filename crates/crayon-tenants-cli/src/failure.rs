@@ -12,6 +12,8 @@ pub enum Failure {
     Api(crayon_tenants::Error),
     /// Reading a body file or writing the result failed.
     Io(std::io::Error),
+    /// An import in which some rows were invalid or failed (their outcomes were printed).
+    Incomplete(String),
 }
 
 impl Failure {
@@ -20,9 +22,10 @@ impl Failure {
         use crayon_tenants::Error;
         ExitCode::from(match self {
             Self::Usage(_) | Self::Api(Error::InvalidRequest(_)) => 2,
-            Self::Api(Error::Api(_)) => 3,
+            Self::Api(Error::Api(_) | Error::NotFoundAfterRetry(_)) => 3,
             Self::Api(Error::Authentication(_)) => 4,
-            Self::Api(Error::Timeout(_) | Error::Connection(_)) => 5,
+            Self::Api(Error::Timeout(_) | Error::DeadlineExceeded(_) | Error::Connection(_)) => 5,
+            Self::Incomplete(_) => 6,
             Self::Api(_) | Self::Io(_) => 1,
         })
     }
@@ -31,7 +34,7 @@ impl Failure {
 impl fmt::Display for Failure {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            Self::Usage(message) => f.write_str(message),
+            Self::Usage(message) | Self::Incomplete(message) => f.write_str(message),
             Self::Api(error) => write!(f, "{error}"),
             Self::Io(error) => write!(f, "{error}"),
         }

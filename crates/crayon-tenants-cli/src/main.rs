@@ -8,6 +8,7 @@ mod body;
 mod cli;
 mod commands;
 mod failure;
+mod import;
 mod output;
 mod secrets;
 
