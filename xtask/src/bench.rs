@@ -41,15 +41,120 @@ pub fn run() -> Result<()> {
     }
     report.push_str(&String::from_utf8(output.stdout)?);
     report.push_str(&build_cost(&root, &cargo)?);
+    report.push_str(&cli_memory(&root, &cargo)?);
     print!("{report}");
     // The fuzzing section is written by `cargo xtask fuzz`; keep it.
     let previous = std::fs::read_to_string(root.join("BENCHMARKS.md")).unwrap_or_default();
-    if let Some(fuzzing) = previous.find("## 6. Fuzzing") {
+    if let Some(fuzzing) = previous.find("## 7. Fuzzing") {
         report.push_str(&previous[fuzzing..]);
     }
     std::fs::write(root.join("BENCHMARKS.md"), &report)?;
     println!("wrote BENCHMARKS.md");
     Ok(())
+}
+
+/// Peak resident memory of `crayon-tenants tenants list --all --output json` over 100,000
+/// tenants of the mock binary, against the size of what it prints and against one page.
+fn cli_memory(root: &Path, cargo: &str) -> Result<String> {
+    println!("the command-line tool listing 100,000 tenants (release build)");
+    tools::run(Command::new(cargo).current_dir(root).args([
+        "build",
+        "--release",
+        "--locked",
+        "--quiet",
+        "-p",
+        "crayon-tenants-mock",
+        "--bin",
+        "crayon-tenants-mock",
+        "-p",
+        "crayon-tenants-cli",
+        "--bin",
+        "crayon-tenants",
+    ]))?;
+    let release = tools::target_dir(root).join("release");
+    let out = tools::target_dir(root).join("bench");
+    std::fs::create_dir_all(&out)?;
+    let (_mock, line) = tools::Background::start(
+        "the mock server",
+        Command::new(release.join("crayon-tenants-mock")).args([
+            "--listen",
+            "127.0.0.1:0",
+            "--seed-tenants",
+            "100000",
+        ]),
+        &out.join("mock.log"),
+        "listening on ",
+        std::time::Duration::from_secs(60),
+    )?;
+    let url = line.trim().trim_start_matches("listening on ").to_owned();
+    let run = |args: &[&str]| -> Result<(u64, u64)> {
+        let printed = out.join("cli-output.json");
+        let mut child = Command::new(release.join("crayon-tenants"))
+            .env("CRAYON_BASE_URL", &url)
+            .env("CRAYON_CLIENT_ID", "demo-client")
+            .env("CRAYON_CLIENT_SECRET", "demo-secret")
+            .env("CRAYON_USERNAME", "demo@example.com")
+            .env("CRAYON_PASSWORD", "demo-password")
+            .args([
+                "tenants",
+                "list",
+                "--organization-id",
+                "1",
+                "--output",
+                "json",
+            ])
+            .args(args)
+            .stdout(std::fs::File::create(&printed)?)
+            .stdin(std::process::Stdio::null())
+            .spawn()
+            .context("starting crayon-tenants")?;
+        // VmHWM is the process's peak resident set so far; the last reading before it exits.
+        let status_file = format!("/proc/{}/status", child.id());
+        let mut peak_kib = 0u64;
+        while child.try_wait()?.is_none() {
+            if let Ok(status) = std::fs::read_to_string(&status_file)
+                && let Some(kib) = status
+                    .lines()
+                    .find_map(|line| line.strip_prefix("VmHWM:"))
+                    .and_then(|value| value.trim().trim_end_matches("kB").trim().parse().ok())
+            {
+                peak_kib = kib;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(5));
+        }
+        Ok((peak_kib * 1024, std::fs::metadata(&printed)?.len()))
+    };
+    let (page_peak, _) = run(&["--page-size", "100"])?;
+    let (all_peak, printed) = run(&["--all", "--page-size", "500", "--concurrency", "4"])?;
+    let mib = |bytes: u64| bytes as f64 / (1024.0 * 1024.0);
+    let mut text = String::from(
+        "## 6. The command-line tool's memory
+
+",
+    );
+    writeln!(
+        text,
+        concat!(
+            "`crayon-tenants tenants list --organization-id 1 --all --page-size 500 --output json` ",
+            "against the mock binary with 100,000 tenants (release builds, two processes), JSON written ",
+            "to a file as pages arrive. Peak resident set of the tool (VmHWM, sampled every 5 ms), ",
+            "against one page and against what it printed:\n"
+        )
+    )?;
+    writeln!(
+        text,
+        "| run | printed | peak resident set | peak / printed |"
+    )?;
+    writeln!(text, "|---|---|---|---|")?;
+    writeln!(text, "| one page of 100 | | {:.1} MiB | |", mib(page_peak))?;
+    writeln!(
+        text,
+        "| `--all`, 100,000 tenants | {:.1} MiB | **{:.1} MiB** | **{:.3}** |\n",
+        mib(printed),
+        mib(all_peak),
+        all_peak as f64 / printed.max(1) as f64
+    )?;
+    Ok(text)
 }
 
 /// Codegen time, generated lines, clean build time and dependency count of `crayon-tenants`,

@@ -66,7 +66,7 @@ pub fn run(seconds: u64) -> Result<()> {
         println!("{line}");
     }
     let mut section = format!(
-        "## 6. Fuzzing\n\nlibFuzzer through cargo-fuzz, {seconds} s per target, seeded with the documentation's examples\n\
+        "## 7. Fuzzing\n\nlibFuzzer through cargo-fuzz, {seconds} s per target, seeded with the documentation's examples\n\
          (`fuzz/seeds/`). Reproduce: `cargo xtask fuzz --seconds {seconds}`.\n\n| target | what it feeds | result |\n|---|---|---|\n"
     );
     for (target, line) in TARGETS.iter().zip(&summary) {
@@ -81,7 +81,7 @@ pub fn run(seconds: u64) -> Result<()> {
             line.trim_start_matches(&format!("{target}: "))
         ));
     }
-    replace_section(&root.join("BENCHMARKS.md"), "## 6. Fuzzing", &section)?;
+    replace_section(&root.join("BENCHMARKS.md"), "## 7. Fuzzing", &section)?;
     println!("wrote the fuzzing section of BENCHMARKS.md");
     Ok(())
 }
