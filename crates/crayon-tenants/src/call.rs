@@ -128,12 +128,22 @@ where
     let started = Instant::now();
     let idempotent = is_idempotent(&method);
     let (mut attempt, mut refreshed, mut answer_lost) = (0, false, false);
+    // A copy of the builder is kept only when the call may be sent again: a retry of an
+    // idempotent call, or the repeat after a 401 on a cached token.
+    let may_repeat = idempotent || matches!(state.authentication, Authentication::Password(_));
+    let mut template = Some(builder);
     loop {
         attempt += 1;
         span.record("attempt", attempt);
+        let request = match (may_repeat, &mut template) {
+            (true, Some(template)) => template.clone(),
+            (_, template) => template.take().ok_or_else(|| {
+                Error::InvalidRequest("the request cannot be sent a second time".to_owned())
+            })?,
+        };
         let authorization = state.authentication.authorization(client).await?;
         let context = CallContext::new(authorization.clone(), state.body_limit);
-        let outcome = CALL.scope(context.clone(), send(builder.clone())).await;
+        let outcome = CALL.scope(context.clone(), send(request)).await;
         let seen = context.seen();
         if let Some(status) = seen.status {
             span.record("status", status.as_u16());
