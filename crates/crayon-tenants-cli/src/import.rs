@@ -82,8 +82,37 @@ pub async fn run(
             bar
         });
         let organization_id = args.organization_id;
-        let results = futures_util::stream::iter(rows)
-            .map(|row| import_row(client, organization_id, row, credentials.as_ref()))
+        // A domain prefix that an earlier row of the file has is not sent again: that row's
+        // outcome decides (rows run concurrently, so the file's order would otherwise be lost).
+        let mut first_of: std::collections::HashMap<String, usize> = Default::default();
+        let duplicate_of: Vec<Option<usize>> = rows
+            .iter()
+            .enumerate()
+            .map(|(index, row)| {
+                let prefix = row.body.as_ref().ok()?.tenant.domain_prefix.to_lowercase();
+                match first_of.get(&prefix) {
+                    Some(first) => Some(*first),
+                    None => {
+                        first_of.insert(prefix, index);
+                        None
+                    }
+                }
+            })
+            .collect();
+        let credentials = credentials.as_ref();
+        let results = futures_util::stream::iter(rows.into_iter().zip(&duplicate_of))
+            .map(|(row, duplicate)| async move {
+                match duplicate {
+                    Some(_) => Ok(RowResult {
+                        row: row.number,
+                        domain_prefix: row.domain_prefix,
+                        outcome: Outcome::Exists,
+                        id: None,
+                        message: String::new(),
+                    }),
+                    None => import_row(client, organization_id, row, credentials).await,
+                }
+            })
             .buffered(args.concurrency.max(1))
             .inspect(|_| {
                 if let Some(bar) = &progress {
@@ -95,7 +124,19 @@ pub async fn run(
         if let Some(bar) = progress {
             bar.finish_and_clear();
         }
-        results.into_iter().collect::<Result<_, Failure>>()?
+        let mut results: Vec<RowResult> = results.into_iter().collect::<Result<_, Failure>>()?;
+        for (index, first) in duplicate_of.iter().enumerate() {
+            if let Some(first) = *first {
+                let earlier = results[first].clone();
+                let duplicate = &mut results[index];
+                duplicate.id = earlier.id;
+                duplicate.message = format!("same domain prefix as row {}", earlier.row);
+                if !matches!(earlier.outcome, Outcome::Created | Outcome::Exists) {
+                    duplicate.outcome = Outcome::Failed;
+                }
+            }
+        }
+        results
     };
     print(out, format, &results)?;
     let unsuccessful = results

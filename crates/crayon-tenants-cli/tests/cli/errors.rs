@@ -2,7 +2,7 @@ use std::process::Output;
 
 use crayon_tenants_mock::{MockConfig, MockServer, Operation};
 
-use crate::{crayon_tenants, fixture};
+use crate::{against, crayon_tenants, fixture};
 
 /// The exit code, the one stderr line, and the stdout of a failed run.
 fn failed(output: Output) -> (i32, String, String) {
@@ -13,22 +13,6 @@ fn failed(output: Output) -> (i32, String, String) {
         stderr.trim_end().to_owned(),
         String::from_utf8(output.stdout).unwrap(),
     )
-}
-
-/// Runs the binary against `server` with the demo credentials, `password` replaced if given.
-async fn against(server: &MockServer, password: Option<&str>, args: &[&str]) -> Output {
-    let demo = server.credentials().clone();
-    let mut command = crayon_tenants();
-    command
-        .env("CRAYON_BASE_URL", server.base_url())
-        .env("CRAYON_CLIENT_ID", &demo.client_id)
-        .env("CRAYON_CLIENT_SECRET", &demo.client_secret)
-        .env("CRAYON_USERNAME", &demo.username)
-        .env("CRAYON_PASSWORD", password.unwrap_or(&demo.password))
-        .args(args);
-    tokio::task::spawn_blocking(move || command.output().unwrap())
-        .await
-        .unwrap()
 }
 
 #[test]

@@ -7,7 +7,7 @@ use std::process::Output;
 use crayon_tenants_mock::{Fault, FaultRule, MockConfig, MockServer, Operation};
 use serde_json::Value;
 
-use crate::crayon_tenants;
+use crate::against;
 
 const HEADER: &str = "Tenant.Name,Tenant.DomainPrefix,Tenant.CustomerTenantType,Tenant.Publisher.Id,\
 Tenant.InvoiceProfile.Id,Profile.Contact.FirstName,Profile.Contact.LastName,Profile.Contact.Email,\
@@ -31,26 +31,15 @@ fn workdir(name: &str) -> std::path::PathBuf {
 }
 
 async fn import(server: &MockServer, args: &[&str]) -> Output {
-    let demo = server.credentials().clone();
-    let mut command = crayon_tenants();
-    command
-        .env("CRAYON_BASE_URL", server.base_url())
-        .env("CRAYON_CLIENT_ID", &demo.client_id)
-        .env("CRAYON_CLIENT_SECRET", &demo.client_secret)
-        .env("CRAYON_USERNAME", &demo.username)
-        .env("CRAYON_PASSWORD", &demo.password)
-        .args([
-            "tenants",
-            "import",
-            "--organization-id",
-            "1",
-            "--output",
-            "json",
-        ])
-        .args(args);
-    tokio::task::spawn_blocking(move || command.output().unwrap())
-        .await
-        .unwrap()
+    let command = [
+        "tenants",
+        "import",
+        "--organization-id",
+        "1",
+        "--output",
+        "json",
+    ];
+    against(server, None, &[&command[..], args].concat()).await
 }
 
 fn outcomes(output: &Output) -> Vec<(String, String)> {
@@ -142,6 +131,11 @@ async fn a_csv_with_valid_invalid_and_duplicate_rows_imports_each_valid_tenant_o
             ("contoso1", "exists"),
         ]
         .map(|(prefix, outcome)| (prefix.to_owned(), outcome.to_owned()))
+    );
+    let results: Vec<Value> = serde_json::from_slice(&first.stdout).unwrap();
+    assert_eq!(
+        results[3]["Id"], results[0]["Id"],
+        "the duplicate names the first row's tenant"
     );
     assert_eq!(server.state().tenant_count(), before + 2);
     let kept = std::fs::read_to_string(&credentials).unwrap();

@@ -8,6 +8,7 @@ mod outputs;
 use std::process::Output;
 
 use assert_cmd::Command;
+use crayon_tenants_mock::MockServer;
 
 /// The binary with a clean environment: no credentials or address from the machine running the
 /// tests.
@@ -54,4 +55,20 @@ fn fixture(name: &str) -> String {
         .join("../crayon-tenants/tests/fixtures")
         .join(name);
     path.to_str().unwrap().to_owned()
+}
+
+/// Runs the binary against `server` with the demo credentials, `password` replaced if given.
+async fn against(server: &MockServer, password: Option<&str>, args: &[&str]) -> Output {
+    let demo = server.credentials().clone();
+    let mut command = crayon_tenants();
+    command
+        .env("CRAYON_BASE_URL", server.base_url())
+        .env("CRAYON_CLIENT_ID", &demo.client_id)
+        .env("CRAYON_CLIENT_SECRET", &demo.client_secret)
+        .env("CRAYON_USERNAME", &demo.username)
+        .env("CRAYON_PASSWORD", password.unwrap_or(&demo.password))
+        .args(args);
+    tokio::task::spawn_blocking(move || command.output().unwrap())
+        .await
+        .unwrap()
 }
