@@ -35,6 +35,14 @@ pub fn run() -> Result<()> {
             &[("INSTA_UPDATE", "no"), ("CI", "true")],
         )
     })?;
+    // The crates as they would be published, each built from its own package (the contract
+    // copy, licence files and versioned path dependencies included).
+    step("cargo package", || {
+        cargo(
+            &["package", "--workspace", "--exclude", "xtask", "--locked"],
+            &[],
+        )
+    })?;
     step("cargo xtask conformance", conformance::run)?;
     step("cargo xtask docs", docs::run)?;
     step("no unreviewed snapshots", || {

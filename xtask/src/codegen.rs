@@ -49,14 +49,28 @@ const SENSITIVE: &[(&str, &str, &[TypeImpl])] = &[
     ),
 ];
 
+/// Where the contract is copied, relative to the workspace root: inside the crates that embed it,
+/// so that a packaged crate still has it.
+const CONTRACT_COPIES: &[&str] = &["crates/crayon-tenants-mock/contract/crayon-tenants.yaml"];
+
 pub fn run(check: bool) -> Result<()> {
     let root = workspace_root();
-    let generated = generate(&fs::read_to_string(root.join(SPEC_PATH)).context(SPEC_PATH)?)?;
+    let spec = fs::read_to_string(root.join(SPEC_PATH)).context(SPEC_PATH)?;
+    let generated = generate(&spec)?;
     let output = root.join(OUTPUT_PATH);
     if !check {
         fs::write(&output, &generated).with_context(|| format!("writing {OUTPUT_PATH}"))?;
         println!("wrote {OUTPUT_PATH} ({} lines)", generated.lines().count());
+        for copy in CONTRACT_COPIES {
+            fs::write(root.join(copy), &spec).with_context(|| format!("writing {copy}"))?;
+            println!("copied {SPEC_PATH} to {copy}");
+        }
         return Ok(());
+    }
+    for copy in CONTRACT_COPIES {
+        if fs::read_to_string(root.join(copy)).ok().as_deref() != Some(spec.as_str()) {
+            bail!("{copy} is not {SPEC_PATH}: run `cargo xtask codegen` and commit the result");
+        }
     }
     let committed = fs::read_to_string(&output).unwrap_or_default();
     if committed == generated {

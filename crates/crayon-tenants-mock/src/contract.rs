@@ -16,8 +16,10 @@ use std::sync::OnceLock;
 
 use serde_json::{Map, Value, json};
 
-/// The contract's text, as the client is generated from it.
-const CONTRACT_YAML: &str = include_str!("../../../openapi/crayon-tenants.yaml");
+/// The contract's text, as the client is generated from it: `cargo xtask codegen` copies
+/// `openapi/crayon-tenants.yaml` here (so that the packaged crate has it) and its `--check`
+/// fails when the copy is stale.
+const CONTRACT_YAML: &str = include_str!("../contract/crayon-tenants.yaml");
 
 /// The contract as JSON.
 pub fn document() -> &'static Value {
