@@ -74,19 +74,11 @@ fn cli_memory(root: &Path, cargo: &str) -> Result<String> {
     let release = tools::target_dir(root).join("release");
     let out = tools::target_dir(root).join("bench");
     std::fs::create_dir_all(&out)?;
-    let (_mock, line) = tools::Background::start(
-        "the mock server",
-        Command::new(release.join("crayon-tenants-mock")).args([
-            "--listen",
-            "127.0.0.1:0",
-            "--seed-tenants",
-            "100000",
-        ]),
+    let (_mock, url) = tools::start_mock(
+        &release.join("crayon-tenants-mock"),
+        &["--seed-tenants", "100000"],
         &out.join("mock.log"),
-        "listening on ",
-        std::time::Duration::from_secs(60),
     )?;
-    let url = line.trim().trim_start_matches("listening on ").to_owned();
     let run = |args: &[&str]| -> Result<(u64, u64)> {
         let printed = out.join("cli-output.json");
         let mut child = Command::new(release.join("crayon-tenants"))

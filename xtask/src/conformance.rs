@@ -53,14 +53,7 @@ pub fn run() -> Result<()> {
     let out = target.join("conformance");
     std::fs::create_dir_all(&out)?;
 
-    let (_mock, line) = Background::start(
-        "the mock server",
-        Command::new(&mock_binary).args(["--listen", "127.0.0.1:0"]),
-        &out.join("mock.log"),
-        "listening on ",
-        Duration::from_secs(30),
-    )?;
-    let mock_url = line.trim().trim_start_matches("listening on ").to_owned();
+    let (_mock, mock_url) = tools::start_mock(&mock_binary, &[], &out.join("mock.log"))?;
 
     println!(
         "\n-- Prism proxy: the client through Prism to the mock, every request and response validated"

@@ -136,6 +136,24 @@ impl Drop for Background {
     }
 }
 
+/// Starts the mock server binary on a free loopback port with `args`, its output in `log`;
+/// returns it (stopped when dropped) and its base URL.
+pub fn start_mock(binary: &Path, args: &[&str], log: &Path) -> Result<(Background, String)> {
+    let (mock, line) = Background::start(
+        "the mock server",
+        Command::new(binary)
+            .args(["--listen", "127.0.0.1:0"])
+            .args(args),
+        log,
+        "listening on ",
+        Duration::from_secs(60),
+    )?;
+    Ok((
+        mock,
+        line.trim().trim_start_matches("listening on ").to_owned(),
+    ))
+}
+
 /// A port on loopback that is free now.
 pub fn free_port() -> Result<u16> {
     Ok(std::net::TcpListener::bind("127.0.0.1:0")?
