@@ -401,29 +401,14 @@ fn csv_values(reader: impl std::io::Read) -> Result<Vec<Result<Value, Vec<String
 
 /// The JSON type of the field at `path` (`Tenant.Publisher.Id`) of `schema`, per the contract.
 fn leaf_kind(schema: &Value, path: &str) -> Option<String> {
-    let mut schema = effective(schema);
+    let mut schema = contract::effective(schema);
     for name in path.split('.') {
-        schema = effective(schema.get("properties")?.get(name)?);
+        schema = contract::effective(schema.get("properties")?.get(name)?);
     }
     match schema.get("type").and_then(Value::as_str) {
         Some("object" | "array") | None if schema.get("enum").is_none() => None,
         Some(kind) => Some(kind.to_owned()),
         None => Some("integer".to_owned()),
-    }
-}
-
-/// A schema with its references, single `allOf`s and nullable `anyOf`s resolved.
-fn effective(schema: &Value) -> &Value {
-    let schema = contract::resolve(schema);
-    let inner = ["allOf", "anyOf"].iter().find_map(|key| {
-        schema[*key]
-            .as_array()?
-            .iter()
-            .find(|branch| branch.get("enum") != Some(&serde_json::json!([null])))
-    });
-    match inner {
-        Some(inner) => effective(inner),
-        None => schema,
     }
 }
 

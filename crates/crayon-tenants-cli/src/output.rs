@@ -73,17 +73,8 @@ pub fn tenant_columns() -> Vec<String> {
 }
 
 fn schema_paths(schema: &Value, prefix: &str, paths: &mut Vec<String>, depth: usize) {
-    use crayon_tenants_mock::contract::resolve;
-    let schema = resolve(schema);
-    // A nullable reference (`anyOf: [X, {enum: [null]}]`) or a reference with a description.
-    let branch = ["anyOf", "allOf"].iter().find_map(|key| {
-        schema[*key]
-            .as_array()?
-            .iter()
-            .map(resolve)
-            .find(|branch| branch.get("properties").is_some())
-    });
-    let schema = branch.unwrap_or(schema);
+    // Through references, nullable references and descriptions to the object, if it is one.
+    let schema = crayon_tenants_mock::contract::effective(schema);
     match schema.get("properties").and_then(Value::as_object) {
         Some(properties) if depth < 4 => {
             for (name, property) in properties {

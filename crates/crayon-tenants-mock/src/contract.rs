@@ -99,6 +99,23 @@ pub fn resolve(value: &Value) -> &Value {
     }
 }
 
+/// The schema a value of `schema` is read by: references followed, and through an `allOf` or
+/// `anyOf` to its first branch that is not the `null` of a nullable reference (for an open
+/// enumeration, `anyOf: [X, integer]`, that is the enumeration `X`).
+pub fn effective(schema: &Value) -> &Value {
+    let schema = resolve(schema);
+    let inner = ["allOf", "anyOf"].iter().find_map(|key| {
+        schema[*key]
+            .as_array()?
+            .iter()
+            .find(|branch| !is_null_only(branch))
+    });
+    match inner {
+        Some(inner) => effective(inner),
+        None => schema,
+    }
+}
+
 /// Whether an OpenAPI schema is the `null` branch of a nullable reference (`enum: [null]`).
 fn is_null_only(schema: &Value) -> bool {
     schema.get("enum") == Some(&json!([null]))

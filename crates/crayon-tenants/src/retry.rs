@@ -59,7 +59,8 @@ impl RetryPolicy {
         self
     }
 
-    /// The longest wait between two attempts, `Retry-After` included.
+    /// The longest wait between two attempts. A `Retry-After` longer than this ends the call at
+    /// once (the error says how long the server asked to wait).
     pub fn max_backoff(mut self, backoff: Duration) -> Self {
         self.max_backoff = backoff;
         self
