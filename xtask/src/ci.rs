@@ -38,6 +38,21 @@ pub fn run() -> Result<()> {
     // The crates as they would be published, each built from its own package (the contract
     // copy, licence files and versioned path dependencies included).
     step("cargo package", || {
+        forget_extracted_packages()?;
+        // Cargo does not rebuild a registry package whose version it has built before, and the
+        // verification builds ours as registry packages: forget their builds too.
+        cargo(
+            &[
+                "clean",
+                "-p",
+                "crayon-tenants",
+                "-p",
+                "crayon-tenants-mock",
+                "-p",
+                "crayon-tenants-cli",
+            ],
+            &[],
+        )?;
         cargo(
             &["package", "--workspace", "--exclude", "xtask", "--locked"],
             &[],
@@ -91,4 +106,36 @@ fn find_pending_snapshots(dir: &std::path::Path) -> Result<Vec<std::path::PathBu
         }
     }
     Ok(found)
+}
+
+/// Removes cargo's extracted copies of this workspace's own packages. Verifying a crate that
+/// depends on another of ours builds against the dependency's package from a temporary registry,
+/// which cargo extracts under `CARGO_HOME/registry/src/<hash of its path>/` and reuses as long as
+/// the version is the same: a second run would verify against the first run's sources.
+fn forget_extracted_packages() -> Result<()> {
+    let home = std::env::var_os("CARGO_HOME")
+        .map(std::path::PathBuf::from)
+        .or_else(|| {
+            std::env::var_os("HOME").map(|home| std::path::Path::new(&home).join(".cargo"))
+        });
+    let Some(sources) = home.map(|home| home.join("registry").join("src")) else {
+        return Ok(());
+    };
+    for registry in std::fs::read_dir(&sources).into_iter().flatten().flatten() {
+        for package in std::fs::read_dir(registry.path())
+            .into_iter()
+            .flatten()
+            .flatten()
+        {
+            let name = package.file_name();
+            let name = name.to_string_lossy();
+            // crates.io's own index is never touched: only the temporary registries' copies.
+            let from_crates_io = registry.file_name().to_string_lossy().starts_with("index.");
+            if !from_crates_io && name.starts_with("crayon-tenants") {
+                std::fs::remove_dir_all(package.path())
+                    .with_context(|| package.path().display().to_string())?;
+            }
+        }
+    }
+    Ok(())
 }
