@@ -118,7 +118,56 @@ pub fn generate(spec_yaml: &str) -> Result<String> {
         .map_err(|error| anyhow::anyhow!("progenitor rejected {SPEC_PATH}: {error}"))?;
     let mut file: syn::File = syn::parse2(tokens).context("progenitor produced invalid Rust")?;
     calls::add_to_builders(&mut file, &calls::operations(&spec_yaml_value(spec_yaml)?)?)?;
+    if gate_json_schema_derives(&mut file.items)? == 0 {
+        bail!("progenitor derived `schemars::JsonSchema` on no type: the feature gate has moved");
+    }
     Ok(format!("{HEADER}{}", prettyplease::unparse(&file)))
+}
+
+/// Moves `schemars::JsonSchema` out of every generated `derive` into
+/// `#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]`; returns how many types it
+/// gated.
+///
+/// progenitor derives it unconditionally (and needs it: `with_conversion` and the enum
+/// replacements are matched through schemars), but the library's users do not: it would put
+/// schemars and its derive macros into every build. The model snapshot tests enable the feature.
+fn gate_json_schema_derives(items: &mut [syn::Item]) -> Result<usize> {
+    use syn::punctuated::Punctuated;
+    let mut gated = 0;
+    for item in items {
+        let attrs = match item {
+            syn::Item::Struct(item) => &mut item.attrs,
+            syn::Item::Enum(item) => &mut item.attrs,
+            syn::Item::Mod(module) => {
+                if let Some((_, inner)) = &mut module.content {
+                    gated += gate_json_schema_derives(inner)?;
+                }
+                continue;
+            }
+            _ => continue,
+        };
+        let Some(index) = attrs.iter().position(|attr| attr.path().is_ident("derive")) else {
+            continue;
+        };
+        let derived = attrs[index]
+            .parse_args_with(Punctuated::<syn::Path, syn::Token![,]>::parse_terminated)
+            .context("a generated derive list")?;
+        let is_json_schema = |path: &syn::Path| {
+            let segments: Vec<String> = path.segments.iter().map(|s| s.ident.to_string()).collect();
+            segments == ["schemars", "JsonSchema"]
+        };
+        if !derived.iter().any(is_json_schema) {
+            continue;
+        }
+        let kept = derived.iter().filter(|path| !is_json_schema(path));
+        attrs[index] = syn::parse_quote!(#[derive(#(#kept),*)]);
+        attrs.insert(
+            index + 1,
+            syn::parse_quote!(#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]),
+        );
+        gated += 1;
+    }
+    Ok(gated)
 }
 
 fn spec_yaml_value(spec_yaml: &str) -> Result<serde_json::Value> {

@@ -62,12 +62,13 @@ impl Credentials {
 
     /// The `Authorization: Basic` value of the token operation.
     pub(crate) fn basic_authorization(&self) -> HeaderValue {
-        let request = reqwest::Client::new()
-            .get("http://localhost/")
-            .basic_auth(&self.client_id, Some(&self.client_secret))
-            .build()
-            .expect("a request to a fixed URL builds");
-        let mut value = request.headers()[reqwest::header::AUTHORIZATION].clone();
+        use base64::Engine as _;
+        // RFC 7617: base64 of `id:secret` (what reqwest's `basic_auth` writes, without needing
+        // an HTTP client, whose TLS set-up may need a crypto provider).
+        let credentials = base64::engine::general_purpose::STANDARD
+            .encode(format!("{}:{}", self.client_id, self.client_secret));
+        let mut value = HeaderValue::try_from(format!("Basic {credentials}"))
+            .expect("base64 is a valid header value");
         value.set_sensitive(true);
         value
     }

@@ -192,6 +192,12 @@ impl ClientBuilder {
                 "invalid base URL {base_url:?}: expected http(s)://host[:port][/path]"
             )));
         }
+        if parsed.scheme() == "https" && !crate::tls::HTTPS {
+            return Err(Error::InvalidRequest(format!(
+                "invalid base URL {base_url:?}: this build of crayon-tenants has no TLS backend \
+                 (enable the feature `rustls`, `rustls-aws-lc` or `native-tls`)"
+            )));
+        }
         // The generated operations append `/api/v1/...` to the base URL as it is.
         let base_url = base_url.trim_end_matches('/');
         let authentication = match (self.credentials, self.bearer_token) {
@@ -211,7 +217,7 @@ impl ClientBuilder {
         };
         let http = match self.reqwest_client {
             Some(client) => client,
-            None => reqwest::Client::builder()
+            None => crate::tls::configure(reqwest::Client::builder())?
                 .timeout(self.timeout.unwrap_or(Duration::from_secs(30)))
                 .connect_timeout(self.connect_timeout.unwrap_or(Duration::from_secs(10)))
                 .user_agent(self.user_agent.unwrap_or_else(|| {
@@ -235,6 +241,7 @@ mod tests {
     use super::*;
     use crate::ClientInfo as _;
 
+    #[cfg(any(feature = "rustls", feature = "rustls-aws-lc", feature = "native-tls"))]
     #[test]
     fn the_default_base_url_is_production_and_a_trailing_slash_is_dropped() {
         assert_eq!(
@@ -273,6 +280,7 @@ mod tests {
     #[test]
     fn debug_of_a_client_shows_no_secret() {
         let client = Client::builder()
+            .base_url("http://127.0.0.1:8080")
             .credentials(Credentials::password(
                 "client",
                 "the-secret",
@@ -292,8 +300,48 @@ mod tests {
         );
         let printed = format!(
             "{:?}",
-            Client::builder().bearer_token("the-token").build().unwrap()
+            Client::builder()
+                .base_url("http://127.0.0.1:8080")
+                .bearer_token("the-token")
+                .build()
+                .unwrap()
         );
         assert!(!printed.contains("the-token"), "{printed}");
+    }
+
+    /// The build's TLS backend is really used: an `https` call opens with a TLS handshake
+    /// record (the ring provider set-up, not a missing provider's panic).
+    #[cfg(any(feature = "rustls", feature = "rustls-aws-lc", feature = "native-tls"))]
+    #[tokio::test]
+    async fn an_https_call_starts_a_tls_handshake() {
+        use std::io::Read as _;
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let port = listener.local_addr().unwrap().port();
+        let server = std::thread::spawn(move || {
+            let (mut stream, _) = listener.accept().unwrap();
+            let mut record_header = [0u8; 3];
+            stream.read_exact(&mut record_header).unwrap();
+            record_header
+        });
+        let client = Client::builder()
+            .base_url(format!("https://127.0.0.1:{port}"))
+            .retry(RetryPolicy::none())
+            .build()
+            .unwrap();
+        let error = client.get_customer_tenant().id(1).await.unwrap_err();
+        // A handshake record (22) of TLS 1.x (3), then the server hangs up.
+        assert_eq!(&server.join().unwrap()[..2], &[0x16, 0x03]);
+        assert!(matches!(error, Error::Connection(_)), "{error:?}");
+    }
+
+    #[cfg(not(any(feature = "rustls", feature = "rustls-aws-lc", feature = "native-tls")))]
+    #[test]
+    fn without_a_tls_backend_https_is_refused_and_http_works() {
+        let error = Client::builder().build().unwrap_err();
+        assert!(error.to_string().contains("no TLS backend"), "{error}");
+        Client::builder()
+            .base_url("http://127.0.0.1:8080")
+            .build()
+            .unwrap();
     }
 }

@@ -11,9 +11,6 @@
 
 use std::fmt;
 
-use schemars::JsonSchema;
-use schemars::r#gen::SchemaGenerator;
-use schemars::schema::{InstanceType, Metadata, Schema, SchemaObject};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 /// An integer an open enum does not name, as the server sent it. Only the enums make one (from a
@@ -101,12 +98,14 @@ macro_rules! open_enum {
             }
         }
 
-        impl JsonSchema for $name {
+        #[cfg(feature = "schemars")]
+        impl schemars::JsonSchema for $name {
             fn schema_name() -> String {
                 stringify!($name).to_owned()
             }
 
-            fn json_schema(_: &mut SchemaGenerator) -> Schema {
+            fn json_schema(_: &mut schemars::r#gen::SchemaGenerator) -> schemars::schema::Schema {
+                use schemars::schema::{InstanceType, Metadata, SchemaObject};
                 SchemaObject {
                     metadata: Some(Box::new(Metadata {
                         description: Some([$($doc.trim()),+].join(" ")),

@@ -15,15 +15,8 @@ reason phrase (`"401 Unauthorized"`) or a symbolic code; `ObjectErrors` lists on
 invalid property of a request body. The token operation's identity server may send the
 OAuth 2.0 fields `error` and `error_description` (RFC 6749, section 5.2) instead.
 */
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct ApiError {
         ///OAuth 2.0 error code, for example `invalid_grant` (token operation only).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -69,15 +62,8 @@ from the live API by one of its clients) or a symbolic code (none is documented)
         }
     }
     ///The Azure plan of a customer tenant.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct AzurePlan {
         /**The customer tenant the plan belongs to. The AzurePlan resource page's example names
 this key `CustomerTenantReference` (after its type); the SDK and the Swashbuckle export,
@@ -128,15 +114,8 @@ which reflect the server's model, name it `CustomerTenant`, which this document 
 it: every reference-typed property may be null, and enumerations may carry integers this
 document does not name. Requests send a `CustomerTenantInput` or a `NewCustomerTenant`.
 */
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct CustomerTenant {
         /**The Microsoft agreement accepted for the tenant. Spelled in lower case because the SDK's
 C# property is `agreement` and its serializer keeps property names as they are; the
@@ -250,15 +229,8 @@ the wire.
     /**The customer's postal address. `Region` is required on create yet comes back as `""` in
 every response example: responses may carry empty strings.
 */
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct CustomerTenantAddress {
         ///First address line.
         #[serde(
@@ -330,15 +302,8 @@ every response example: responses may carry empty strings.
         }
     }
     ///A Microsoft agreement as stored on a customer tenant or its profile. In the SDK since 2022.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct CustomerTenantAgreement {
         ///Whether the agreement was accepted.
         #[serde(
@@ -397,15 +362,8 @@ every response example: responses may carry empty strings.
         }
     }
     ///A `CustomerTenantAgreement` as a client sends it, with a closed agreement type.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct CustomerTenantAgreementInput {
         ///Whether the agreement was accepted.
         #[serde(
@@ -467,15 +425,8 @@ every response example: responses may carry empty strings.
 the documentation, the SDK (`ApiCollection<T>`, serialized as an object) and every client of
 the live API read `Items` and `TotalHits`, which this document follows.
 */
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct CustomerTenantCollection {
         /**The customer tenants on this page. (The documentation's example shows two tenants with
 the same `Id` 32 and the same `ExternalPublisherCustomerId`, a copy-and-paste slip:
@@ -499,15 +450,8 @@ identifiers are unique.)
         }
     }
     ///The customer's company registration.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct CustomerTenantCompany {
         ///The company's registration number.
         #[serde(
@@ -526,15 +470,8 @@ identifiers are unique.)
     /**The customer's contact person. The create page marks every field required, yet the
 add-existing page's response example has `"Email": ""`: responses may carry empty strings.
 */
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct CustomerTenantContact {
         ///Email address of the contact person (may be empty in responses).
         #[serde(
@@ -571,15 +508,8 @@ operation that writes a tenant. Requests send a `NewCustomerTenantDetailed` (cre
 `ExistingCustomerTenantDetailed` (add existing) or a `CustomerTenantDetailedInput`
 (update).
 */
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct CustomerTenantDetailed {
         ///Company registration.
         #[serde(
@@ -612,15 +542,8 @@ operation that writes a tenant. Requests send a `NewCustomerTenantDetailed` (cre
 documentation's C# sample sends only part of `Tenant`); what the body leaves out or sends as
 `null` keeps its value. Enumerations take only the values they list.
 */
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct CustomerTenantDetailedInput {
         ///Company registration.
         #[serde(
@@ -652,15 +575,8 @@ documentation's C# sample sends only part of `Tenant`); what the body leaves out
     /**The tenant of an update: any of `CustomerTenant`'s properties, each optional, with
 enumerations closed to the values they list.
 */
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct CustomerTenantInput {
         ///The Microsoft agreement accepted for the tenant (lower case, as the SDK sends it).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -768,15 +684,8 @@ tenant as the path; the path decides which tenant is updated.
         }
     }
     ///Contact person, address and locale of a customer tenant.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct CustomerTenantProfile {
         ///The customer's address.
         #[serde(
@@ -815,15 +724,8 @@ tenant as the path; the path decides which tenant is updated.
         }
     }
     ///A `CustomerTenantProfile` as a client sends it, every property optional.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct CustomerTenantProfileInput {
         ///The customer's address.
         #[serde(
@@ -862,15 +764,8 @@ tenant as the path; the path decides which tenant is updated.
         }
     }
     ///A reference to a customer tenant by its identifier.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct CustomerTenantReference {
         ///Identifier of the customer tenant.
         #[serde(rename = "Id", skip_serializing_if = "::std::option::Option::is_none")]
@@ -882,14 +777,8 @@ tenant as the path; the path decides which tenant is updated.
         }
     }
     ///The tenant of an add-existing request; only `ExternalPublisherCustomerId` is required.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct ExistingCustomerTenant {
         ///Kind of customer tenant (T1 = 1, T2 = 2); a prerequisite of the documentation.
         #[serde(
@@ -948,14 +837,8 @@ publisher), a customer tenant type and an invoice profile; its own example sends
 `Organization`. This document requires what every source sends: `Tenant` with a non-empty
 `ExternalPublisherCustomerId`.
 */
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct ExistingCustomerTenantDetailed {
         ///Company registration.
         #[serde(
@@ -982,14 +865,8 @@ publisher), a customer tenant type and an invoice profile; its own example sends
         }
     }
     ///The tenant of a create request.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct NewCustomerTenant {
         ///The consumer the tenant belongs to (mentioned by the create page's prose).
         #[serde(
@@ -1055,14 +932,8 @@ publisher), a customer tenant type and an invoice profile; its own example sends
         }
     }
     ///The address of a create request.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct NewCustomerTenantAddress {
         ///First address line.
         #[serde(rename = "AddressLine1")]
@@ -1116,14 +987,8 @@ publisher), a customer tenant type and an invoice profile; its own example sends
         }
     }
     ///The company of a create request.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct NewCustomerTenantCompany {
         ///The company's registration number.
         #[serde(rename = "OrganizationRegistrationNumber")]
@@ -1135,14 +1000,8 @@ publisher), a customer tenant type and an invoice profile; its own example sends
         }
     }
     ///The contact person of a create request; every field is required.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct NewCustomerTenantContact {
         ///Email address of the contact person.
         #[serde(rename = "Email")]
@@ -1166,14 +1025,8 @@ publisher), a customer tenant type and an invoice profile; its own example sends
 tables mark "Required: Yes". A separate schema because the same resource in responses,
 add-existing and update bodies requires nothing.
 */
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct NewCustomerTenantDetailed {
         ///Company registration of the new tenant.
         #[serde(rename = "Company")]
@@ -1194,14 +1047,8 @@ add-existing and update bodies requires nothing.
         }
     }
     ///The profile of a create request.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct NewCustomerTenantProfile {
         ///The customer's address.
         #[serde(rename = "Address")]
@@ -1228,15 +1075,8 @@ add-existing and update bodies requires nothing.
         }
     }
     ///One problem with a request body (the SDK's `InternalError`).
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct ObjectError {
         ///Code of the problem, for example `Required`.
         #[serde(
@@ -1268,15 +1108,8 @@ add-existing and update bodies requires nothing.
         }
     }
     ///A reference to another object by its identifier, with its name in responses.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct ObjectReference {
         /**Unique identifier. The create page's table says `string`, but its JSON examples, the
 ObjectReference resource page, the SDK and the Swashbuckle export all use an integer.
@@ -1296,14 +1129,8 @@ ObjectReference resource page, the SDK and the Swashbuckle export all use an int
 the server. Used for `Publisher`, `InvoiceProfile`, `Organization`, `Program` and
 `Consumer`, whose bodies the server looks up by `Id`.
 */
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct ObjectReferenceById {
         /**Unique identifier of the referenced object. The create page's table says `string`; the
 JSON examples, the SDK and the Swashbuckle export use an integer.
@@ -1320,15 +1147,8 @@ JSON examples, the SDK and the Swashbuckle export use an integer.
         }
     }
     ///A reseller's organization in Cloud-iQ.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct Organization {
         ///Crayon account number of the organization. In the SDK, not in the documentation's table.
         #[serde(
@@ -1370,15 +1190,8 @@ an optional reference so that the documented example parses and nothing is dropp
         }
     }
     ///A Microsoft agreement accepted on behalf of a customer tenant.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct ServiceAccountAgreement {
         ///Type of the agreement.
         #[serde(
@@ -1425,15 +1238,8 @@ an optional reference so that the documented example parses and nothing is dropp
         }
     }
     ///The agreements of a customer tenant.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct ServiceAccountAgreementCollection {
         ///The agreements.
         #[serde(
@@ -1454,15 +1260,8 @@ an optional reference so that the documented example parses and nothing is dropp
         }
     }
     ///The body of an agreement create, with a closed agreement type.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct ServiceAccountAgreementInput {
         ///Type of the agreement.
         #[serde(

@@ -82,6 +82,7 @@ mod inputs;
 mod paging;
 mod retry;
 mod sensitive;
+mod tls;
 
 pub use auth::Credentials;
 pub use call::CallFuture;

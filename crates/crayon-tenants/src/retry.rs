@@ -92,7 +92,7 @@ impl RetryPolicy {
             .initial_backoff
             .saturating_mul(1 << (attempt - 1).min(16))
             .min(self.max_backoff);
-        let backoff = ceiling.mul_f64(fastrand::f64());
+        let backoff = ceiling.mul_f64(jitter());
         let delay = match retry_after {
             Some(wait) if wait > self.max_backoff => return None,
             Some(wait) => wait.max(backoff),
@@ -145,9 +145,33 @@ pub(crate) fn retry_after(headers: &HeaderMap) -> Option<Duration> {
     Some(Duration::from_secs(seconds))
 }
 
+/// A number in `[0, 1)` that differs from call to call, for full jitter. Each `RandomState` has
+/// fresh keys (seeded from the OS once per thread, then stepped), so hashing nothing with a new
+/// one gives a new value; jitter needs spread, not cryptographic quality.
+fn jitter() -> f64 {
+    use std::hash::BuildHasher as _;
+    let bits = std::collections::hash_map::RandomState::new().hash_one(()) >> 11;
+    bits as f64 / (1u64 << 53) as f64
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn jitter_spreads_over_the_unit_interval() {
+        let draws: Vec<f64> = (0..1000).map(|_| jitter()).collect();
+        assert!(draws.iter().all(|draw| (0.0..1.0).contains(draw)));
+        // Full jitter needs spread: each tenth of the interval gets some of 1000 draws.
+        for tenth in 0..10 {
+            let low = f64::from(tenth) / 10.0;
+            assert!(
+                draws.iter().any(|draw| (low..low + 0.1).contains(draw)),
+                "no draw in [{low}, {})",
+                low + 0.1
+            );
+        }
+    }
 
     #[test]
     fn backoff_grows_is_jittered_and_capped() {

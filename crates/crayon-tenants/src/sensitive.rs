@@ -8,7 +8,6 @@
 
 use std::fmt;
 
-use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 /// What `Debug` prints in place of a secret that is present.
@@ -22,7 +21,8 @@ fn redact(secret: &Option<String>) -> Option<&'static str> {
 /// A bearer token, the response of `getUserToken`. `access_token` is what every other
 /// operation needs; it expires after `expires_in` seconds. `refresh_token` and `identity_token`
 /// are null in practice: fetch a new token when this one expires.
-#[derive(Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct Token {
     /// Token used to call the API (a JWT). Secret.
     #[serde(
@@ -70,7 +70,8 @@ impl fmt::Debug for Token {
 }
 
 /// The form of `getUserToken`: the OAuth 2.0 resource owner password grant.
-#[derive(Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[derive(Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct TokenRequest {
     /// Always `password`, the only grant the API documents.
     pub grant_type: String,
@@ -111,7 +112,8 @@ impl fmt::Debug for TokenRequest {
 
 /// The administrator account of a tenant. After a create it carries the user name and the
 /// generated password of the administrator the publisher made: both are credentials.
-#[derive(Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct CustomerTenantUser {
     /// User name of the tenant's administrator.
     #[serde(rename = "UserName", default, skip_serializing_if = "Option::is_none")]
@@ -173,9 +175,11 @@ mod tests {
     }
 
     fn serde_urlencoded_form(request: &TokenRequest) -> String {
-        let builder = reqwest::Client::new()
-            .post("http://localhost/")
-            .form(request);
+        let http = crate::tls::configure(reqwest::Client::builder())
+            .unwrap()
+            .build()
+            .unwrap();
+        let builder = http.post("http://localhost/").form(request);
         let request = builder.build().unwrap();
         String::from_utf8(request.body().unwrap().as_bytes().unwrap().to_vec()).unwrap()
     }

@@ -3,6 +3,8 @@
 //! Any change of a model's shape (a field added, renamed, made required, retyped) shows up as a
 //! snapshot diff that someone has to accept with `cargo insta review`.
 
+#![cfg(feature = "schemars")]
+
 mod support;
 
 use std::collections::BTreeSet;

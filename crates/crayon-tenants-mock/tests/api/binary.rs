@@ -5,6 +5,8 @@ use std::process::{Child, Command, Stdio};
 
 use reqwest::StatusCode;
 
+use crate::support;
+
 const BINARY: &str = env!("CARGO_BIN_EXE_crayon-tenants-mock");
 
 /// A running binary, killed when dropped.
@@ -44,7 +46,7 @@ fn start(args: &[&str], envs: &[(&str, &str)]) -> (Running, String) {
 }
 
 async fn token_status(url: &str, secret: &str) -> (StatusCode, Option<String>) {
-    let reply = reqwest::Client::new()
+    let reply = support::http_client()
         .post(format!("{url}/api/v1/connect/token/"))
         .basic_auth("demo-client", Some(secret))
         .form(&[
@@ -65,7 +67,7 @@ async fn the_binary_prints_one_listening_line_and_serves_the_demo() {
     let (_running, url) = start(&["--listen", "127.0.0.1:0", "--seed-tenants", "4"], &[]);
     let (status, token) = token_status(&url, "demo-secret").await;
     assert_eq!(status, StatusCode::OK);
-    let page: serde_json::Value = reqwest::Client::new()
+    let page: serde_json::Value = support::http_client()
         .get(format!("{url}/api/v1/customertenants/?organizationId=1"))
         .bearer_auth(token.unwrap())
         .send()
@@ -89,7 +91,7 @@ async fn credentials_and_faults_come_from_flags_and_environment() {
     );
     let (status, token) = token_status(&url, "from-env").await;
     assert_eq!(status, StatusCode::OK);
-    let reply = reqwest::Client::new()
+    let reply = support::http_client()
         .get(format!("{url}/api/v1/customertenants/?organizationId=1"))
         .bearer_auth(token.unwrap())
         .send()

@@ -1,6 +1,6 @@
 use reqwest::StatusCode;
 
-use crate::support::Api;
+use crate::support::{self, Api};
 
 #[tokio::test]
 async fn paths_match_case_insensitively_with_or_without_the_trailing_slash() {
@@ -63,10 +63,16 @@ async fn dropping_the_handle_stops_the_server() {
         .unwrap();
     let url = format!("{}/api/v1/customertenants/1/", server.base_url());
     assert_eq!(
-        reqwest::get(&url).await.unwrap().status(),
+        support::http_client()
+            .get(&url)
+            .send()
+            .await
+            .unwrap()
+            .status(),
         StatusCode::UNAUTHORIZED
     );
     drop(server);
+    let _ = support::http_client();
     let client = reqwest::Client::builder()
         .pool_max_idle_per_host(0)
         .build()

@@ -50,7 +50,7 @@ pub struct Api {
 impl Api {
     pub async fn start(config: MockConfig) -> Self {
         let server = MockServer::start(config).await.expect("the mock starts");
-        let http = reqwest::Client::new();
+        let http = http_client();
         let mut api = Self {
             server,
             http,
@@ -142,4 +142,11 @@ pub fn create_body(domain_prefix: &str) -> Value {
     let mut body = fixture("create_customer_tenant.request.json");
     body["Tenant"]["DomainPrefix"] = domain_prefix.into();
     body
+}
+
+/// A plain reqwest client. In a workspace build the library's default `rustls` feature gives
+/// reqwest rustls without a crypto provider, so one is installed first (harmless otherwise).
+pub fn http_client() -> reqwest::Client {
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    reqwest::Client::new()
 }
