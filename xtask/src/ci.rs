@@ -4,15 +4,21 @@ use std::process::Command;
 
 use anyhow::{Context, Result, bail};
 
-use crate::{codegen, conformance, docs, lint, workspace_root};
+use crate::{codegen, conformance, diff, docs, lint, prerequisites, workspace_root};
 
 pub fn run() -> Result<()> {
     let root = workspace_root();
+    step("what the checks need", || {
+        prerequisites::ensure(prerequisites::ALL)
+    })?;
     step("cargo fmt --check", || {
         cargo(&["fmt", "--all", "--check"], &[])
     })?;
     step("cargo xtask codegen --check", || codegen::run(true))?;
     step("cargo xtask lint", lint::run)?;
+    // The contract against its last release (HEAD when there is none yet): breaking changes
+    // need a new major version (minor below 1.0).
+    step("cargo xtask diff", || diff::run(None))?;
     step("cargo clippy -D warnings", || {
         cargo(
             &[
@@ -35,6 +41,30 @@ pub fn run() -> Result<()> {
             &[("INSTA_UPDATE", "no"), ("CI", "true")],
         )
     })?;
+    // Each TLS backend of the library, and none: its unit tests include a TLS handshake with
+    // the chosen backend (or the refusal of `https` without one).
+    for features in ["", "rustls-aws-lc", "native-tls"] {
+        let name = if features.is_empty() {
+            "no TLS"
+        } else {
+            features
+        };
+        step(&format!("library tests with {name}"), || {
+            cargo(
+                &[
+                    "test",
+                    "-p",
+                    "crayon-tenants",
+                    "--lib",
+                    "--locked",
+                    "--no-default-features",
+                    "--features",
+                    features,
+                ],
+                &[],
+            )
+        })?;
+    }
     // The crates as they would be published, each built from its own package (the contract
     // copy, licence files and versioned path dependencies included).
     step("cargo package", || {

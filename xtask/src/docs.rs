@@ -7,6 +7,7 @@ use std::process::Command;
 
 use anyhow::{Context, Result};
 
+use crate::prerequisites::{self, Need};
 use crate::tools;
 use crate::{SPEC_PATH, workspace_root};
 
@@ -31,14 +32,8 @@ pub fn run() -> Result<()> {
             .env("REDOCLY_TELEMETRY", "off")
             .env("REDOCLY_SUPPRESS_UPDATE_NOTICE", "true"),
     )?;
-    let chromium = [
-        "/usr/bin/chromium",
-        "/usr/bin/chromium-browser",
-        "/usr/bin/google-chrome",
-    ]
-    .into_iter()
-    .find(|path| std::path::Path::new(path).exists())
-    .context("no Chromium found: install Debian's `chromium` package (.ci/run does)")?;
+    prerequisites::ensure(&[Need::Chromium])?;
+    let chromium = prerequisites::chromium().context("no Chromium found")?;
 
     // Every operation summary and every schema name must be a heading, each at its deep link
     // (`#/<tag>/<operationid>`, `#/schemas/<name>`, lower case).

@@ -9,9 +9,11 @@ mod ci;
 mod codegen;
 mod conformance;
 mod consumers;
+mod diff;
 mod docs;
 mod fuzz;
 mod lint;
+mod prerequisites;
 mod tools;
 
 use std::path::{Path, PathBuf};
@@ -49,6 +51,13 @@ enum Command {
     Conformance,
     /// Render the contract into target/docs/crayon-tenants.html and check it in headless Chromium.
     Docs,
+    /// Compare the contract with its version at a git revision (Optic): every change, breaking
+    /// or compatible; fails on a breaking change without the version raise it needs.
+    Diff {
+        /// The revision to compare with: default the last release tag `v*`, else `HEAD`.
+        #[arg(long)]
+        base: Option<String>,
+    },
     /// Run everything CI runs: fmt check, clippy, codegen check, spec lint, all tests,
     /// conformance, docs.
     Ci,
@@ -63,6 +72,7 @@ fn main() -> ExitCode {
         Command::Docs => docs::run(),
         Command::Bench => bench::run(),
         Command::Fuzz { seconds } => fuzz::run(seconds),
+        Command::Diff { base } => diff::run(base),
         Command::Ci => ci::run(),
     };
     match result {

@@ -9,34 +9,33 @@ use std::time::{Duration, Instant};
 
 use anyhow::{Context, Result, bail};
 
-/// `tools/node_modules/.bin`, after `npm ci` when a pinned tool is missing.
+use crate::prerequisites::{self, Need};
+
+/// `tools/node_modules/.bin`, after `npm ci` when the installed tools are not those of
+/// `tools/package-lock.json` (a copy of the lock file it installed is kept beside them).
 pub fn node_bin(root: &Path) -> Result<PathBuf> {
+    prerequisites::ensure(&[Need::Node])?;
     let tools = root.join("tools");
-    let bin = tools.join("node_modules").join(".bin");
-    if ![
-        "redocly",
-        "prism",
-        "playwright",
-        "openapi-typescript",
-        "tsc",
-    ]
-    .iter()
-    .all(|tool| bin.join(tool).exists())
-    {
+    let modules = tools.join("node_modules");
+    let lock = std::fs::read_to_string(tools.join("package-lock.json"))
+        .context("tools/package-lock.json")?;
+    let stamp = modules.join(".installed-package-lock.json");
+    if std::fs::read_to_string(&stamp).ok().as_deref() != Some(lock.as_str()) {
         println!("installing the pinned Node tools of tools/package.json (npm ci)");
-        run(Command::new("npm").current_dir(&tools).args([
-            "ci",
-            "--no-audit",
-            "--no-fund",
-            "--loglevel=error",
-        ]))
-        .context("npm ci in tools/ (Node.js and npm are needed)")?;
+        run(Command::new("npm")
+            .current_dir(&tools)
+            .args(["ci", "--no-audit", "--no-fund", "--loglevel=error"])
+            // One dependency's install script reports downloads; it is not needed.
+            .env("SCARF_ANALYTICS", "false"))
+        .context("npm ci in tools/")?;
+        std::fs::write(&stamp, lock)?;
     }
-    Ok(bin)
+    Ok(modules.join(".bin"))
 }
 
 /// The `bin` directory of the Python virtual environment with `tools/requirements.txt`.
 pub fn python_bin(root: &Path) -> Result<PathBuf> {
+    prerequisites::ensure(&[Need::PythonVenv])?;
     let venv = target_dir(root).join("tools").join("venv");
     let bin = venv.join("bin");
     let requirements = root.join("tools").join("requirements.txt");

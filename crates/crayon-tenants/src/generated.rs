@@ -5741,7 +5741,7 @@ from the live API are marked as illustrative. `openapi/DECISIONS.md`, beside thi
 keeps the evidence for every decision.
 
 
-Version: 1.0*/
+Version: 0.1.0*/
 pub struct Client {
     pub(crate) baseurl: String,
     pub(crate) client: reqwest::Client,
@@ -5783,7 +5783,7 @@ impl Client {
 }
 impl ClientInfo<crate::client::ClientState> for Client {
     fn api_version() -> &'static str {
-        "1.0"
+        "0.1.0"
     }
     fn baseurl(&self) -> &str {
         self.baseurl.as_str()
