@@ -60,15 +60,15 @@ impl Credentials {
         &self.username
     }
 
-    /// The `Authorization: Basic` value of the token operation.
-    pub(crate) fn basic_authorization(&self) -> HeaderValue {
-        use base64::Engine as _;
-        // RFC 7617: base64 of `id:secret` (what reqwest's `basic_auth` writes, without needing
-        // an HTTP client, whose TLS set-up may need a crypto provider).
-        let credentials = base64::engine::general_purpose::STANDARD
-            .encode(format!("{}:{}", self.client_id, self.client_secret));
-        let mut value = HeaderValue::try_from(format!("Basic {credentials}"))
-            .expect("base64 is a valid header value");
+    /// The `Authorization: Basic` value of the token operation, encoded by reqwest (RFC 7617)
+    /// with the client's own HTTP client: building one here would repeat its TLS set-up.
+    pub(crate) fn basic_authorization(&self, http: &reqwest::Client) -> HeaderValue {
+        let request = http
+            .get("http://localhost/")
+            .basic_auth(&self.client_id, Some(&self.client_secret))
+            .build()
+            .expect("a request to a fixed URL builds");
+        let mut value = request.headers()[reqwest::header::AUTHORIZATION].clone();
         value.set_sensitive(true);
         value
     }
@@ -276,8 +276,12 @@ mod tests {
 
     #[test]
     fn basic_authorization_encodes_client_id_and_secret_and_is_sensitive() {
-        let value =
-            Credentials::password("demo-client", "demo-secret", "u", "p").basic_authorization();
+        let http = crate::tls::configure(reqwest::Client::builder())
+            .unwrap()
+            .build()
+            .unwrap();
+        let value = Credentials::password("demo-client", "demo-secret", "u", "p")
+            .basic_authorization(&http);
         assert_eq!(value, "Basic ZGVtby1jbGllbnQ6ZGVtby1zZWNyZXQ=");
         assert!(value.is_sensitive());
     }

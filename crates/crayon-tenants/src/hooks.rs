@@ -31,7 +31,9 @@ impl ClientHooks<ClientState> for Client {
         let authentication = &self.inner().authentication;
         let authorization = if info.operation_id == TOKEN_OPERATION {
             match authentication {
-                Authentication::Password(cache) => Some(cache.credentials().basic_authorization()),
+                Authentication::Password(cache) => {
+                    Some(cache.credentials().basic_authorization(self.client()))
+                }
                 _ => None,
             }
         } else {
