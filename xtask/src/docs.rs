@@ -12,6 +12,7 @@ use crate::tools;
 use crate::{SPEC_PATH, workspace_root};
 
 pub fn run() -> Result<()> {
+    prerequisites::ensure(&[Need::Chromium])?;
     let root = workspace_root();
     let node = tools::node_bin(&root)?;
     let out = tools::target_dir(&root).join("docs");
@@ -32,7 +33,6 @@ pub fn run() -> Result<()> {
             .env("REDOCLY_TELEMETRY", "off")
             .env("REDOCLY_SUPPRESS_UPDATE_NOTICE", "true"),
     )?;
-    prerequisites::ensure(&[Need::Chromium])?;
     let chromium = prerequisites::chromium().context("no Chromium found")?;
 
     // Every operation summary and every schema name must be a heading, each at its deep link

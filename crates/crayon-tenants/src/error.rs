@@ -18,29 +18,23 @@ use crate::types::ApiError;
 pub(crate) const SNIPPET_CHARS: usize = 200;
 
 /// Why a call failed.
-#[derive(Debug, thiserror::Error)]
+#[derive(Debug)]
 #[non_exhaustive]
 pub enum Error {
     /// The API answered with an error status.
-    #[error("{0}")]
     Api(ApiFailure),
     /// No token could be had: the token operation failed, for the reason inside (its own error
     /// answer, a timeout, a connection failure...). Every call that waited for that token request
     /// gets the same failure.
-    #[error("authentication failed: {0}")]
     Authentication(Arc<Error>),
     /// One attempt (connecting, sending, reading the answer) took longer than the client's
     /// per-attempt timeout.
-    #[error("timed out: {0}")]
-    Timeout(#[source] reqwest::Error),
+    Timeout(reqwest::Error),
     /// The call, retries included, took longer than the client's overall deadline.
-    #[error("the call did not finish within its deadline of {0:?}")]
     DeadlineExceeded(Duration),
     /// The server could not be reached, or the connection broke before the answer was complete.
-    #[error("connection failed: {0}")]
-    Connection(#[source] reqwest::Error),
+    Connection(reqwest::Error),
     /// An answer whose body is larger than the client's limit; it was not read further.
-    #[error("{}the response body is larger than the limit of {limit} bytes", status_prefix(.status))]
     BodyTooLarge {
         /// The answer's status (`None` from a generated `send()` called directly, which does
         /// not keep it).
@@ -49,10 +43,6 @@ pub enum Error {
         limit: usize,
     },
     /// A success answer whose body does not match the contract.
-    #[error(
-        "{}the response body does not decode at {path}: {message} (body starts: {snippet})",
-        status_prefix(.status)
-    )]
     Decode {
         /// The answer's status (`None` from a generated `send()` called directly, which does
         /// not keep it).
@@ -67,11 +57,9 @@ pub enum Error {
     /// A DELETE whose first answer was lost (a dropped connection or a timeout) was sent again
     /// and answered 404: the first attempt most likely deleted the tenant. The 404 is kept here,
     /// so that a caller who only wants the tenant gone can treat this as success.
-    #[error("{0} (after a retry whose first attempt may have deleted it)")]
     NotFoundAfterRetry(ApiFailure),
     /// A listing's pages ran out before `TotalHits` tenants arrived (a page came back empty, or
     /// short pages did not add up): the tenants already yielded are not all there are.
-    #[error("the listing ended after {received} of its {total} tenants (TotalHits)")]
     IncompleteListing {
         /// Tenants received.
         received: u64,
@@ -80,17 +68,71 @@ pub enum Error {
     },
     /// A listing without `TotalHits` filled every page up to its bound (`Paging::max_pages`):
     /// there may be more tenants than were yielded.
-    #[error("the listing filled all {pages} pages its bound allows and may hold more")]
     PageBoundReached {
         /// The bound.
         pages: i32,
     },
     /// The request was not sent: a required parameter is missing or a value is invalid.
-    #[error("invalid request: {0}")]
     InvalidRequest(String),
     /// Any other failure of the HTTP stack.
-    #[error("HTTP failure: {0}")]
-    Http(#[source] reqwest::Error),
+    Http(reqwest::Error),
+}
+
+// Written out rather than derived: a derive crate would add two crates to every build of the
+// library for a dozen messages (BENCHMARKS.md, "Build cost").
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::Api(failure) => write!(f, "{failure}"),
+            Self::Authentication(cause) => write!(f, "authentication failed: {cause}"),
+            Self::Timeout(error) => write!(f, "timed out: {error}"),
+            Self::DeadlineExceeded(deadline) => write!(
+                f,
+                "the call did not finish within its deadline of {deadline:?}"
+            ),
+            Self::Connection(error) => write!(f, "connection failed: {error}"),
+            Self::BodyTooLarge { status, limit } => write!(
+                f,
+                "{}the response body is larger than the limit of {limit} bytes",
+                status_prefix(status)
+            ),
+            Self::Decode {
+                status,
+                path,
+                message,
+                snippet,
+            } => write!(
+                f,
+                "{}the response body does not decode at {path}: {message} (body starts: {snippet})",
+                status_prefix(status)
+            ),
+            Self::NotFoundAfterRetry(failure) => write!(
+                f,
+                "{failure} (after a retry whose first attempt may have deleted it)"
+            ),
+            Self::IncompleteListing { received, total } => write!(
+                f,
+                "the listing ended after {received} of its {total} tenants (TotalHits)"
+            ),
+            Self::PageBoundReached { pages } => write!(
+                f,
+                "the listing filled all {pages} pages its bound allows and may hold more"
+            ),
+            Self::InvalidRequest(message) => write!(f, "invalid request: {message}"),
+            Self::Http(error) => write!(f, "HTTP failure: {error}"),
+        }
+    }
+}
+
+impl std::error::Error for Error {
+    /// The transport error under `Timeout`, `Connection` and `Http`. (`Authentication` shows its
+    /// cause in its own message instead, as it always has.)
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            Self::Timeout(error) | Self::Connection(error) | Self::Http(error) => Some(error),
+            _ => None,
+        }
+    }
 }
 
 /// An error answer: its status, its `ApiError` or a snippet of the body when it had none, and
