@@ -246,21 +246,13 @@ fn build_cost(root: &Path, cargo: &str) -> Result<String> {
         "| clean debug build (`cargo build`, empty target directory) | {:.1} s | {:.1} s | {build_ratio:.2} | ≤ 1.05: {} |",
         ours.as_secs_f64(),
         theirs.as_secs_f64(),
-        if build_ratio <= 1.05 {
-            "met"
-        } else {
-            "not met"
-        }
+        verdict(build_ratio <= 1.05)
     )?;
     writeln!(
         text,
         "| crates in the normal dependency tree (the package itself not counted) | {ours_count} | {theirs_count} | +{} | ≤ +5: {} |",
         ours_count as i64 - theirs_count as i64,
-        if ours_count <= theirs_count + 5 {
-            "met"
-        } else {
-            "not met"
-        }
+        verdict(ours_count <= theirs_count + 5)
     )?;
     writeln!(
         text,
@@ -318,6 +310,10 @@ fn build_cost(root: &Path, cargo: &str) -> Result<String> {
          `cargo bench -p crayon-tenants --bench figures -- overhead|listing|tokens|memory`.\n"
     )?;
     Ok(text)
+}
+
+fn verdict(met: bool) -> &'static str {
+    if met { "met" } else { "not met" }
 }
 
 fn clean_build(
