@@ -129,7 +129,7 @@ fn run_optic(root: &Path, base: &str, head: &str) -> Result<Vec<Change>> {
     let dir = tools::target_dir(root).join("diff");
     std::fs::create_dir_all(&dir)?;
     // Unique names: the tests compare several versions at once.
-    let stamp = format!("{}-{:x}", std::process::id(), fxhash(head));
+    let stamp = format!("{}-{:x}", std::process::id(), fnv1a(&[base, head]));
     let (base_file, head_file) = (
         dir.join(format!("base-{stamp}.yaml")),
         dir.join(format!("head-{stamp}.yaml")),
@@ -145,10 +145,8 @@ fn run_optic(root: &Path, base: &str, head: &str) -> Result<Vec<Change>> {
         .env("NO_COLOR", "1")
         .output()
         .with_context(|| format!("running {}", optic.display()))?;
-    if std::env::var_os("KEEP_DIFF").is_none() {
-        let _ = std::fs::remove_file(&base_file);
-        let _ = std::fs::remove_file(&head_file);
-    }
+    let _ = std::fs::remove_file(&base_file);
+    let _ = std::fs::remove_file(&head_file);
     let report = String::from_utf8_lossy(&output.stdout).into_owned();
     let changes = parse_report(&report);
     // Optic exits 1 when a check fails; anything else (or a failure without a breaking change
@@ -319,11 +317,14 @@ fn git_show(root: &Path, rev: &str, path: &str) -> Result<String> {
     String::from_utf8(output.stdout).with_context(|| format!("{rev}:{path} is not UTF-8"))
 }
 
-/// A short hash for file names (FNV-1a).
-fn fxhash(text: &str) -> u64 {
-    text.bytes().fold(0xcbf2_9ce4_8422_2325, |hash, byte| {
-        (hash ^ u64::from(byte)).wrapping_mul(0x100_0000_01b3)
-    })
+/// A short hash of some texts, for file names (FNV-1a).
+fn fnv1a(texts: &[&str]) -> u64 {
+    texts
+        .iter()
+        .flat_map(|text| text.bytes().chain([0]))
+        .fold(0xcbf2_9ce4_8422_2325, |hash, byte| {
+            (hash ^ u64::from(byte)).wrapping_mul(0x100_0000_01b3)
+        })
 }
 
 #[cfg(test)]
