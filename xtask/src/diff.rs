@@ -90,7 +90,10 @@ pub fn compare(root: &Path, base: &str, head: &str) -> Result<Vec<Change>> {
     Ok(changes)
 }
 
-/// Replaces `anyOf: [X, {enum: [null]}]` by `X` (by `allOf: [X]` beside other keywords).
+/// Replaces `{anyOf: [X, {enum: [null]}], ...}` by `X`. The contract puts only a `description`
+/// beside such an `anyOf`, which classes nothing (the run on the contract as written still lists
+/// a changed description); keeping it would need `allOf: [X]`, inside which Optic's enum and
+/// type rules do not look either.
 fn unwrap_nullable_refs(value: &mut serde_json::Value) {
     use serde_json::Value;
     match value {
@@ -108,12 +111,7 @@ fn unwrap_nullable_refs(value: &mut serde_json::Value) {
                 _ => None,
             };
             if let Some(inner) = inner {
-                object.remove("anyOf");
-                if object.is_empty() {
-                    *value = inner;
-                } else {
-                    object.insert("allOf".to_owned(), Value::Array(vec![inner]));
-                }
+                *value = inner;
                 return unwrap_nullable_refs(value);
             }
             object.values_mut().for_each(unwrap_nullable_refs);
@@ -409,6 +407,23 @@ mod tests {
             breaking(&changes)
                 .iter()
                 .any(|c| c.operation == "GET /api/v1/customertenants/{id}/detailed/"),
+            "{changes:#?}"
+        );
+    }
+
+    #[test]
+    fn a_removed_enum_value_of_a_request_property_is_breaking() {
+        let changes = changes_after(|contract| {
+            let schema = &mut contract["components"]["schemas"]["EntityStatus"];
+            for key in ["enum", "x-enum-varnames", "x-enum-descriptions"] {
+                schema[key].as_array_mut().unwrap().pop().unwrap();
+            }
+        });
+        assert!(
+            breaking(&changes)
+                .iter()
+                .any(|c| c.location.starts_with("request")
+                    && c.breaking.as_deref().unwrap().contains("enum")),
             "{changes:#?}"
         );
     }
