@@ -353,6 +353,14 @@ mod tests {
         changes.iter().filter(|c| c.breaking.is_some()).collect()
     }
 
+    /// Removes the last value of a closed enumeration, with its name and description.
+    fn remove_last_enum_value(contract: &mut Value, name: &str) {
+        let schema = &mut contract["components"]["schemas"][name];
+        for key in ["enum", "x-enum-varnames", "x-enum-descriptions"] {
+            schema[key].as_array_mut().unwrap().pop().unwrap();
+        }
+    }
+
     fn list_parameter<'a>(contract: &'a mut Value, name: &str) -> &'a mut Value {
         contract["paths"]["/api/v1/customertenants/"]["get"]["parameters"]
             .as_array_mut()
@@ -413,12 +421,7 @@ mod tests {
 
     #[test]
     fn a_removed_enum_value_of_a_request_property_is_breaking() {
-        let changes = changes_after(|contract| {
-            let schema = &mut contract["components"]["schemas"]["EntityStatus"];
-            for key in ["enum", "x-enum-varnames", "x-enum-descriptions"] {
-                schema[key].as_array_mut().unwrap().pop().unwrap();
-            }
-        });
+        let changes = changes_after(|contract| remove_last_enum_value(contract, "EntityStatus"));
         assert!(
             breaking(&changes)
                 .iter()
@@ -430,12 +433,8 @@ mod tests {
 
     #[test]
     fn a_removed_enum_value_is_breaking() {
-        let changes = changes_after(|contract| {
-            let schema = &mut contract["components"]["schemas"]["CustomerTenantType"];
-            for key in ["enum", "x-enum-varnames", "x-enum-descriptions"] {
-                schema[key].as_array_mut().unwrap().pop().unwrap();
-            }
-        });
+        let changes =
+            changes_after(|contract| remove_last_enum_value(contract, "CustomerTenantType"));
         let breaking = breaking(&changes);
         assert!(
             breaking
