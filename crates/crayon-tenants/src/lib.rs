@@ -55,6 +55,10 @@
 //!   [`types::TokenRequest`], [`types::CustomerTenantUser`]); responses convert into request
 //!   bodies (`CustomerTenantDetailedInput::try_from(detailed)`).
 //!
+//! Cargo features choose the TLS backend (`tls.rs`): `rustls` (the default: rustls with the ring
+//! provider), `rustls-aws-lc`, `native-tls`, or none for plain HTTP only (an `https` base URL is
+//! then refused by `build()`); `schemars` derives `schemars::JsonSchema` for every model.
+//!
 //! Behind every awaited call (`call.rs`, with `hooks.rs` for what needs the built request): the
 //! bearer token (fetched with the password grant, cached; refreshed in the background ahead of
 //! `ExpiresIn` while the old one is still used; one token request, whose outcome every waiting
