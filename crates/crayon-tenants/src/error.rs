@@ -283,7 +283,7 @@ impl fmt::Display for ApiFailure {
 
 impl From<progenitor_client::Error<ApiError>> for Error {
     /// The error of a generated `send()`, with what it holds. The call layer knows more (the
-    /// real status of a body that did not decode) and uses [`crate::call`] instead.
+    /// real status of a body that did not decode) and uses `crate::call` instead.
     fn from(error: progenitor_client::Error<ApiError>) -> Self {
         use progenitor_client::Error as Generated;
         match error {
