@@ -65,6 +65,22 @@ pub fn run() -> Result<()> {
             )
         })?;
     }
+    // The API documentation as docs.rs builds it (the library with its `schemars` feature).
+    step("cargo doc -D warnings", || {
+        cargo(
+            &[
+                "doc",
+                "--workspace",
+                "--exclude",
+                "xtask",
+                "--no-deps",
+                "--locked",
+                "--features",
+                "crayon-tenants/schemars",
+            ],
+            &[("RUSTDOCFLAGS", "-D warnings")],
+        )
+    })?;
     // The crates as they would be published, each built from its own package (the contract
     // copy, licence files and versioned path dependencies included).
     step("cargo package", || {
