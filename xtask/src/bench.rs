@@ -13,7 +13,7 @@ use crate::{SPEC_PATH, codegen, tools, workspace_root};
 
 pub fn run() -> Result<()> {
     let root = workspace_root();
-    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned());
+    let cargo = tools::cargo();
     let mut report = String::from(
         "# Benchmarks\n\nMeasured by `cargo xtask bench` (which runs `cargo bench -p crayon-tenants --bench figures` \
          and the build measurements below) on a 2-core machine shared with other work: read the figures as \

@@ -4,7 +4,7 @@ use std::process::Command;
 
 use anyhow::{Context, Result, bail};
 
-use crate::{codegen, conformance, diff, docs, lint, prerequisites, workspace_root};
+use crate::{codegen, conformance, diff, docs, lint, prerequisites, tools, workspace_root};
 
 pub fn run() -> Result<()> {
     let root = workspace_root();
@@ -123,7 +123,7 @@ fn step(name: &str, run: impl FnOnce() -> Result<()>) -> Result<()> {
 }
 
 fn cargo(args: &[&str], envs: &[(&str, &str)]) -> Result<()> {
-    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned());
+    let cargo = tools::cargo();
     let status = Command::new(&cargo)
         .current_dir(workspace_root())
         .args(args)

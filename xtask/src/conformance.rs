@@ -29,7 +29,7 @@ pub fn run() -> Result<()> {
     let root = workspace_root();
     let node = tools::node_bin(&root)?;
     let python = tools::python_bin(&root)?;
-    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned());
+    let cargo = tools::cargo();
     // Name both targets: with `--example` alone cargo would build no binary, and a stale mock
     // binary would be tested.
     tools::run(Command::new(&cargo).current_dir(&root).args([

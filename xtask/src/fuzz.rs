@@ -18,7 +18,7 @@ pub fn run(seconds: u64) -> Result<()> {
     let cargo_fuzz = tools_root.join("bin").join("cargo-fuzz");
     if !cargo_fuzz.exists() {
         println!("installing cargo-fuzz into {}", tools_root.display());
-        let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned());
+        let cargo = tools::cargo();
         tools::run(
             Command::new(cargo)
                 .args(["install", "--locked", "--quiet", "cargo-fuzz", "--root"])

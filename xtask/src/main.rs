@@ -58,7 +58,8 @@ enum Command {
         #[arg(long)]
         base: Option<String>,
     },
-    /// Run everything CI runs: fmt check, clippy, codegen check, spec lint, all tests,
+    /// Run everything CI runs (installing what the checks need first): fmt check, codegen check,
+    /// spec lint, contract diff, clippy, all tests, each TLS backend, rustdoc, cargo package,
     /// conformance, docs.
     Ci,
 }

@@ -65,8 +65,8 @@ impl Need {
             }
             Need::OpenSsl => succeeds(Command::new("pkg-config").args(["--exists", "openssl"])),
             Need::RustComponents => {
-                succeeds(Command::new(cargo()).args(["fmt", "--version"]))
-                    && succeeds(Command::new(cargo()).args(["clippy", "--version"]))
+                succeeds(Command::new(crate::tools::cargo()).args(["fmt", "--version"]))
+                    && succeeds(Command::new(crate::tools::cargo()).args(["clippy", "--version"]))
             }
         }
     }
@@ -168,8 +168,4 @@ fn is_root() -> bool {
         .arg("-u")
         .output()
         .is_ok_and(|output| output.stdout.trim_ascii() == b"0")
-}
-
-fn cargo() -> String {
-    std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned())
 }

@@ -19,17 +19,15 @@ pub fn node_bin(root: &Path) -> Result<PathBuf> {
     let modules = tools.join("node_modules");
     let lock = std::fs::read_to_string(tools.join("package-lock.json"))
         .context("tools/package-lock.json")?;
-    let stamp = modules.join(".installed-package-lock.json");
-    if std::fs::read_to_string(&stamp).ok().as_deref() != Some(lock.as_str()) {
+    install_unless_stamped(&modules.join(".installed-package-lock.json"), &lock, || {
         println!("installing the pinned Node tools of tools/package.json (npm ci)");
         run(Command::new("npm")
             .current_dir(&tools)
             .args(["ci", "--no-audit", "--no-fund", "--loglevel=error"])
             // One dependency's install script reports downloads; it is not needed.
             .env("SCARF_ANALYTICS", "false"))
-        .context("npm ci in tools/")?;
-        std::fs::write(&stamp, lock)?;
-    }
+        .context("npm ci in tools/")
+    })?;
     Ok(modules.join(".bin"))
 }
 
@@ -39,9 +37,8 @@ pub fn python_bin(root: &Path) -> Result<PathBuf> {
     let venv = target_dir(root).join("tools").join("venv");
     let bin = venv.join("bin");
     let requirements = root.join("tools").join("requirements.txt");
-    let stamp = venv.join("requirements.txt");
     let current = std::fs::read_to_string(&requirements).context("tools/requirements.txt")?;
-    if std::fs::read_to_string(&stamp).ok().as_deref() != Some(current.as_str()) {
+    install_unless_stamped(&venv.join("requirements.txt"), &current, || {
         println!(
             "installing the pinned Python tools of tools/requirements.txt into {}",
             venv.display()
@@ -53,10 +50,28 @@ pub fn python_bin(root: &Path) -> Result<PathBuf> {
         run(Command::new(bin.join("pip"))
             .args(["install", "--quiet", "--disable-pip-version-check", "-r"])
             .arg(&requirements))
-        .context("pip install -r tools/requirements.txt")?;
-        std::fs::write(&stamp, current)?;
-    }
+        .context("pip install -r tools/requirements.txt")
+    })?;
     Ok(bin)
+}
+
+/// Runs `install` unless `stamp` holds `pins` (the pin file it installed last time), then
+/// writes `pins` to `stamp`: the tools are reinstalled exactly when their pins change.
+fn install_unless_stamped(
+    stamp: &Path,
+    pins: &str,
+    install: impl FnOnce() -> Result<()>,
+) -> Result<()> {
+    if std::fs::read_to_string(stamp).ok().as_deref() == Some(pins) {
+        return Ok(());
+    }
+    install()?;
+    std::fs::write(stamp, pins).with_context(|| stamp.display().to_string())
+}
+
+/// The cargo that runs this xtask (`$CARGO`), else `cargo` from `PATH`.
+pub fn cargo() -> String {
+    std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned())
 }
 
 /// Cargo's target directory.
