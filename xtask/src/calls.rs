@@ -2,15 +2,27 @@
 //! - `IntoFuture`: `client.get_customer_tenant().id(42).await` runs the call through the crate's
 //!   call layer (`crates/crayon-tenants/src/call.rs`: token, retries, `crayon_tenants::Error`);
 //! - `with_client`: the same request bound to another client, so that a stream of pages can own
-//!   its client and keep the caller's builder, filters and all, as its template.
+//!   its client and keep the caller's builder, filters and all, as its template;
+//! - for every list operation that pages (it takes `page` and `pageSize` and answers an object
+//!   of `Items` and `TotalHits`): `into_stream()`, `paging()` and `crate::paging::ListRequest`,
+//!   so that every listing streams the same way and none is kept by hand.
 
 use anyhow::{Context, Result, bail};
 use proc_macro2::{Ident, Span};
 use quote::quote;
 
-/// Adds the impls to every builder of `mod builder`. `operations` maps each operationId to its
-/// HTTP method, as the contract gives them.
-pub fn add_to_builders(file: &mut syn::File, operations: &[(String, String)]) -> Result<()> {
+/// An operation of the contract, as codegen needs it.
+pub struct Operation {
+    /// Its `operationId`.
+    pub id: String,
+    /// Its HTTP method, lower case.
+    pub method: String,
+    /// The schema of its `Items` when it is a list that pages.
+    pub page_item: Option<String>,
+}
+
+/// Adds the impls to every builder of `mod builder`.
+pub fn add_to_builders(file: &mut syn::File, operations: &[Operation]) -> Result<()> {
     let builder = file
         .items
         .iter_mut()
@@ -20,7 +32,8 @@ pub fn add_to_builders(file: &mut syn::File, operations: &[(String, String)]) ->
         })
         .context("progenitor's output has no `mod builder`")?;
     let mut added = Vec::new();
-    for (operation_id, method) in operations {
+    for operation in operations {
+        let (operation_id, method) = (&operation.id, &operation.method);
         let name = pascal_case(operation_id);
         let fields = struct_fields(&builder.1, &name)
             .with_context(|| format!("no builder struct {name} for {operation_id}"))?;
@@ -55,11 +68,54 @@ pub fn add_to_builders(file: &mut syn::File, operations: &[(String, String)]) ->
                 }
             }
         })?);
+        if let Some(item) = &operation.page_item {
+            added.push(paging(&ident, operation_id, item)?);
+        }
     }
     for file in added {
         builder.1.extend(file.items);
     }
     Ok(())
+}
+
+/// `into_stream()`, `paging()` and `ListRequest` for the builder of a list that pages.
+fn paging(builder: &Ident, operation_id: &str, item: &str) -> Result<syn::File> {
+    let item = Ident::new(item, Span::call_site());
+    let stream_doc = format!(
+        "Every `{item}` of this listing, page after page, with the default page size and concurrency: see `crate::Paging` (added by `cargo xtask codegen` for `{operation_id}`)."
+    );
+    Ok(syn::parse2(quote! {
+        impl<'a> #builder<'a> {
+            #[doc = #stream_doc]
+            pub fn into_stream(self) -> crate::paging::ItemStream<types::#item> {
+                self.paging().stream()
+            }
+            ///How to walk the pages of this listing: page size, concurrency, page bound (added by `cargo xtask codegen`).
+            pub fn paging(self) -> crate::paging::Paging<#builder<'static>> {
+                let client = self.client.clone();
+                let template = self.with_client(crate::paging::detached(&client));
+                crate::paging::Paging::new(client, template)
+            }
+        }
+        impl crate::paging::ListRequest for #builder<'static> {
+            type Item = types::#item;
+            fn fetch_page<'c>(
+                &self,
+                client: &'c super::Client,
+                page: i32,
+                page_size: i32,
+            ) -> ::futures_util::future::BoxFuture<'c, ::std::result::Result<crate::paging::Page<types::#item>, crate::Error>> {
+                let request = self.clone().with_client(client).page(page).page_size(page_size);
+                ::std::boxed::Box::pin(async move {
+                    let collection = request.await?;
+                    Ok(crate::paging::Page {
+                        items: collection.items.unwrap_or_default(),
+                        total_hits: collection.total_hits,
+                    })
+                })
+            }
+        }
+    })?)
 }
 
 fn pascal_case(operation_id: &str) -> String {
@@ -121,13 +177,17 @@ fn first_generic(ty: &syn::Type) -> Option<syn::Type> {
     })
 }
 
-/// Every operation of the contract: its operationId and method.
-pub fn operations(spec: &serde_json::Value) -> Result<Vec<(String, String)>> {
+/// Every operation of the contract: its operationId, its method, and whether it pages.
+pub fn operations(spec: &serde_json::Value) -> Result<Vec<Operation>> {
     let mut found = Vec::new();
     for item in spec["paths"].as_object().context("paths")?.values() {
         for (method, operation) in item.as_object().into_iter().flatten() {
             if let Some(id) = operation.get("operationId").and_then(|id| id.as_str()) {
-                found.push((id.to_owned(), method.clone()));
+                found.push(Operation {
+                    id: id.to_owned(),
+                    method: method.clone(),
+                    page_item: page_item(spec, operation),
+                });
             }
         }
     }
@@ -135,4 +195,42 @@ pub fn operations(spec: &serde_json::Value) -> Result<Vec<(String, String)>> {
         bail!("the contract has no operation");
     }
     Ok(found)
+}
+
+/// The schema name of `Items` when `operation` is a list that pages: it takes the query
+/// parameters `page` and `pageSize`, and its 200 answers a referenced schema with `TotalHits`
+/// and an array `Items` of a referenced schema.
+fn page_item(spec: &serde_json::Value, operation: &serde_json::Value) -> Option<String> {
+    let resolve = |value: &serde_json::Value| -> serde_json::Value {
+        match value.get("$ref").and_then(|r| r.as_str()) {
+            Some(reference) => spec
+                .pointer(reference.trim_start_matches('#'))
+                .cloned()
+                .unwrap_or_default(),
+            None => value.clone(),
+        }
+    };
+    let query: Vec<String> = operation["parameters"]
+        .as_array()?
+        .iter()
+        .map(resolve)
+        .filter(|parameter| parameter["in"] == "query")
+        .filter_map(|parameter| parameter["name"].as_str().map(str::to_owned))
+        .collect();
+    if !["page", "pageSize"]
+        .iter()
+        .all(|name| query.iter().any(|q| q == name))
+    {
+        return None;
+    }
+    let collection = resolve(&operation["responses"]["200"]["content"]["application/json"]["schema"]);
+    collection["properties"].get("TotalHits")?;
+    let items = &collection["properties"]["Items"];
+    if items["type"] != "array" {
+        return None;
+    }
+    let reference = items["items"]["$ref"].as_str()?;
+    reference
+        .strip_prefix("#/components/schemas/")
+        .map(str::to_owned)
 }

@@ -35,6 +35,7 @@ const ENUMS: &[&str] = &[
     "AgreementTypeConsent",
     "SubscriptionPriceType",
     "SubscriptionStatus",
+    "ProgramType",
 ];
 
 /// The types that carry secrets (`crate::sensitive`): they need a `Debug` that redacts them, and

@@ -156,9 +156,12 @@ open_enum! {
 }
 
 open_enum! {
-    /// Price basis of a tenant's subscriptions. The SDK sends 0 when it is unset, which is not a
-    /// member: it arrives here as `Unknown(0)`.
+    /// Price basis of a tenant's subscriptions. Crayon's SDK names 1, 2 and 3, but sends 0 for a
+    /// tenant whose caller chose none (its property is not nullable): the contract names that 0
+    /// `NotSet`, and an update that sends it keeps the stored price basis.
     SubscriptionPriceType {
+        /// 0: not set (the SDK's default; an update keeps the stored value).
+        NotSet = 0,
         /// 1: purchase price (standard).
         PurchasePrice = 1,
         /// 2: list price.
@@ -199,6 +202,20 @@ open_enum! {
     }
 }
 
+open_enum! {
+    /// Kind of publisher program, a filter of the publishers list (flags in the SDK).
+    ProgramType {
+        /// 0: none (no filter).
+        None = 0,
+        /// 1: license programs.
+        License = 1,
+        /// 2: report programs.
+        Report = 2,
+        /// 4: cloud programs.
+        Cloud = 4,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -219,8 +236,10 @@ mod tests {
         let status: SubscriptionStatus = serde_json::from_str("6").unwrap();
         assert!(matches!(status, SubscriptionStatus::Unknown(value) if value.value() == 6));
         assert_eq!(serde_json::to_string(&status).unwrap(), "6");
-        let price: SubscriptionPriceType = serde_json::from_str("0").unwrap();
-        assert!(matches!(price, SubscriptionPriceType::Unknown(value) if value.value() == 0));
+        let price: SubscriptionPriceType = serde_json::from_str("7").unwrap();
+        assert!(matches!(price, SubscriptionPriceType::Unknown(value) if value.value() == 7));
+        let unset: SubscriptionPriceType = serde_json::from_str("0").unwrap();
+        assert_eq!(unset, SubscriptionPriceType::NotSet);
     }
 
     #[test]

@@ -10,6 +10,64 @@ use progenitor_client::{encode_path, ClientHooks, OperationInfo, RequestBuilderE
 /// Types used as operation parameters and responses.
 #[allow(clippy::all)]
 pub mod types {
+    ///A postal address of an invoice profile (the SDK's `AddressData`).
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+    pub struct AddressData {
+        ///Identifier of the address in Crayon's ERP. In the SDK and the Swashbuckle export; not in the documentation's examples.
+        #[serde(
+            rename = "AxAddressId",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub ax_address_id: ::std::option::Option<i64>,
+        ///City.
+        #[serde(rename = "City", skip_serializing_if = "::std::option::Option::is_none")]
+        pub city: ::std::option::Option<::std::string::String>,
+        ///The whole address on one line.
+        #[serde(
+            rename = "CompleteAddress",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub complete_address: ::std::option::Option<::std::string::String>,
+        ///ISO 3166-1 alpha-2 country code, for example `SE`.
+        #[serde(
+            rename = "CountryCode",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub country_code: ::std::option::Option<::std::string::String>,
+        ///County (often empty).
+        #[serde(
+            rename = "County",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub county: ::std::option::Option<::std::string::String>,
+        ///Name on the address.
+        #[serde(rename = "Name", skip_serializing_if = "::std::option::Option::is_none")]
+        pub name: ::std::option::Option<::std::string::String>,
+        ///State (often empty).
+        #[serde(
+            rename = "State",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub state: ::std::option::Option<::std::string::String>,
+        ///Street and number.
+        #[serde(
+            rename = "Street",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub street: ::std::option::Option<::std::string::String>,
+        ///Postal code.
+        #[serde(
+            rename = "ZipCode",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub zip_code: ::std::option::Option<::std::string::String>,
+    }
+    impl AddressData {
+        pub fn builder() -> builder::AddressData {
+            Default::default()
+        }
+    }
     /**The body of every error response (the SDK's `Error`). `ErrorCode` is the status and its
 reason phrase (`"401 Unauthorized"`) or a symbolic code; `ObjectErrors` lists one entry per
 invalid property of a request body. The token operation's identity server may send the
@@ -574,6 +632,16 @@ documentation's C# sample sends only part of `Tenant`); what the body leaves out
     }
     /**The tenant of an update: any of `CustomerTenant`'s properties, each optional, with
 enumerations closed to the values they list.
+
+Crayon's SDK sends every property of its `CustomerTenant`, whether its caller set it or
+not: references it did not set as `null` (which keep their value), and value types as
+their C# defaults. Of those defaults, `CustomerTenantType: 0` ("not specified") and
+`DefaultSubscriptionPriceType: 0` ("not set") keep the stored value, `EntityStatus` is the
+server's and never changed by an update, and `Id` is the path's; `ResellerMarkup` has no
+"unset" value, so an SDK update that does not set it sends `0.0`, which sets the markup
+to 0. To change one property, send only it (with this document's partial body), or read
+the tenant and send it back whole. (What the server does with these defaults is not
+documented: the keeping is this contract's assumption, which the mock follows.)
 */
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
@@ -587,7 +655,7 @@ enumerations closed to the values they list.
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub consumer: ::std::option::Option<ObjectReference>,
-        ///Kind of customer tenant (T1 = 1, T2 = 2).
+        ///Kind of customer tenant (T1 = 1, T2 = 2); 0 ("not specified", the SDK's default) keeps the stored type.
         #[serde(
             rename = "CustomerTenantType",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -595,7 +663,7 @@ enumerations closed to the values they list.
         pub customer_tenant_type: ::std::option::Option<
             crate::enums::CustomerTenantType,
         >,
-        ///Default price basis of the tenant's subscriptions.
+        ///Default price basis of the tenant's subscriptions; 0 ("not set", the SDK's default) keeps the stored one.
         #[serde(
             rename = "DefaultSubscriptionPriceType",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -615,7 +683,7 @@ enumerations closed to the values they list.
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub domain_prefix: ::std::option::Option<::std::string::String>,
-        ///Status of the record.
+        ///Status of the record; the server's, not changed by an update (the SDK sends 0 on every update).
         #[serde(
             rename = "EntityStatus",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -776,10 +844,23 @@ tenant as the path; the path decides which tenant is updated.
             Default::default()
         }
     }
-    ///The tenant of an add-existing request; only `ExternalPublisherCustomerId` is required.
+    /**The tenant of an add-existing request; only `ExternalPublisherCustomerId` is required. It
+lists every property Crayon's SDK writes for its `CustomerTenant` (value types always,
+references as `null`), so that the SDK's body is valid as it is sent; the server assigns
+`Id`, `PublisherCustomerId`, `Domain` and `EntityStatus` itself.
+*/
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct ExistingCustomerTenant {
+        ///The Microsoft agreement accepted for the tenant (lower case, as the SDK sends it).
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub agreement: ::std::option::Option<CustomerTenantAgreementInput>,
+        ///The consumer the tenant belongs to.
+        #[serde(
+            rename = "Consumer",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub consumer: ::std::option::Option<ObjectReferenceById>,
         ///Kind of customer tenant (T1 = 1, T2 = 2); a prerequisite of the documentation.
         #[serde(
             rename = "CustomerTenantType",
@@ -788,15 +869,38 @@ tenant as the path; the path decides which tenant is updated.
         pub customer_tenant_type: ::std::option::Option<
             crate::enums::CustomerTenantType,
         >,
+        ///Default price basis of the tenant's subscriptions (the SDK sends 0, "not set", unless set).
+        #[serde(
+            rename = "DefaultSubscriptionPriceType",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub default_subscription_price_type: ::std::option::Option<
+            crate::enums::SubscriptionPriceType,
+        >,
+        ///Full domain of the tenant (assigned by the server).
+        #[serde(
+            rename = "Domain",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub domain: ::std::option::Option<::std::string::String>,
         ///Domain name used for URLs, subscriptions and user names.
         #[serde(
             rename = "DomainPrefix",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub domain_prefix: ::std::option::Option<::std::string::String>,
+        ///Status of the record (assigned by the server; the SDK sends 0).
+        #[serde(
+            rename = "EntityStatus",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub entity_status: ::std::option::Option<crate::enums::EntityStatus>,
         ///External identifier the publisher uses for the customer; identifies the tenant to add.
         #[serde(rename = "ExternalPublisherCustomerId")]
         pub external_publisher_customer_id: ::std::string::String,
+        ///Identifier (assigned by the server; the SDK sends 0).
+        #[serde(rename = "Id", skip_serializing_if = "::std::option::Option::is_none")]
+        pub id: ::std::option::Option<i32>,
         ///The invoice profile to bill the tenant's consumption through; a prerequisite of the documentation.
         #[serde(
             rename = "InvoiceProfile",
@@ -812,18 +916,36 @@ tenant as the path; the path decides which tenant is updated.
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub organization: ::std::option::Option<ObjectReferenceById>,
+        ///The publisher program the tenant is enrolled in.
+        #[serde(
+            rename = "Program",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub program: ::std::option::Option<ObjectReferenceById>,
         ///The publisher the tenant exists at (for example 2, Microsoft).
         #[serde(
             rename = "Publisher",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub publisher: ::std::option::Option<ObjectReferenceById>,
+        ///Internal identifier the publisher uses (assigned by the server).
+        #[serde(
+            rename = "PublisherCustomerId",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub publisher_customer_id: ::std::option::Option<::std::string::String>,
         ///Optional reference that describes the end customer.
         #[serde(
             rename = "Reference",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub reference: ::std::option::Option<::std::string::String>,
+        ///The reseller's markup on the tenant's prices (the SDK sends `0.0` unless set).
+        #[serde(
+            rename = "ResellerMarkup",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub reseller_markup: ::std::option::Option<f64>,
     }
     impl ExistingCustomerTenant {
         pub fn builder() -> builder::ExistingCustomerTenant {
@@ -864,10 +986,127 @@ publisher), a customer tenant type and an invoice profile; its own example sends
             Default::default()
         }
     }
-    ///The tenant of a create request.
+    /**"An InvoiceProfile resource contains invoice-, delivery address and references used when
+placing orders" (the documentation). Each belongs to one organization. The documentation's
+table describes `InvoiceAddressId`, `DeliveryAddressId`, `DeliveryAddress` and
+`InvoiceAddress` with descriptions pasted from the CustomerTenant page; the descriptions
+here are what the properties hold. `ConsumerId` and `ContactPersonId` are in the SDK (since
+2022) and the Swashbuckle export, not in the documentation.
+*/
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+    pub struct InvoiceProfile {
+        ///Identifier of the consumer the profile belongs to, if any. In the SDK since 2022; not in the documentation.
+        #[serde(
+            rename = "ConsumerId",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub consumer_id: ::std::option::Option<i32>,
+        ///Identifier of the profile's contact person, if any. In the SDK since 2022; not in the documentation.
+        #[serde(
+            rename = "ContactPersonId",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub contact_person_id: ::std::option::Option<i32>,
+        ///The customer's own reference on the invoices (the documentation leaves it undescribed).
+        #[serde(
+            rename = "CustomerReference",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub customer_reference: ::std::option::Option<::std::string::String>,
+        ///The delivery address.
+        #[serde(
+            rename = "DeliveryAddress",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub delivery_address: ::std::option::Option<AddressData>,
+        ///Identifier of the delivery address, if the profile has one.
+        #[serde(
+            rename = "DeliveryAddressId",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub delivery_address_id: ::std::option::Option<i64>,
+        ///Unique identifier of the invoice profile.
+        #[serde(rename = "Id", skip_serializing_if = "::std::option::Option::is_none")]
+        pub id: ::std::option::Option<i32>,
+        ///The invoice address.
+        #[serde(
+            rename = "InvoiceAddress",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub invoice_address: ::std::option::Option<AddressData>,
+        ///Identifier of the invoice address (a non-nullable `long` in the SDK).
+        #[serde(
+            rename = "InvoiceAddressId",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub invoice_address_id: ::std::option::Option<i64>,
+        ///Reference printed on the invoices (the documentation leaves it undescribed).
+        #[serde(
+            rename = "InvoiceReference",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub invoice_reference: ::std::option::Option<::std::string::String>,
+        ///Name of the invoice profile.
+        #[serde(rename = "Name", skip_serializing_if = "::std::option::Option::is_none")]
+        pub name: ::std::option::Option<::std::string::String>,
+        ///The organization the invoice profile is connected to.
+        #[serde(
+            rename = "Organization",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub organization: ::std::option::Option<ObjectReference>,
+        ///Requisition (purchase order) number on the invoices (the documentation leaves it undescribed).
+        #[serde(
+            rename = "RequisitionNumber",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub requisition_number: ::std::option::Option<::std::string::String>,
+    }
+    impl InvoiceProfile {
+        pub fn builder() -> builder::InvoiceProfile {
+            Default::default()
+        }
+    }
+    /**One page of invoice profiles (the SDK's `ApiCollection<InvoiceProfile>`, serialized as an
+object). The documentation's example for the list is a single bare `InvoiceProfile`, and
+the Swashbuckle export says a JSON array; the SDK, its samples and a PowerShell client of
+the live API read `Items`, which this document follows.
+*/
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+    pub struct InvoiceProfileCollection {
+        ///The invoice profiles on this page.
+        #[serde(
+            rename = "Items",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub items: ::std::option::Option<::std::vec::Vec<InvoiceProfile>>,
+        ///Number of invoice profiles that match, on all pages.
+        #[serde(
+            rename = "TotalHits",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub total_hits: ::std::option::Option<i64>,
+    }
+    impl InvoiceProfileCollection {
+        pub fn builder() -> builder::InvoiceProfileCollection {
+            Default::default()
+        }
+    }
+    /**The tenant of a create request. Besides what the create page requires, it lists every
+property Crayon's SDK writes (its serializer sends each one: `Id: 0`, `EntityStatus: 0`,
+`ResellerMarkup: 0.0`, `DefaultSubscriptionPriceType: 0`, `null` for the references not
+set), so that the SDK's create body is valid as it is sent. The SDK sends `Organization`
+as its full `Organization` (`ParentId: 0`, `CrayonCompanyName: null`, ...): the server
+reads its `Id`.
+*/
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct NewCustomerTenant {
+        ///The Microsoft agreement accepted for the tenant (lower case, as the SDK sends it).
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub agreement: ::std::option::Option<CustomerTenantAgreementInput>,
         ///The consumer the tenant belongs to (mentioned by the create page's prose).
         #[serde(
             rename = "Consumer",
@@ -877,6 +1116,20 @@ publisher), a customer tenant type and an invoice profile; its own example sends
         ///Kind of customer tenant (T1 = 1, T2 = 2).
         #[serde(rename = "CustomerTenantType")]
         pub customer_tenant_type: crate::enums::CustomerTenantType,
+        ///Default price basis of the tenant's subscriptions (the SDK sends 0, "not set", unless set).
+        #[serde(
+            rename = "DefaultSubscriptionPriceType",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub default_subscription_price_type: ::std::option::Option<
+            crate::enums::SubscriptionPriceType,
+        >,
+        ///Full domain of the tenant (assigned by the server; the SDK sends `null`).
+        #[serde(
+            rename = "Domain",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub domain: ::std::option::Option<::std::string::String>,
         ///Domain name used for URLs, subscriptions and user names; must be unused.
         #[serde(rename = "DomainPrefix")]
         pub domain_prefix: ::std::string::String,
@@ -925,6 +1178,12 @@ publisher), a customer tenant type and an invoice profile; its own example sends
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub reference: ::std::option::Option<::std::string::String>,
+        ///The reseller's markup on the tenant's prices (the SDK sends `0.0` unless set).
+        #[serde(
+            rename = "ResellerMarkup",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub reseller_markup: ::std::option::Option<f64>,
     }
     impl NewCustomerTenant {
         pub fn builder() -> builder::NewCustomerTenant {
@@ -1053,6 +1312,12 @@ add-existing and update bodies requires nothing.
         ///The customer's address.
         #[serde(rename = "Address")]
         pub address: NewCustomerTenantAddress,
+        ///The Microsoft agreement accepted for the customer (the SDK sends `null` unless set).
+        #[serde(
+            rename = "Agreement",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub agreement: ::std::option::Option<CustomerTenantAgreementInput>,
         ///The customer's contact person.
         #[serde(rename = "Contact")]
         pub contact: NewCustomerTenantContact,
@@ -1146,7 +1411,12 @@ JSON examples, the SDK and the Swashbuckle export use an integer.
             Default::default()
         }
     }
-    ///A reseller's organization in Cloud-iQ.
+    /**A reseller's organization in Cloud-iQ: an item of the organizations list, the answer of
+`getOrganization`, and a customer tenant's `Organization` (the SDK uses one class for all
+three). The documentation's organizations list example shows only `Id` and `Name`; the
+SDK (since 2022) and the Swashbuckle export add `ParentId`, `CrayonCompanyName` and
+`AccountNumber`, which responses may carry or leave out.
+*/
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct Organization {
@@ -1186,6 +1456,75 @@ an optional reference so that the documented example parses and nothing is dropp
     }
     impl Organization {
         pub fn builder() -> builder::Organization {
+            Default::default()
+        }
+    }
+    /**One page of organizations (the documentation's `OrganizationCollection`; the SDK's
+`ApiCollection<Organization>`, serialized as an object). The Swashbuckle export says the
+list answers a JSON array; the documentation's example and every client of the live API
+read `Items` and `TotalHits`.
+*/
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+    pub struct OrganizationCollection {
+        ///The organizations on this page.
+        #[serde(
+            rename = "Items",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub items: ::std::option::Option<::std::vec::Vec<Organization>>,
+        ///Number of organizations that match, on all pages.
+        #[serde(
+            rename = "TotalHits",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub total_hits: ::std::option::Option<i64>,
+    }
+    impl OrganizationCollection {
+        pub fn builder() -> builder::OrganizationCollection {
+            Default::default()
+        }
+    }
+    /**A publisher tenants are created with (the SDK's `Publisher`: the same shape as
+`ObjectReference`, a class of its own). No documentation page shows one; every reference
+to one in the documentation's examples is `{"Id": 2, "Name": "Microsoft"}`.
+*/
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+    pub struct Publisher {
+        ///Identifier of the publisher.
+        #[serde(rename = "Id", skip_serializing_if = "::std::option::Option::is_none")]
+        pub id: ::std::option::Option<i32>,
+        ///Name of the publisher.
+        #[serde(rename = "Name", skip_serializing_if = "::std::option::Option::is_none")]
+        pub name: ::std::option::Option<::std::string::String>,
+    }
+    impl Publisher {
+        pub fn builder() -> builder::Publisher {
+            Default::default()
+        }
+    }
+    /**One page of publishers (the SDK's `ApiCollection<Publisher>`, serialized as an object; the
+SDK's samples read `Items`). The Swashbuckle export says a JSON array.
+*/
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+    pub struct PublisherCollection {
+        ///The publishers on this page.
+        #[serde(
+            rename = "Items",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub items: ::std::option::Option<::std::vec::Vec<Publisher>>,
+        ///Number of publishers that match, on all pages.
+        #[serde(
+            rename = "TotalHits",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub total_hits: ::std::option::Option<i64>,
+    }
+    impl PublisherCollection {
+        pub fn builder() -> builder::PublisherCollection {
             Default::default()
         }
     }
@@ -1309,6 +1648,205 @@ an optional reference so that the documented example parses and nothing is dropp
     }
     /// Types for composing complex structures.
     pub mod builder {
+        #[derive(Clone, Debug)]
+        pub struct AddressData {
+            ax_address_id: ::std::result::Result<
+                ::std::option::Option<i64>,
+                ::std::string::String,
+            >,
+            city: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            complete_address: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            country_code: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            county: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            name: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            state: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            street: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            zip_code: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for AddressData {
+            fn default() -> Self {
+                Self {
+                    ax_address_id: Ok(Default::default()),
+                    city: Ok(Default::default()),
+                    complete_address: Ok(Default::default()),
+                    country_code: Ok(Default::default()),
+                    county: Ok(Default::default()),
+                    name: Ok(Default::default()),
+                    state: Ok(Default::default()),
+                    street: Ok(Default::default()),
+                    zip_code: Ok(Default::default()),
+                }
+            }
+        }
+        impl AddressData {
+            pub fn ax_address_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<i64>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.ax_address_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for ax_address_id: {e}")
+                    });
+                self
+            }
+            pub fn city<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.city = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for city: {e}")
+                    });
+                self
+            }
+            pub fn complete_address<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.complete_address = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for complete_address: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn country_code<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.country_code = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for country_code: {e}")
+                    });
+                self
+            }
+            pub fn county<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.county = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for county: {e}")
+                    });
+                self
+            }
+            pub fn name<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.name = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for name: {e}")
+                    });
+                self
+            }
+            pub fn state<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.state = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for state: {e}")
+                    });
+                self
+            }
+            pub fn street<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.street = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for street: {e}")
+                    });
+                self
+            }
+            pub fn zip_code<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.zip_code = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for zip_code: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<AddressData> for super::AddressData {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: AddressData,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    ax_address_id: value.ax_address_id?,
+                    city: value.city?,
+                    complete_address: value.complete_address?,
+                    country_code: value.country_code?,
+                    county: value.county?,
+                    name: value.name?,
+                    state: value.state?,
+                    street: value.street?,
+                    zip_code: value.zip_code?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::AddressData> for AddressData {
+            fn from(value: super::AddressData) -> Self {
+                Self {
+                    ax_address_id: Ok(value.ax_address_id),
+                    city: Ok(value.city),
+                    complete_address: Ok(value.complete_address),
+                    country_code: Ok(value.country_code),
+                    county: Ok(value.county),
+                    name: Ok(value.name),
+                    state: Ok(value.state),
+                    street: Ok(value.street),
+                    zip_code: Ok(value.zip_code),
+                }
+            }
+        }
         #[derive(Clone, Debug)]
         pub struct ApiError {
             error: ::std::result::Result<
@@ -3746,18 +4284,39 @@ an optional reference so that the documented example parses and nothing is dropp
         }
         #[derive(Clone, Debug)]
         pub struct ExistingCustomerTenant {
+            agreement: ::std::result::Result<
+                ::std::option::Option<super::CustomerTenantAgreementInput>,
+                ::std::string::String,
+            >,
+            consumer: ::std::result::Result<
+                ::std::option::Option<super::ObjectReferenceById>,
+                ::std::string::String,
+            >,
             customer_tenant_type: ::std::result::Result<
                 ::std::option::Option<crate::enums::CustomerTenantType>,
+                ::std::string::String,
+            >,
+            default_subscription_price_type: ::std::result::Result<
+                ::std::option::Option<crate::enums::SubscriptionPriceType>,
+                ::std::string::String,
+            >,
+            domain: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
                 ::std::string::String,
             >,
             domain_prefix: ::std::result::Result<
                 ::std::option::Option<::std::string::String>,
                 ::std::string::String,
             >,
+            entity_status: ::std::result::Result<
+                ::std::option::Option<crate::enums::EntityStatus>,
+                ::std::string::String,
+            >,
             external_publisher_customer_id: ::std::result::Result<
                 ::std::string::String,
                 ::std::string::String,
             >,
+            id: ::std::result::Result<::std::option::Option<i32>, ::std::string::String>,
             invoice_profile: ::std::result::Result<
                 ::std::option::Option<super::ObjectReferenceById>,
                 ::std::string::String,
@@ -3770,33 +4329,82 @@ an optional reference so that the documented example parses and nothing is dropp
                 ::std::option::Option<super::ObjectReferenceById>,
                 ::std::string::String,
             >,
+            program: ::std::result::Result<
+                ::std::option::Option<super::ObjectReferenceById>,
+                ::std::string::String,
+            >,
             publisher: ::std::result::Result<
                 ::std::option::Option<super::ObjectReferenceById>,
+                ::std::string::String,
+            >,
+            publisher_customer_id: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
                 ::std::string::String,
             >,
             reference: ::std::result::Result<
                 ::std::option::Option<::std::string::String>,
                 ::std::string::String,
             >,
+            reseller_markup: ::std::result::Result<
+                ::std::option::Option<f64>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for ExistingCustomerTenant {
             fn default() -> Self {
                 Self {
+                    agreement: Ok(Default::default()),
+                    consumer: Ok(Default::default()),
                     customer_tenant_type: Ok(Default::default()),
+                    default_subscription_price_type: Ok(Default::default()),
+                    domain: Ok(Default::default()),
                     domain_prefix: Ok(Default::default()),
+                    entity_status: Ok(Default::default()),
                     external_publisher_customer_id: Err(
                         "no value supplied for external_publisher_customer_id"
                             .to_string(),
                     ),
+                    id: Ok(Default::default()),
                     invoice_profile: Ok(Default::default()),
                     name: Ok(Default::default()),
                     organization: Ok(Default::default()),
+                    program: Ok(Default::default()),
                     publisher: Ok(Default::default()),
+                    publisher_customer_id: Ok(Default::default()),
                     reference: Ok(Default::default()),
+                    reseller_markup: Ok(Default::default()),
                 }
             }
         }
         impl ExistingCustomerTenant {
+            pub fn agreement<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<super::CustomerTenantAgreementInput>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.agreement = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for agreement: {e}")
+                    });
+                self
+            }
+            pub fn consumer<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<super::ObjectReferenceById>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.consumer = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for consumer: {e}")
+                    });
+                self
+            }
             pub fn customer_tenant_type<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -3813,6 +4421,34 @@ an optional reference so that the documented example parses and nothing is dropp
                     });
                 self
             }
+            pub fn default_subscription_price_type<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<crate::enums::SubscriptionPriceType>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.default_subscription_price_type = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for default_subscription_price_type: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn domain<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.domain = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for domain: {e}")
+                    });
+                self
+            }
             pub fn domain_prefix<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -3822,6 +4458,20 @@ an optional reference so that the documented example parses and nothing is dropp
                     .try_into()
                     .map_err(|e| {
                         format!("error converting supplied value for domain_prefix: {e}")
+                    });
+                self
+            }
+            pub fn entity_status<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<crate::enums::EntityStatus>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.entity_status = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for entity_status: {e}")
                     });
                 self
             }
@@ -3837,6 +4487,16 @@ an optional reference so that the documented example parses and nothing is dropp
                             "error converting supplied value for external_publisher_customer_id: {e}"
                         )
                     });
+                self
+            }
+            pub fn id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<i32>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.id = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for id: {e}"));
                 self
             }
             pub fn invoice_profile<T>(mut self, value: T) -> Self
@@ -3881,6 +4541,20 @@ an optional reference so that the documented example parses and nothing is dropp
                     });
                 self
             }
+            pub fn program<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<super::ObjectReferenceById>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.program = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for program: {e}")
+                    });
+                self
+            }
             pub fn publisher<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -3892,6 +4566,20 @@ an optional reference so that the documented example parses and nothing is dropp
                     .try_into()
                     .map_err(|e| {
                         format!("error converting supplied value for publisher: {e}")
+                    });
+                self
+            }
+            pub fn publisher_customer_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.publisher_customer_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for publisher_customer_id: {e}"
+                        )
                     });
                 self
             }
@@ -3907,6 +4595,20 @@ an optional reference so that the documented example parses and nothing is dropp
                     });
                 self
             }
+            pub fn reseller_markup<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<f64>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.reseller_markup = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for reseller_markup: {e}"
+                        )
+                    });
+                self
+            }
         }
         impl ::std::convert::TryFrom<ExistingCustomerTenant>
         for super::ExistingCustomerTenant {
@@ -3915,15 +4617,25 @@ an optional reference so that the documented example parses and nothing is dropp
                 value: ExistingCustomerTenant,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
                 Ok(Self {
+                    agreement: value.agreement?,
+                    consumer: value.consumer?,
                     customer_tenant_type: value.customer_tenant_type?,
+                    default_subscription_price_type: value
+                        .default_subscription_price_type?,
+                    domain: value.domain?,
                     domain_prefix: value.domain_prefix?,
+                    entity_status: value.entity_status?,
                     external_publisher_customer_id: value
                         .external_publisher_customer_id?,
+                    id: value.id?,
                     invoice_profile: value.invoice_profile?,
                     name: value.name?,
                     organization: value.organization?,
+                    program: value.program?,
                     publisher: value.publisher?,
+                    publisher_customer_id: value.publisher_customer_id?,
                     reference: value.reference?,
+                    reseller_markup: value.reseller_markup?,
                 })
             }
         }
@@ -3931,16 +4643,27 @@ an optional reference so that the documented example parses and nothing is dropp
         for ExistingCustomerTenant {
             fn from(value: super::ExistingCustomerTenant) -> Self {
                 Self {
+                    agreement: Ok(value.agreement),
+                    consumer: Ok(value.consumer),
                     customer_tenant_type: Ok(value.customer_tenant_type),
+                    default_subscription_price_type: Ok(
+                        value.default_subscription_price_type,
+                    ),
+                    domain: Ok(value.domain),
                     domain_prefix: Ok(value.domain_prefix),
+                    entity_status: Ok(value.entity_status),
                     external_publisher_customer_id: Ok(
                         value.external_publisher_customer_id,
                     ),
+                    id: Ok(value.id),
                     invoice_profile: Ok(value.invoice_profile),
                     name: Ok(value.name),
                     organization: Ok(value.organization),
+                    program: Ok(value.program),
                     publisher: Ok(value.publisher),
+                    publisher_customer_id: Ok(value.publisher_customer_id),
                     reference: Ok(value.reference),
+                    reseller_markup: Ok(value.reseller_markup),
                 }
             }
         }
@@ -4055,13 +4778,360 @@ an optional reference so that the documented example parses and nothing is dropp
             }
         }
         #[derive(Clone, Debug)]
+        pub struct InvoiceProfile {
+            consumer_id: ::std::result::Result<
+                ::std::option::Option<i32>,
+                ::std::string::String,
+            >,
+            contact_person_id: ::std::result::Result<
+                ::std::option::Option<i32>,
+                ::std::string::String,
+            >,
+            customer_reference: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            delivery_address: ::std::result::Result<
+                ::std::option::Option<super::AddressData>,
+                ::std::string::String,
+            >,
+            delivery_address_id: ::std::result::Result<
+                ::std::option::Option<i64>,
+                ::std::string::String,
+            >,
+            id: ::std::result::Result<::std::option::Option<i32>, ::std::string::String>,
+            invoice_address: ::std::result::Result<
+                ::std::option::Option<super::AddressData>,
+                ::std::string::String,
+            >,
+            invoice_address_id: ::std::result::Result<
+                ::std::option::Option<i64>,
+                ::std::string::String,
+            >,
+            invoice_reference: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            name: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            organization: ::std::result::Result<
+                ::std::option::Option<super::ObjectReference>,
+                ::std::string::String,
+            >,
+            requisition_number: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for InvoiceProfile {
+            fn default() -> Self {
+                Self {
+                    consumer_id: Ok(Default::default()),
+                    contact_person_id: Ok(Default::default()),
+                    customer_reference: Ok(Default::default()),
+                    delivery_address: Ok(Default::default()),
+                    delivery_address_id: Ok(Default::default()),
+                    id: Ok(Default::default()),
+                    invoice_address: Ok(Default::default()),
+                    invoice_address_id: Ok(Default::default()),
+                    invoice_reference: Ok(Default::default()),
+                    name: Ok(Default::default()),
+                    organization: Ok(Default::default()),
+                    requisition_number: Ok(Default::default()),
+                }
+            }
+        }
+        impl InvoiceProfile {
+            pub fn consumer_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<i32>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.consumer_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for consumer_id: {e}")
+                    });
+                self
+            }
+            pub fn contact_person_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<i32>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.contact_person_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for contact_person_id: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn customer_reference<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.customer_reference = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for customer_reference: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn delivery_address<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<super::AddressData>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.delivery_address = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for delivery_address: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn delivery_address_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<i64>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.delivery_address_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for delivery_address_id: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<i32>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.id = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for id: {e}"));
+                self
+            }
+            pub fn invoice_address<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<super::AddressData>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.invoice_address = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for invoice_address: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn invoice_address_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<i64>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.invoice_address_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for invoice_address_id: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn invoice_reference<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.invoice_reference = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for invoice_reference: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn name<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.name = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for name: {e}")
+                    });
+                self
+            }
+            pub fn organization<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<super::ObjectReference>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.organization = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for organization: {e}")
+                    });
+                self
+            }
+            pub fn requisition_number<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.requisition_number = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for requisition_number: {e}"
+                        )
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<InvoiceProfile> for super::InvoiceProfile {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: InvoiceProfile,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    consumer_id: value.consumer_id?,
+                    contact_person_id: value.contact_person_id?,
+                    customer_reference: value.customer_reference?,
+                    delivery_address: value.delivery_address?,
+                    delivery_address_id: value.delivery_address_id?,
+                    id: value.id?,
+                    invoice_address: value.invoice_address?,
+                    invoice_address_id: value.invoice_address_id?,
+                    invoice_reference: value.invoice_reference?,
+                    name: value.name?,
+                    organization: value.organization?,
+                    requisition_number: value.requisition_number?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::InvoiceProfile> for InvoiceProfile {
+            fn from(value: super::InvoiceProfile) -> Self {
+                Self {
+                    consumer_id: Ok(value.consumer_id),
+                    contact_person_id: Ok(value.contact_person_id),
+                    customer_reference: Ok(value.customer_reference),
+                    delivery_address: Ok(value.delivery_address),
+                    delivery_address_id: Ok(value.delivery_address_id),
+                    id: Ok(value.id),
+                    invoice_address: Ok(value.invoice_address),
+                    invoice_address_id: Ok(value.invoice_address_id),
+                    invoice_reference: Ok(value.invoice_reference),
+                    name: Ok(value.name),
+                    organization: Ok(value.organization),
+                    requisition_number: Ok(value.requisition_number),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct InvoiceProfileCollection {
+            items: ::std::result::Result<
+                ::std::option::Option<::std::vec::Vec<super::InvoiceProfile>>,
+                ::std::string::String,
+            >,
+            total_hits: ::std::result::Result<
+                ::std::option::Option<i64>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for InvoiceProfileCollection {
+            fn default() -> Self {
+                Self {
+                    items: Ok(Default::default()),
+                    total_hits: Ok(Default::default()),
+                }
+            }
+        }
+        impl InvoiceProfileCollection {
+            pub fn items<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<::std::vec::Vec<super::InvoiceProfile>>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.items = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for items: {e}")
+                    });
+                self
+            }
+            pub fn total_hits<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<i64>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.total_hits = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for total_hits: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<InvoiceProfileCollection>
+        for super::InvoiceProfileCollection {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: InvoiceProfileCollection,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    items: value.items?,
+                    total_hits: value.total_hits?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::InvoiceProfileCollection>
+        for InvoiceProfileCollection {
+            fn from(value: super::InvoiceProfileCollection) -> Self {
+                Self {
+                    items: Ok(value.items),
+                    total_hits: Ok(value.total_hits),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
         pub struct NewCustomerTenant {
+            agreement: ::std::result::Result<
+                ::std::option::Option<super::CustomerTenantAgreementInput>,
+                ::std::string::String,
+            >,
             consumer: ::std::result::Result<
                 ::std::option::Option<super::ObjectReferenceById>,
                 ::std::string::String,
             >,
             customer_tenant_type: ::std::result::Result<
                 crate::enums::CustomerTenantType,
+                ::std::string::String,
+            >,
+            default_subscription_price_type: ::std::result::Result<
+                ::std::option::Option<crate::enums::SubscriptionPriceType>,
+                ::std::string::String,
+            >,
+            domain: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
                 ::std::string::String,
             >,
             domain_prefix: ::std::result::Result<
@@ -4102,14 +5172,21 @@ an optional reference so that the documented example parses and nothing is dropp
                 ::std::option::Option<::std::string::String>,
                 ::std::string::String,
             >,
+            reseller_markup: ::std::result::Result<
+                ::std::option::Option<f64>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for NewCustomerTenant {
             fn default() -> Self {
                 Self {
+                    agreement: Ok(Default::default()),
                     consumer: Ok(Default::default()),
                     customer_tenant_type: Err(
                         "no value supplied for customer_tenant_type".to_string(),
                     ),
+                    default_subscription_price_type: Ok(Default::default()),
+                    domain: Ok(Default::default()),
                     domain_prefix: Err(
                         "no value supplied for domain_prefix".to_string(),
                     ),
@@ -4125,10 +5202,25 @@ an optional reference so that the documented example parses and nothing is dropp
                     publisher: Err("no value supplied for publisher".to_string()),
                     publisher_customer_id: Ok(Default::default()),
                     reference: Ok(Default::default()),
+                    reseller_markup: Ok(Default::default()),
                 }
             }
         }
         impl NewCustomerTenant {
+            pub fn agreement<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<super::CustomerTenantAgreementInput>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.agreement = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for agreement: {e}")
+                    });
+                self
+            }
             pub fn consumer<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -4154,6 +5246,34 @@ an optional reference so that the documented example parses and nothing is dropp
                         format!(
                             "error converting supplied value for customer_tenant_type: {e}"
                         )
+                    });
+                self
+            }
+            pub fn default_subscription_price_type<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<crate::enums::SubscriptionPriceType>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.default_subscription_price_type = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for default_subscription_price_type: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn domain<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.domain = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for domain: {e}")
                     });
                 self
             }
@@ -4297,6 +5417,20 @@ an optional reference so that the documented example parses and nothing is dropp
                     });
                 self
             }
+            pub fn reseller_markup<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<f64>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.reseller_markup = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for reseller_markup: {e}"
+                        )
+                    });
+                self
+            }
         }
         impl ::std::convert::TryFrom<NewCustomerTenant> for super::NewCustomerTenant {
             type Error = super::error::ConversionError;
@@ -4304,8 +5438,12 @@ an optional reference so that the documented example parses and nothing is dropp
                 value: NewCustomerTenant,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
                 Ok(Self {
+                    agreement: value.agreement?,
                     consumer: value.consumer?,
                     customer_tenant_type: value.customer_tenant_type?,
+                    default_subscription_price_type: value
+                        .default_subscription_price_type?,
+                    domain: value.domain?,
                     domain_prefix: value.domain_prefix?,
                     entity_status: value.entity_status?,
                     external_publisher_customer_id: value
@@ -4318,14 +5456,20 @@ an optional reference so that the documented example parses and nothing is dropp
                     publisher: value.publisher?,
                     publisher_customer_id: value.publisher_customer_id?,
                     reference: value.reference?,
+                    reseller_markup: value.reseller_markup?,
                 })
             }
         }
         impl ::std::convert::From<super::NewCustomerTenant> for NewCustomerTenant {
             fn from(value: super::NewCustomerTenant) -> Self {
                 Self {
+                    agreement: Ok(value.agreement),
                     consumer: Ok(value.consumer),
                     customer_tenant_type: Ok(value.customer_tenant_type),
+                    default_subscription_price_type: Ok(
+                        value.default_subscription_price_type,
+                    ),
+                    domain: Ok(value.domain),
                     domain_prefix: Ok(value.domain_prefix),
                     entity_status: Ok(value.entity_status),
                     external_publisher_customer_id: Ok(
@@ -4339,6 +5483,7 @@ an optional reference so that the documented example parses and nothing is dropp
                     publisher: Ok(value.publisher),
                     publisher_customer_id: Ok(value.publisher_customer_id),
                     reference: Ok(value.reference),
+                    reseller_markup: Ok(value.reseller_markup),
                 }
             }
         }
@@ -4843,6 +5988,10 @@ an optional reference so that the documented example parses and nothing is dropp
                 super::NewCustomerTenantAddress,
                 ::std::string::String,
             >,
+            agreement: ::std::result::Result<
+                ::std::option::Option<super::CustomerTenantAgreementInput>,
+                ::std::string::String,
+            >,
             contact: ::std::result::Result<
                 super::NewCustomerTenantContact,
                 ::std::string::String,
@@ -4860,6 +6009,7 @@ an optional reference so that the documented example parses and nothing is dropp
             fn default() -> Self {
                 Self {
                     address: Err("no value supplied for address".to_string()),
+                    agreement: Ok(Default::default()),
                     contact: Err("no value supplied for contact".to_string()),
                     culture_code: Ok(Default::default()),
                     language_code: Ok(Default::default()),
@@ -4876,6 +6026,20 @@ an optional reference so that the documented example parses and nothing is dropp
                     .try_into()
                     .map_err(|e| {
                         format!("error converting supplied value for address: {e}")
+                    });
+                self
+            }
+            pub fn agreement<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<super::CustomerTenantAgreementInput>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.agreement = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for agreement: {e}")
                     });
                 self
             }
@@ -4924,6 +6088,7 @@ an optional reference so that the documented example parses and nothing is dropp
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
                 Ok(Self {
                     address: value.address?,
+                    agreement: value.agreement?,
                     contact: value.contact?,
                     culture_code: value.culture_code?,
                     language_code: value.language_code?,
@@ -4935,6 +6100,7 @@ an optional reference so that the documented example parses and nothing is dropp
             fn from(value: super::NewCustomerTenantProfile) -> Self {
                 Self {
                     address: Ok(value.address),
+                    agreement: Ok(value.agreement),
                     contact: Ok(value.contact),
                     culture_code: Ok(value.culture_code),
                     language_code: Ok(value.language_code),
@@ -5293,6 +6459,200 @@ an optional reference so that the documented example parses and nothing is dropp
                     name: Ok(value.name),
                     parent_id: Ok(value.parent_id),
                     tenant: Ok(value.tenant),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct OrganizationCollection {
+            items: ::std::result::Result<
+                ::std::option::Option<::std::vec::Vec<super::Organization>>,
+                ::std::string::String,
+            >,
+            total_hits: ::std::result::Result<
+                ::std::option::Option<i64>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for OrganizationCollection {
+            fn default() -> Self {
+                Self {
+                    items: Ok(Default::default()),
+                    total_hits: Ok(Default::default()),
+                }
+            }
+        }
+        impl OrganizationCollection {
+            pub fn items<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<::std::vec::Vec<super::Organization>>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.items = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for items: {e}")
+                    });
+                self
+            }
+            pub fn total_hits<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<i64>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.total_hits = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for total_hits: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<OrganizationCollection>
+        for super::OrganizationCollection {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: OrganizationCollection,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    items: value.items?,
+                    total_hits: value.total_hits?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::OrganizationCollection>
+        for OrganizationCollection {
+            fn from(value: super::OrganizationCollection) -> Self {
+                Self {
+                    items: Ok(value.items),
+                    total_hits: Ok(value.total_hits),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct Publisher {
+            id: ::std::result::Result<::std::option::Option<i32>, ::std::string::String>,
+            name: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for Publisher {
+            fn default() -> Self {
+                Self {
+                    id: Ok(Default::default()),
+                    name: Ok(Default::default()),
+                }
+            }
+        }
+        impl Publisher {
+            pub fn id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<i32>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.id = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for id: {e}"));
+                self
+            }
+            pub fn name<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.name = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for name: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<Publisher> for super::Publisher {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: Publisher,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    id: value.id?,
+                    name: value.name?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::Publisher> for Publisher {
+            fn from(value: super::Publisher) -> Self {
+                Self {
+                    id: Ok(value.id),
+                    name: Ok(value.name),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct PublisherCollection {
+            items: ::std::result::Result<
+                ::std::option::Option<::std::vec::Vec<super::Publisher>>,
+                ::std::string::String,
+            >,
+            total_hits: ::std::result::Result<
+                ::std::option::Option<i64>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for PublisherCollection {
+            fn default() -> Self {
+                Self {
+                    items: Ok(Default::default()),
+                    total_hits: Ok(Default::default()),
+                }
+            }
+        }
+        impl PublisherCollection {
+            pub fn items<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<::std::vec::Vec<super::Publisher>>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.items = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for items: {e}")
+                    });
+                self
+            }
+            pub fn total_hits<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<i64>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.total_hits = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for total_hits: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<PublisherCollection>
+        for super::PublisherCollection {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: PublisherCollection,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    items: value.items?,
+                    total_hits: value.total_hits?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::PublisherCollection> for PublisherCollection {
+            fn from(value: super::PublisherCollection) -> Self {
+                Self {
+                    items: Ok(value.items),
+                    total_hits: Ok(value.total_hits),
                 }
             }
         }
@@ -5701,13 +7061,17 @@ an optional reference so that the documented example parses and nothing is dropp
 
 The part of Crayon's Cloud-iQ REST API with which a reseller manages the end customers
 ("customer tenants") of its organization: list them with filters and paging, create one, add an
-existing one, read, update and delete one, read its Azure plan and its Microsoft agreements; and
-the token operation that every other call needs.
+existing one, read, update and delete one, read its Azure plan and its Microsoft agreements; the
+look-ups that give the identifiers a create needs (the caller's organizations, each
+organization's invoice profiles, the publishers); and the token operation that every other
+call needs.
 
 This document is written by hand. It transcribes Crayon's published scenario pages
 (`customertenant-existing`, `customertenant-create`, `customertenants-get`,
-`customertenant-update`) and completes them from Crayon's own .NET SDK (`Crayon.Api.Sdk`), the
-API's Swashbuckle export and clients written against the live API. Where those sources
+`customertenant-update`) and the look-up pages (`organizations-get`, `invoiceprofiles-get`,
+`invoiceprofile-get`, `publishers-get`, the InvoiceProfile resource page), and completes them
+from Crayon's own .NET SDK (`Crayon.Api.Sdk`), the API's Swashbuckle export and clients
+written against the live API. Where those sources
 contradict each other, the description of the element concerned says which way this document
 decides and why.
 
@@ -5727,9 +7091,17 @@ Conventions of the real API that hold for every operation:
   Responses may carry properties this document does not list: clients must ignore them.
 - **Enumerations** are integers on the wire. Values a client sends are closed: each
   enumeration's own schema (`CustomerTenantType`) lists them, with their names in
-  `x-enum-varnames`. Values a server sends are open: responses use the `...OrUnknown` schema
-  (`anyOf` of the enumeration and any integer), because the server's C# enums carry any
-  integer and the server may report values added after this document was written.
+  `x-enum-varnames`, and includes the `0` that Crayon's SDK sends for a property its caller
+  did not set (`SubscriptionPriceType`'s `0` = "not set"). Values a server sends are open:
+  responses use the `...OrUnknown` schema (`anyOf` of the enumeration and any integer),
+  because the server's C# enums carry any integer and the server may report values added
+  after this document was written.
+- **What Crayon's SDK sends.** The SDK serializes every property of its models: value types
+  always (`Id: 0`, `ResellerMarkup: 0.0`, `EntityStatus: 0`, an enumeration's `0`), reference
+  types as `null` when unset; its list filters send every integer filter, `0` included, with
+  PascalCase names. Every such request is valid under this document: request bodies list
+  each property the SDK writes, `null` is allowed wherever the SDK writes it, and an integer
+  filter of `0` means "no filter".
 - **Errors** carry an `ApiError` body. Gateways in front of the API may answer with an empty
   or HTML body instead (notably on 401 and 502), so clients must not assume the body parses.
 - **Paging.** List operations take a 1-based `page` and a `pageSize` and answer
@@ -5741,7 +7113,7 @@ from the live API are marked as illustrative. `openapi/DECISIONS.md`, beside thi
 keeps the evidence for every decision.
 
 
-Version: 0.1.0*/
+Version: 0.2.0*/
 pub struct Client {
     pub(crate) baseurl: String,
     pub(crate) client: reqwest::Client,
@@ -5783,7 +7155,7 @@ impl Client {
 }
 impl ClientInfo<crate::client::ClientState> for Client {
     fn api_version() -> &'static str {
-        "0.1.0"
+        "0.2.0"
     }
     fn baseurl(&self) -> &str {
         self.baseurl.as_str()
@@ -6098,6 +7470,166 @@ let response = client.create_customer_tenant_agreement()
         &self,
     ) -> builder::CreateCustomerTenantAgreement<'_> {
         builder::CreateCustomerTenantAgreement::new(self)
+    }
+    /**Get organizations
+
+Returns a page of the organizations the API user has access to (the documentation's
+"Get organizations for a tenant"; Crayon's PowerShell module: "all organizations that you
+have access to"). A reseller's first create starts here: `Tenant.Organization.Id` is the
+`Id` of one of them. No source has a filter by parent organization.
+
+The SDK's `OrganizationFilter` sends `Page=1&PageSize=50` unless set, and `Search` only
+when set; called without a filter (as the SDK's samples do) it sends no query at all.
+What the server does without `page` and `pageSize` is not documented.
+
+
+Sends a `GET` request to `/api/v1/organizations/`
+
+Arguments:
+- `page`: Page to return. Pagination starts at page 1 (the documentation); the SDK sends 1 by default.
+- `page_size`: Number of organizations to return per page. The SDK sends 50 by default. The bound of 1000 is this contract's assumption, as for the customer tenants (the documentation gives none).
+- `search`: Search by organization name (the documentation's words; how the server matches is not documented).
+```ignore
+let response = client.list_organizations()
+    .page(page)
+    .page_size(page_size)
+    .search(search)
+    .send()
+    .await;
+```*/
+    pub fn list_organizations(&self) -> builder::ListOrganizations<'_> {
+        builder::ListOrganizations::new(self)
+    }
+    /**Get an organization
+
+Returns one organization by its identifier. The SDK (`Organizations.GetById`) and the
+Swashbuckle export have this route; no documentation page for it was found. The SDK
+answers an identifier of 0 or less with a 404 of its own, without calling the server.
+An organization the user may not act on is answered with 403, as the customer-tenant
+operations do for it (this contract's assumption; the live API's answer is not
+documented).
+
+
+Sends a `GET` request to `/api/v1/organizations/{id}/`
+
+Arguments:
+- `id`: Identifier of the organization (its `Id`).
+```ignore
+let response = client.get_organization()
+    .id(id)
+    .send()
+    .await;
+```*/
+    pub fn get_organization(&self) -> builder::GetOrganization<'_> {
+        builder::GetOrganization::new(self)
+    }
+    /**Get invoice profiles
+
+Returns a page of invoice profiles: "a list of invoice profiles for an organization" (the
+documentation). `Tenant.InvoiceProfile.Id` of a create is the `Id` of one of them, of the
+tenant's organization: each invoice profile belongs to one organization.
+
+The documentation says the response is "a collection InvoiceProfile resource" but its
+example is one bare `InvoiceProfile`; the SDK (`ApiCollection<InvoiceProfile>`), the SDK's
+samples and a PowerShell client of the live API read `Items`, and the Swashbuckle export's
+array is its usual artefact. This document follows the SDK: `{ "Items": [...],
+"TotalHits": n }`.
+
+
+Sends a `GET` request to `/api/v1/invoiceprofiles/`
+
+Arguments:
+- `organization_id`: Only the invoice profiles of this organization. The documentation's table marks it required, but its own C# sample calls the operation without any filter, the Swashbuckle export marks it optional and the SDK sends `0` when its caller sets none. So it is optional here, and `0` means "no filter", as for every integer filter the SDK sends. What the server answers without it is not documented (the mock: the invoice profiles of every organization the user has access to). An organization the user may not act on is answered with 403 (this contract's assumption).
+- `page`: Page to return. Pagination starts at page 1 (the documentation); the SDK sends 1 by default.
+- `page_size`: Number of invoice profiles to return per page. The SDK sends 50 by default; the bound of 1000 is this contract's assumption.
+- `search`: Search for a specific string (the documentation's words; how the server matches is not documented).
+```ignore
+let response = client.list_invoice_profiles()
+    .organization_id(organization_id)
+    .page(page)
+    .page_size(page_size)
+    .search(search)
+    .send()
+    .await;
+```*/
+    pub fn list_invoice_profiles(&self) -> builder::ListInvoiceProfiles<'_> {
+        builder::ListInvoiceProfiles::new(self)
+    }
+    /**Get an invoice profile
+
+Returns one invoice profile by its identifier. One stored revision of the documentation
+spells the route `/api/v1/invoiceprofile/{id}/` (singular); another revision, the SDK, the
+Swashbuckle export and the Python client of the live API use the plural, which this
+document follows (the export lists no singular route). An invoice profile of an
+organization the user may not act on is answered with 403 (this contract's assumption).
+
+
+Sends a `GET` request to `/api/v1/invoiceprofiles/{id}/`
+
+Arguments:
+- `id`: Identifier of the invoice profile (its `Id`).
+```ignore
+let response = client.get_invoice_profile()
+    .id(id)
+    .send()
+    .await;
+```*/
+    pub fn get_invoice_profile(&self) -> builder::GetInvoiceProfile<'_> {
+        builder::GetInvoiceProfile::new(self)
+    }
+    /**Get publishers
+
+Returns a page of the publishers (one list for every organization). `Tenant.Publisher.Id`
+of a create is the `Id` of one of them; Microsoft is 2 in every example of the
+documentation, and the SDK's samples look it up by name.
+
+The documentation's request URL has `names`, `search`, `page`, `pageSize` and
+`programType`; its parameter table instead lists `organizationId`, `search`, `page`,
+`pageSize`, `publisherId` and `programType`, the table of the programs page copied. The
+SDK's `PublisherFilter` and the Swashbuckle export have the URL's five, which this
+document lists; `organizationId` and `publisherId` are left out. The SDK sends
+`Page=1&PageSize=1000&ProgramType=0` unless set, and `Names` once per name.
+
+
+Sends a `GET` request to `/api/v1/publishers/`
+
+Arguments:
+- `names`: Only publishers with one of these names, repeated once per name (`names=Microsoft&names=Adobe`), as the SDK and the Swashbuckle export send a list. Not in the documentation's table. How names match is not documented (the mock: exactly, ignoring case).
+- `page`: Page to return. Pagination starts at page 1 (the documentation); the SDK sends 1 by default.
+- `page_size`: Number of publishers to return per page. The SDK and the documentation's C# sample send 1000; the bound of 1000 is this contract's assumption.
+- `program_type`: Only publishers with programs of this type (None = 0, License = 1, Report = 2, Cloud = 4). The SDK sends `0` unless set; that `0` means "no filter" is this contract's assumption, as for the other integer filters.
+- `search`: Search by program name or publisher name (the documentation's words; how the server matches is not documented).
+```ignore
+let response = client.list_publishers()
+    .names(names)
+    .page(page)
+    .page_size(page_size)
+    .program_type(program_type)
+    .search(search)
+    .send()
+    .await;
+```*/
+    pub fn list_publishers(&self) -> builder::ListPublishers<'_> {
+        builder::ListPublishers::new(self)
+    }
+    /**Get a publisher
+
+Returns one publisher by its identifier. The SDK (`Publishers.GetById`) and the
+Swashbuckle export have this route; no documentation page for it was found.
+
+
+Sends a `GET` request to `/api/v1/publishers/{id}/`
+
+Arguments:
+- `id`: Identifier of the publisher (its `Id`; Microsoft is 2).
+```ignore
+let response = client.get_publisher()
+    .id(id)
+    .send()
+    .await;
+```*/
+    pub fn get_publisher(&self) -> builder::GetPublisher<'_> {
+        builder::GetPublisher::new(self)
     }
 }
 /// Types for composing operation parameters.
@@ -7702,6 +9234,799 @@ pub mod builder {
             }
         }
     }
+    /**Builder for [`Client::list_organizations`]
+
+[`Client::list_organizations`]: super::Client::list_organizations*/
+    #[derive(Debug, Clone)]
+    pub struct ListOrganizations<'a> {
+        client: &'a super::Client,
+        page: Result<Option<i32>, String>,
+        page_size: Result<Option<i32>, String>,
+        search: Result<Option<::std::string::String>, String>,
+    }
+    impl<'a> ListOrganizations<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                page: Ok(None),
+                page_size: Ok(None),
+                search: Ok(None),
+            }
+        }
+        pub fn page<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<i32>,
+        {
+            self.page = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| "conversion to `i32` for page failed".to_string());
+            self
+        }
+        pub fn page_size<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<i32>,
+        {
+            self.page_size = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| "conversion to `i32` for page_size failed".to_string());
+            self
+        }
+        pub fn search<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.search = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for search failed"
+                        .to_string()
+                });
+            self
+        }
+        ///Sends a `GET` request to `/api/v1/organizations/`
+        pub async fn send(
+            self,
+        ) -> Result<
+            ResponseValue<types::OrganizationCollection>,
+            Error<types::ApiError>,
+        > {
+            let Self { client, page, page_size, search } = self;
+            let page = page.map_err(Error::InvalidRequest)?;
+            let page_size = page_size.map_err(Error::InvalidRequest)?;
+            let search = search.map_err(Error::InvalidRequest)?;
+            let url = format!("{}/api/v1/organizations/", client.baseurl,);
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .get(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .query(&progenitor_client::QueryParam::new("page", &page))
+                .query(&progenitor_client::QueryParam::new("pageSize", &page_size))
+                .query(&progenitor_client::QueryParam::new("search", &search))
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "list_organizations",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => ResponseValue::from_response(response).await,
+                400u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                400u16..=499u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                401u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16..=599u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::get_organization`]
+
+[`Client::get_organization`]: super::Client::get_organization*/
+    #[derive(Debug, Clone)]
+    pub struct GetOrganization<'a> {
+        client: &'a super::Client,
+        id: Result<i32, String>,
+    }
+    impl<'a> GetOrganization<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                id: Err("id was not initialized".to_string()),
+            }
+        }
+        pub fn id<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<i32>,
+        {
+            self.id = value
+                .try_into()
+                .map_err(|_| "conversion to `i32` for id failed".to_string());
+            self
+        }
+        ///Sends a `GET` request to `/api/v1/organizations/{id}/`
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<types::Organization>, Error<types::ApiError>> {
+            let Self { client, id } = self;
+            let id = id.map_err(Error::InvalidRequest)?;
+            let url = format!(
+                "{}/api/v1/organizations/{}/", client.baseurl, encode_path(& id
+                .to_string()),
+            );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .get(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "get_organization",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => ResponseValue::from_response(response).await,
+                400u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                400u16..=499u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                401u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                403u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                404u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16..=599u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::list_invoice_profiles`]
+
+[`Client::list_invoice_profiles`]: super::Client::list_invoice_profiles*/
+    #[derive(Debug, Clone)]
+    pub struct ListInvoiceProfiles<'a> {
+        client: &'a super::Client,
+        organization_id: Result<Option<i32>, String>,
+        page: Result<Option<i32>, String>,
+        page_size: Result<Option<i32>, String>,
+        search: Result<Option<::std::string::String>, String>,
+    }
+    impl<'a> ListInvoiceProfiles<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                organization_id: Ok(None),
+                page: Ok(None),
+                page_size: Ok(None),
+                search: Ok(None),
+            }
+        }
+        pub fn organization_id<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<i32>,
+        {
+            self.organization_id = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `i32` for organization_id failed".to_string()
+                });
+            self
+        }
+        pub fn page<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<i32>,
+        {
+            self.page = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| "conversion to `i32` for page failed".to_string());
+            self
+        }
+        pub fn page_size<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<i32>,
+        {
+            self.page_size = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| "conversion to `i32` for page_size failed".to_string());
+            self
+        }
+        pub fn search<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.search = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for search failed"
+                        .to_string()
+                });
+            self
+        }
+        ///Sends a `GET` request to `/api/v1/invoiceprofiles/`
+        pub async fn send(
+            self,
+        ) -> Result<
+            ResponseValue<types::InvoiceProfileCollection>,
+            Error<types::ApiError>,
+        > {
+            let Self { client, organization_id, page, page_size, search } = self;
+            let organization_id = organization_id.map_err(Error::InvalidRequest)?;
+            let page = page.map_err(Error::InvalidRequest)?;
+            let page_size = page_size.map_err(Error::InvalidRequest)?;
+            let search = search.map_err(Error::InvalidRequest)?;
+            let url = format!("{}/api/v1/invoiceprofiles/", client.baseurl,);
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .get(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .query(
+                    &progenitor_client::QueryParam::new(
+                        "organizationId",
+                        &organization_id,
+                    ),
+                )
+                .query(&progenitor_client::QueryParam::new("page", &page))
+                .query(&progenitor_client::QueryParam::new("pageSize", &page_size))
+                .query(&progenitor_client::QueryParam::new("search", &search))
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "list_invoice_profiles",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => ResponseValue::from_response(response).await,
+                400u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                400u16..=499u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                401u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                403u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16..=599u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::get_invoice_profile`]
+
+[`Client::get_invoice_profile`]: super::Client::get_invoice_profile*/
+    #[derive(Debug, Clone)]
+    pub struct GetInvoiceProfile<'a> {
+        client: &'a super::Client,
+        id: Result<i32, String>,
+    }
+    impl<'a> GetInvoiceProfile<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                id: Err("id was not initialized".to_string()),
+            }
+        }
+        pub fn id<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<i32>,
+        {
+            self.id = value
+                .try_into()
+                .map_err(|_| "conversion to `i32` for id failed".to_string());
+            self
+        }
+        ///Sends a `GET` request to `/api/v1/invoiceprofiles/{id}/`
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<types::InvoiceProfile>, Error<types::ApiError>> {
+            let Self { client, id } = self;
+            let id = id.map_err(Error::InvalidRequest)?;
+            let url = format!(
+                "{}/api/v1/invoiceprofiles/{}/", client.baseurl, encode_path(& id
+                .to_string()),
+            );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .get(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "get_invoice_profile",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => ResponseValue::from_response(response).await,
+                400u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                400u16..=499u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                401u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                403u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                404u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16..=599u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::list_publishers`]
+
+[`Client::list_publishers`]: super::Client::list_publishers*/
+    #[derive(Debug, Clone)]
+    pub struct ListPublishers<'a> {
+        client: &'a super::Client,
+        names: Result<Option<::std::vec::Vec<::std::string::String>>, String>,
+        page: Result<Option<i32>, String>,
+        page_size: Result<Option<i32>, String>,
+        program_type: Result<Option<crate::enums::ProgramType>, String>,
+        search: Result<Option<::std::string::String>, String>,
+    }
+    impl<'a> ListPublishers<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                names: Ok(None),
+                page: Ok(None),
+                page_size: Ok(None),
+                program_type: Ok(None),
+                search: Ok(None),
+            }
+        }
+        pub fn names<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::vec::Vec<::std::string::String>>,
+        {
+            self.names = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `:: std :: vec :: Vec < :: std :: string :: String >` for names failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn page<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<i32>,
+        {
+            self.page = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| "conversion to `i32` for page failed".to_string());
+            self
+        }
+        pub fn page_size<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<i32>,
+        {
+            self.page_size = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| "conversion to `i32` for page_size failed".to_string());
+            self
+        }
+        pub fn program_type<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<crate::enums::ProgramType>,
+        {
+            self.program_type = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `crate :: enums :: ProgramType` for program_type failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn search<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.search = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for search failed"
+                        .to_string()
+                });
+            self
+        }
+        ///Sends a `GET` request to `/api/v1/publishers/`
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<types::PublisherCollection>, Error<types::ApiError>> {
+            let Self { client, names, page, page_size, program_type, search } = self;
+            let names = names.map_err(Error::InvalidRequest)?;
+            let page = page.map_err(Error::InvalidRequest)?;
+            let page_size = page_size.map_err(Error::InvalidRequest)?;
+            let program_type = program_type.map_err(Error::InvalidRequest)?;
+            let search = search.map_err(Error::InvalidRequest)?;
+            let url = format!("{}/api/v1/publishers/", client.baseurl,);
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .get(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .query(&progenitor_client::QueryParam::new("names", &names))
+                .query(&progenitor_client::QueryParam::new("page", &page))
+                .query(&progenitor_client::QueryParam::new("pageSize", &page_size))
+                .query(&progenitor_client::QueryParam::new("programType", &program_type))
+                .query(&progenitor_client::QueryParam::new("search", &search))
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "list_publishers",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => ResponseValue::from_response(response).await,
+                400u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                400u16..=499u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                401u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16..=599u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::get_publisher`]
+
+[`Client::get_publisher`]: super::Client::get_publisher*/
+    #[derive(Debug, Clone)]
+    pub struct GetPublisher<'a> {
+        client: &'a super::Client,
+        id: Result<i32, String>,
+    }
+    impl<'a> GetPublisher<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                id: Err("id was not initialized".to_string()),
+            }
+        }
+        pub fn id<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<i32>,
+        {
+            self.id = value
+                .try_into()
+                .map_err(|_| "conversion to `i32` for id failed".to_string());
+            self
+        }
+        ///Sends a `GET` request to `/api/v1/publishers/{id}/`
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<types::Publisher>, Error<types::ApiError>> {
+            let Self { client, id } = self;
+            let id = id.map_err(Error::InvalidRequest)?;
+            let url = format!(
+                "{}/api/v1/publishers/{}/", client.baseurl, encode_path(& id
+                .to_string()),
+            );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .get(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "get_publisher",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => ResponseValue::from_response(response).await,
+                400u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                400u16..=499u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                401u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                404u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16..=599u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
     impl<'a> GetUserToken<'a> {
         ///The client this request is bound to (added by `cargo xtask codegen`).
         pub fn bound_client(&self) -> &'a super::Client {
@@ -7784,6 +10109,46 @@ pub mod builder {
                 self,
                 Self::send,
             )
+        }
+    }
+    impl<'a> ListCustomerTenants<'a> {
+        ///Every `CustomerTenant` of this listing, page after page, with the default page size and concurrency: see `crate::Paging` (added by `cargo xtask codegen` for `listCustomerTenants`).
+        pub fn into_stream(self) -> crate::paging::ItemStream<types::CustomerTenant> {
+            self.paging().stream()
+        }
+        ///How to walk the pages of this listing: page size, concurrency, page bound (added by `cargo xtask codegen`).
+        pub fn paging(self) -> crate::paging::Paging<ListCustomerTenants<'static>> {
+            let client = self.client.clone();
+            let template = self.with_client(crate::paging::detached(&client));
+            crate::paging::Paging::new(client, template)
+        }
+    }
+    impl crate::paging::ListRequest for ListCustomerTenants<'static> {
+        type Item = types::CustomerTenant;
+        fn fetch_page<'c>(
+            &self,
+            client: &'c super::Client,
+            page: i32,
+            page_size: i32,
+        ) -> ::futures_util::future::BoxFuture<
+            'c,
+            ::std::result::Result<
+                crate::paging::Page<types::CustomerTenant>,
+                crate::Error,
+            >,
+        > {
+            let request = self
+                .clone()
+                .with_client(client)
+                .page(page)
+                .page_size(page_size);
+            ::std::boxed::Box::pin(async move {
+                let collection = request.await?;
+                Ok(crate::paging::Page {
+                    items: collection.items.unwrap_or_default(),
+                    total_hits: collection.total_hits,
+                })
+            })
         }
     }
     impl<'a> CreateCustomerTenant<'a> {
@@ -8076,6 +10441,306 @@ pub mod builder {
                 client,
                 ::reqwest::Method::GET,
                 "getCustomerTenantDetailed",
+                self,
+                Self::send,
+            )
+        }
+    }
+    impl<'a> ListInvoiceProfiles<'a> {
+        ///The client this request is bound to (added by `cargo xtask codegen`).
+        pub fn bound_client(&self) -> &'a super::Client {
+            self.client
+        }
+        ///The same request, bound to another client (added by `cargo xtask codegen`).
+        pub fn with_client<'b>(
+            self,
+            client: &'b super::Client,
+        ) -> ListInvoiceProfiles<'b> {
+            let Self { client: _, organization_id, page, page_size, search } = self;
+            ListInvoiceProfiles {
+                client,
+                organization_id,
+                page,
+                page_size,
+                search,
+            }
+        }
+    }
+    impl<'a> ::std::future::IntoFuture for ListInvoiceProfiles<'a> {
+        type Output = ::std::result::Result<
+            types::InvoiceProfileCollection,
+            crate::Error,
+        >;
+        type IntoFuture = crate::call::CallFuture<'a, types::InvoiceProfileCollection>;
+        ///Sends the request with the client's token and retry policy; see `crate::call`. Added by `cargo xtask codegen` for `listInvoiceProfiles`.
+        fn into_future(self) -> Self::IntoFuture {
+            let client = self.client;
+            crate::call::call(
+                client,
+                ::reqwest::Method::GET,
+                "listInvoiceProfiles",
+                self,
+                Self::send,
+            )
+        }
+    }
+    impl<'a> ListInvoiceProfiles<'a> {
+        ///Every `InvoiceProfile` of this listing, page after page, with the default page size and concurrency: see `crate::Paging` (added by `cargo xtask codegen` for `listInvoiceProfiles`).
+        pub fn into_stream(self) -> crate::paging::ItemStream<types::InvoiceProfile> {
+            self.paging().stream()
+        }
+        ///How to walk the pages of this listing: page size, concurrency, page bound (added by `cargo xtask codegen`).
+        pub fn paging(self) -> crate::paging::Paging<ListInvoiceProfiles<'static>> {
+            let client = self.client.clone();
+            let template = self.with_client(crate::paging::detached(&client));
+            crate::paging::Paging::new(client, template)
+        }
+    }
+    impl crate::paging::ListRequest for ListInvoiceProfiles<'static> {
+        type Item = types::InvoiceProfile;
+        fn fetch_page<'c>(
+            &self,
+            client: &'c super::Client,
+            page: i32,
+            page_size: i32,
+        ) -> ::futures_util::future::BoxFuture<
+            'c,
+            ::std::result::Result<
+                crate::paging::Page<types::InvoiceProfile>,
+                crate::Error,
+            >,
+        > {
+            let request = self
+                .clone()
+                .with_client(client)
+                .page(page)
+                .page_size(page_size);
+            ::std::boxed::Box::pin(async move {
+                let collection = request.await?;
+                Ok(crate::paging::Page {
+                    items: collection.items.unwrap_or_default(),
+                    total_hits: collection.total_hits,
+                })
+            })
+        }
+    }
+    impl<'a> GetInvoiceProfile<'a> {
+        ///The client this request is bound to (added by `cargo xtask codegen`).
+        pub fn bound_client(&self) -> &'a super::Client {
+            self.client
+        }
+        ///The same request, bound to another client (added by `cargo xtask codegen`).
+        pub fn with_client<'b>(
+            self,
+            client: &'b super::Client,
+        ) -> GetInvoiceProfile<'b> {
+            let Self { client: _, id } = self;
+            GetInvoiceProfile { client, id }
+        }
+    }
+    impl<'a> ::std::future::IntoFuture for GetInvoiceProfile<'a> {
+        type Output = ::std::result::Result<types::InvoiceProfile, crate::Error>;
+        type IntoFuture = crate::call::CallFuture<'a, types::InvoiceProfile>;
+        ///Sends the request with the client's token and retry policy; see `crate::call`. Added by `cargo xtask codegen` for `getInvoiceProfile`.
+        fn into_future(self) -> Self::IntoFuture {
+            let client = self.client;
+            crate::call::call(
+                client,
+                ::reqwest::Method::GET,
+                "getInvoiceProfile",
+                self,
+                Self::send,
+            )
+        }
+    }
+    impl<'a> ListOrganizations<'a> {
+        ///The client this request is bound to (added by `cargo xtask codegen`).
+        pub fn bound_client(&self) -> &'a super::Client {
+            self.client
+        }
+        ///The same request, bound to another client (added by `cargo xtask codegen`).
+        pub fn with_client<'b>(
+            self,
+            client: &'b super::Client,
+        ) -> ListOrganizations<'b> {
+            let Self { client: _, page, page_size, search } = self;
+            ListOrganizations {
+                client,
+                page,
+                page_size,
+                search,
+            }
+        }
+    }
+    impl<'a> ::std::future::IntoFuture for ListOrganizations<'a> {
+        type Output = ::std::result::Result<types::OrganizationCollection, crate::Error>;
+        type IntoFuture = crate::call::CallFuture<'a, types::OrganizationCollection>;
+        ///Sends the request with the client's token and retry policy; see `crate::call`. Added by `cargo xtask codegen` for `listOrganizations`.
+        fn into_future(self) -> Self::IntoFuture {
+            let client = self.client;
+            crate::call::call(
+                client,
+                ::reqwest::Method::GET,
+                "listOrganizations",
+                self,
+                Self::send,
+            )
+        }
+    }
+    impl<'a> ListOrganizations<'a> {
+        ///Every `Organization` of this listing, page after page, with the default page size and concurrency: see `crate::Paging` (added by `cargo xtask codegen` for `listOrganizations`).
+        pub fn into_stream(self) -> crate::paging::ItemStream<types::Organization> {
+            self.paging().stream()
+        }
+        ///How to walk the pages of this listing: page size, concurrency, page bound (added by `cargo xtask codegen`).
+        pub fn paging(self) -> crate::paging::Paging<ListOrganizations<'static>> {
+            let client = self.client.clone();
+            let template = self.with_client(crate::paging::detached(&client));
+            crate::paging::Paging::new(client, template)
+        }
+    }
+    impl crate::paging::ListRequest for ListOrganizations<'static> {
+        type Item = types::Organization;
+        fn fetch_page<'c>(
+            &self,
+            client: &'c super::Client,
+            page: i32,
+            page_size: i32,
+        ) -> ::futures_util::future::BoxFuture<
+            'c,
+            ::std::result::Result<crate::paging::Page<types::Organization>, crate::Error>,
+        > {
+            let request = self
+                .clone()
+                .with_client(client)
+                .page(page)
+                .page_size(page_size);
+            ::std::boxed::Box::pin(async move {
+                let collection = request.await?;
+                Ok(crate::paging::Page {
+                    items: collection.items.unwrap_or_default(),
+                    total_hits: collection.total_hits,
+                })
+            })
+        }
+    }
+    impl<'a> GetOrganization<'a> {
+        ///The client this request is bound to (added by `cargo xtask codegen`).
+        pub fn bound_client(&self) -> &'a super::Client {
+            self.client
+        }
+        ///The same request, bound to another client (added by `cargo xtask codegen`).
+        pub fn with_client<'b>(self, client: &'b super::Client) -> GetOrganization<'b> {
+            let Self { client: _, id } = self;
+            GetOrganization { client, id }
+        }
+    }
+    impl<'a> ::std::future::IntoFuture for GetOrganization<'a> {
+        type Output = ::std::result::Result<types::Organization, crate::Error>;
+        type IntoFuture = crate::call::CallFuture<'a, types::Organization>;
+        ///Sends the request with the client's token and retry policy; see `crate::call`. Added by `cargo xtask codegen` for `getOrganization`.
+        fn into_future(self) -> Self::IntoFuture {
+            let client = self.client;
+            crate::call::call(
+                client,
+                ::reqwest::Method::GET,
+                "getOrganization",
+                self,
+                Self::send,
+            )
+        }
+    }
+    impl<'a> ListPublishers<'a> {
+        ///The client this request is bound to (added by `cargo xtask codegen`).
+        pub fn bound_client(&self) -> &'a super::Client {
+            self.client
+        }
+        ///The same request, bound to another client (added by `cargo xtask codegen`).
+        pub fn with_client<'b>(self, client: &'b super::Client) -> ListPublishers<'b> {
+            let Self { client: _, names, page, page_size, program_type, search } = self;
+            ListPublishers {
+                client,
+                names,
+                page,
+                page_size,
+                program_type,
+                search,
+            }
+        }
+    }
+    impl<'a> ::std::future::IntoFuture for ListPublishers<'a> {
+        type Output = ::std::result::Result<types::PublisherCollection, crate::Error>;
+        type IntoFuture = crate::call::CallFuture<'a, types::PublisherCollection>;
+        ///Sends the request with the client's token and retry policy; see `crate::call`. Added by `cargo xtask codegen` for `listPublishers`.
+        fn into_future(self) -> Self::IntoFuture {
+            let client = self.client;
+            crate::call::call(
+                client,
+                ::reqwest::Method::GET,
+                "listPublishers",
+                self,
+                Self::send,
+            )
+        }
+    }
+    impl<'a> ListPublishers<'a> {
+        ///Every `Publisher` of this listing, page after page, with the default page size and concurrency: see `crate::Paging` (added by `cargo xtask codegen` for `listPublishers`).
+        pub fn into_stream(self) -> crate::paging::ItemStream<types::Publisher> {
+            self.paging().stream()
+        }
+        ///How to walk the pages of this listing: page size, concurrency, page bound (added by `cargo xtask codegen`).
+        pub fn paging(self) -> crate::paging::Paging<ListPublishers<'static>> {
+            let client = self.client.clone();
+            let template = self.with_client(crate::paging::detached(&client));
+            crate::paging::Paging::new(client, template)
+        }
+    }
+    impl crate::paging::ListRequest for ListPublishers<'static> {
+        type Item = types::Publisher;
+        fn fetch_page<'c>(
+            &self,
+            client: &'c super::Client,
+            page: i32,
+            page_size: i32,
+        ) -> ::futures_util::future::BoxFuture<
+            'c,
+            ::std::result::Result<crate::paging::Page<types::Publisher>, crate::Error>,
+        > {
+            let request = self
+                .clone()
+                .with_client(client)
+                .page(page)
+                .page_size(page_size);
+            ::std::boxed::Box::pin(async move {
+                let collection = request.await?;
+                Ok(crate::paging::Page {
+                    items: collection.items.unwrap_or_default(),
+                    total_hits: collection.total_hits,
+                })
+            })
+        }
+    }
+    impl<'a> GetPublisher<'a> {
+        ///The client this request is bound to (added by `cargo xtask codegen`).
+        pub fn bound_client(&self) -> &'a super::Client {
+            self.client
+        }
+        ///The same request, bound to another client (added by `cargo xtask codegen`).
+        pub fn with_client<'b>(self, client: &'b super::Client) -> GetPublisher<'b> {
+            let Self { client: _, id } = self;
+            GetPublisher { client, id }
+        }
+    }
+    impl<'a> ::std::future::IntoFuture for GetPublisher<'a> {
+        type Output = ::std::result::Result<types::Publisher, crate::Error>;
+        type IntoFuture = crate::call::CallFuture<'a, types::Publisher>;
+        ///Sends the request with the client's token and retry policy; see `crate::call`. Added by `cargo xtask codegen` for `getPublisher`.
+        fn into_future(self) -> Self::IntoFuture {
+            let client = self.client;
+            crate::call::call(
+                client,
+                ::reqwest::Method::GET,
+                "getPublisher",
                 self,
                 Self::send,
             )

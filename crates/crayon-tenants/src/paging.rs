@@ -1,21 +1,25 @@
-//! Every tenant of a listing, page after page: the generated list builder, with its filters, made
-//! into a stream (`client.list_customer_tenants().organization_id(1).search("x").into_stream()`).
+//! Every item of a listing, page after page: a generated list builder, with its filters, made
+//! into a stream (`client.list_customer_tenants().organization_id(1).search("x").into_stream()`,
+//! `client.list_invoice_profiles().organization_id(1).into_stream()`).
 //!
 //! The builder is the template of every page (it is `Clone`): only `page` and `pageSize` change,
 //! so the filters exist once, in the generated code. The stream owns a clone of the client and
 //! the template (bound to a stand-in client until a page is sent), so it is `'static` and can be
-//! stored in a task.
+//! stored in a task. Which operations page is the contract's to say: `cargo xtask codegen` gives
+//! every list operation that takes `page` and `pageSize` and answers `{Items, TotalHits}` its
+//! `into_stream()` and `paging()` and implements [`ListRequest`] for its builder.
 
 use std::pin::Pin;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, OnceLock, PoisonError};
 use std::task::{Context, Poll};
 
+use futures_util::future::BoxFuture;
 use futures_util::stream::{self, BoxStream, Stream, StreamExt};
 use progenitor_client::ClientInfo as _;
 
 use crate::builder::ListCustomerTenants;
-use crate::types::{CustomerTenant, CustomerTenantCollection};
+use crate::types::CustomerTenant;
 use crate::{Client, ClientState, Error};
 
 /// Page size of a listing unless set.
@@ -26,18 +30,38 @@ pub const DEFAULT_CONCURRENCY: usize = 4;
 /// sends a short page).
 pub const DEFAULT_MAX_PAGES: i32 = 100_000;
 
-impl<'a> ListCustomerTenants<'a> {
-    /// Every matching tenant, with the default page size and concurrency: see [`Paging`].
-    pub fn into_stream(self) -> TenantStream {
-        self.paging().stream()
-    }
+/// A list request that answers one page of a listing: a generated list builder, bound to the
+/// stand-in client of a waiting template. `cargo xtask codegen` implements it for the builder of
+/// every list operation of the contract that pages; it is not meant to be implemented elsewhere.
+pub trait ListRequest: Clone + Send + Sync + 'static {
+    /// What the listing's `Items` hold.
+    type Item: Send + 'static;
 
-    /// How to walk the pages of this listing: page size, concurrency, page bound.
-    pub fn paging(self) -> Paging {
-        let client = self.bound_client().clone();
-        Paging {
-            template: self.with_client(detached(&client)),
+    /// Sends this request for one page with `client` (through the call layer, with its retries).
+    fn fetch_page<'c>(
+        &self,
+        client: &'c Client,
+        page: i32,
+        page_size: i32,
+    ) -> BoxFuture<'c, Result<Page<Self::Item>, Error>>;
+}
+
+/// One page of a listing: its `Items` and `TotalHits`, as the collection carried them.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Page<T> {
+    /// The items on this page (none when the server sent `null`).
+    pub items: Vec<T>,
+    /// Matches on all pages, when the server said.
+    pub total_hits: Option<i64>,
+}
+
+impl<R: ListRequest> Paging<R> {
+    /// The paging of `template`, a list builder already bound to the stand-in client (see
+    /// [`detached`]), sent with `client`. Called by the generated `paging()`.
+    pub fn new(client: Client, template: R) -> Self {
+        Self {
             client,
+            template,
             page_size: DEFAULT_PAGE_SIZE,
             concurrency: DEFAULT_CONCURRENCY,
             max_pages: DEFAULT_MAX_PAGES,
@@ -46,8 +70,8 @@ impl<'a> ListCustomerTenants<'a> {
 }
 
 /// The client a template is bound to while it waits in a stream; it never sends anything (each
-/// page is sent with the stream's own client).
-fn detached(client: &Client) -> &'static Client {
+/// page is sent with the stream's own client). Used by the generated `paging()`.
+pub fn detached(client: &Client) -> &'static Client {
     static DETACHED: OnceLock<Client> = OnceLock::new();
     DETACHED.get_or_init(|| {
         Client::new_with_client(
@@ -62,7 +86,7 @@ fn detached(client: &Client) -> &'static Client {
 ///
 /// [`stream`](Self::stream) fetches page 1 and learns `TotalHits` and the page size the server
 /// really gives (a server may cap it below the one asked for), then fetches the other pages with
-/// at most [`concurrency`](Self::concurrency) requests in flight, and yields the tenants in the
+/// at most [`concurrency`](Self::concurrency) requests in flight, and yields the items in the
 /// server's order. `TotalHits` is the truth: a short or empty page before it is reached does not
 /// end the stream quietly; when the pages run out first, the stream ends with
 /// [`Error::IncompleteListing`]. Without `TotalHits`, a short page ends the stream, and
@@ -71,16 +95,16 @@ fn detached(client: &Client) -> &'static Client {
 /// [`RetryPolicy`](crate::RetryPolicy) says, like any GET.
 #[derive(Clone, Debug)]
 #[must_use = "a listing does nothing until `stream()` is polled"]
-pub struct Paging {
+pub struct Paging<R = ListCustomerTenants<'static>> {
     client: Client,
-    template: ListCustomerTenants<'static>,
+    template: R,
     page_size: i32,
     concurrency: usize,
     max_pages: i32,
 }
 
-impl Paging {
-    /// Tenants asked for per request (default 100; at least 1).
+impl<R: ListRequest> Paging<R> {
+    /// Items asked for per request (default 100; at least 1).
     pub fn page_size(mut self, page_size: i32) -> Self {
         self.page_size = page_size.max(1);
         self
@@ -98,8 +122,8 @@ impl Paging {
         self
     }
 
-    /// The tenants, in order; see [`Paging`].
-    pub fn stream(self) -> TenantStream {
+    /// The items, in order; see [`Paging`].
+    pub fn stream(self) -> ItemStream<R::Item> {
         let total = Arc::new(OnceLock::new());
         let known = total.clone();
         let paging = Arc::new(self);
@@ -107,7 +131,7 @@ impl Paging {
             .flat_map(move |first| match first {
                 Err(error) => stream::iter([Err(error)]).boxed(),
                 Ok(first) => {
-                    let items = first.items.unwrap_or_default();
+                    let items = first.items;
                     let plan = Plan::after_first_page(&paging, items.len(), first.total_hits);
                     if let Some(total) = first.total_hits {
                         let _ = known.set(total);
@@ -118,7 +142,7 @@ impl Paging {
                 }
             })
             .boxed();
-        TenantStream { inner, total }
+        ItemStream { inner, total }
     }
 }
 
@@ -135,7 +159,7 @@ struct Plan {
 }
 
 impl Plan {
-    fn after_first_page(paging: &Paging, received: usize, total_hits: Option<i64>) -> Self {
+    fn after_first_page<R>(paging: &Paging<R>, received: usize, total_hits: Option<i64>) -> Self {
         let received = received as u64;
         let asked = paging.page_size as u64;
         let total = total_hits.map(|total| total.max(0).unsigned_abs());
@@ -161,7 +185,10 @@ impl Plan {
     }
 
     /// Pages 2 to the last, in order, then the check that nothing was lost.
-    fn rest(self, paging: Arc<Paging>) -> BoxStream<'static, Result<CustomerTenant, Error>> {
+    fn rest<R: ListRequest>(
+        self,
+        paging: Arc<Paging<R>>,
+    ) -> BoxStream<'static, Result<R::Item, Error>> {
         let Plan {
             page_size,
             last_page,
@@ -179,13 +206,11 @@ impl Plan {
             if *ended {
                 return futures_util::future::ready(None);
             }
-            let length = page
-                .as_ref()
-                .map_or(0, |page| page.items.as_ref().map_or(0, Vec::len));
+            let length = page.as_ref().map_or(0, |page| page.items.len());
             let short = length == 0 || (total.is_none() && length < page_size as usize);
             stopping.fetch_or(short, Ordering::Relaxed);
             *ended = page.is_err() || short;
-            futures_util::future::ready(Some(page.map(|page| page.items.unwrap_or_default())))
+            futures_util::future::ready(Some(page.map(|page| page.items)))
         });
         // Tenants received so far, or `None` once a page failed (its error says why it ended).
         let counted = Arc::new(Mutex::new(Some(received)));
@@ -221,46 +246,46 @@ impl Plan {
     }
 }
 
-async fn fetch(
-    paging: Arc<Paging>,
+async fn fetch<R: ListRequest>(
+    paging: Arc<Paging<R>>,
     page: i32,
     page_size: i32,
-) -> Result<CustomerTenantCollection, Error> {
+) -> Result<Page<R::Item>, Error> {
     paging
         .template
-        .clone()
-        .with_client(&paging.client)
-        .page(page)
-        .page_size(page_size)
+        .fetch_page(&paging.client, page, page_size)
         .await
 }
 
-/// The tenants of a listing, in order: a `Stream` of `Result<CustomerTenant, Error>` that owns
-/// what it needs. [`total`](Self::total) is `TotalHits` once page 1 has arrived, for progress.
+/// The items of a listing, in order: a `Stream` of `Result<T, Error>` that owns what it needs.
+/// [`total`](Self::total) is `TotalHits` once page 1 has arrived, for progress.
 #[must_use = "streams do nothing unless polled"]
-pub struct TenantStream {
-    inner: BoxStream<'static, Result<CustomerTenant, Error>>,
+pub struct ItemStream<T> {
+    inner: BoxStream<'static, Result<T, Error>>,
     total: Arc<OnceLock<i64>>,
 }
 
-impl TenantStream {
+/// The tenants of a listing (`list_customer_tenants().into_stream()`).
+pub type TenantStream = ItemStream<CustomerTenant>;
+
+impl<T> ItemStream<T> {
     /// `TotalHits` of the listing, once the first page has arrived (and if the server sent it).
     pub fn total(&self) -> Option<i64> {
         self.total.get().copied()
     }
 }
 
-impl Stream for TenantStream {
-    type Item = Result<CustomerTenant, Error>;
+impl<T> Stream for ItemStream<T> {
+    type Item = Result<T, Error>;
 
     fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
         self.inner.poll_next_unpin(cx)
     }
 }
 
-impl std::fmt::Debug for TenantStream {
+impl<T> std::fmt::Debug for ItemStream<T> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("TenantStream")
+        f.debug_struct("ItemStream")
             .field("total", &self.total())
             .finish_non_exhaustive()
     }
