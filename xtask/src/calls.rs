@@ -223,7 +223,8 @@ fn page_item(spec: &serde_json::Value, operation: &serde_json::Value) -> Option<
     {
         return None;
     }
-    let collection = resolve(&operation["responses"]["200"]["content"]["application/json"]["schema"]);
+    let collection =
+        resolve(&operation["responses"]["200"]["content"]["application/json"]["schema"]);
     collection["properties"].get("TotalHits")?;
     let items = &collection["properties"]["Items"];
     if items["type"] != "array" {

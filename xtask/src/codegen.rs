@@ -50,9 +50,9 @@ const SENSITIVE: &[(&str, &str, &[TypeImpl])] = &[
     ),
 ];
 
-/// Where the contract is copied, relative to the workspace root: inside the crates that embed it,
-/// so that a packaged crate still has it.
-const CONTRACT_COPIES: &[&str] = &["crates/crayon-tenants-mock/contract/crayon-tenants.yaml"];
+/// Where the contract is copied, relative to the workspace root: inside the crate that embeds it,
+/// so that the packaged crate still has it.
+const CONTRACT_COPIES: &[&str] = &["crates/crayon-tenants-contract/contract/crayon-tenants.yaml"];
 
 pub fn run(check: bool) -> Result<()> {
     let root = workspace_root();

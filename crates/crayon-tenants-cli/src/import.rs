@@ -15,7 +15,7 @@ use std::path::Path;
 
 use crayon_tenants::types::{CustomerTenantDetailed, NewCustomerTenantDetailed};
 use crayon_tenants::{Client, Error};
-use crayon_tenants_mock::contract;
+use crayon_tenants_contract as contract;
 use futures_util::StreamExt as _;
 use jsonschema::error::ValidationErrorKind;
 use serde::Serialize;

@@ -62,32 +62,7 @@ fn leaf_paths(value: &Value, prefix: &str, paths: &mut Vec<String>) {
 /// The columns of a tenant export: every leaf of the contract's `CustomerTenant`, as the JSON
 /// path an import reads (`Publisher.Id`), so that an export can be edited and fed back.
 pub fn tenant_columns() -> Vec<String> {
-    let mut columns = Vec::new();
-    schema_paths(
-        &crayon_tenants_mock::contract::schema_ref("CustomerTenant"),
-        "",
-        &mut columns,
-        0,
-    );
-    columns
-}
-
-fn schema_paths(schema: &Value, prefix: &str, paths: &mut Vec<String>, depth: usize) {
-    // Through references, nullable references and descriptions to the object, if it is one.
-    let schema = crayon_tenants_mock::contract::effective(schema);
-    match schema.get("properties").and_then(Value::as_object) {
-        Some(properties) if depth < 4 => {
-            for (name, property) in properties {
-                let path = if prefix.is_empty() {
-                    name.clone()
-                } else {
-                    format!("{prefix}.{name}")
-                };
-                schema_paths(property, &path, paths, depth + 1);
-            }
-        }
-        _ => paths.push(prefix.to_owned()),
-    }
+    crayon_tenants_contract::columns("CustomerTenant")
 }
 
 /// A CSV writer whose columns are JSON paths; each row is a JSON value read at those paths.

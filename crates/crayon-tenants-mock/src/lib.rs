@@ -13,8 +13,8 @@
 //!   its requests, add faults. It stops when dropped.
 //! - [`MockConfig`]: credentials, demo data, token lifetime, latency, faults.
 //! - [`FaultRule`] and [`Fault`]: what to break, where, and how often.
-//! - [`contract`]: the contract as JSON Schema, the one reading of it that the mock binds
-//!   requests with; other projects can validate their own payloads with it.
+//! - [`contract`]: the `crayon-tenants-contract` crate, re-exported: the contract as JSON Schema,
+//!   the one reading of it that the mock binds requests with.
 //!
 //! The world it serves: organizations 1 and 2 are the demo user's (organization 1 holds the
 //! [`MockConfig::seed_tenants`] demo tenants, 2 holds three), organization 3 belongs to someone
@@ -65,9 +65,9 @@
 mod app;
 mod auth;
 mod config;
-pub mod contract;
 mod error;
 mod faults;
+mod lookups;
 mod operation;
 mod request;
 mod routes;
@@ -77,11 +77,18 @@ mod state;
 mod tenants;
 mod token;
 
+/// The contract as JSON Schema (the `crayon-tenants-contract` crate), re-exported for the users
+/// of earlier versions that reached it here.
+pub use crayon_tenants_contract as contract;
+
 pub use config::{MockConfig, MockCredentials};
 pub use faults::{Fault, FaultParseError, FaultRule};
 pub use operation::{Operation, UnknownOperation};
 pub use request::{MAX_BODY_BYTES, bind_request_body};
-pub use seed::{MICROSOFT, MockOrganization, ORGANIZATIONS};
+pub use seed::{
+    CRAYON_COMPANY, INVOICE_PROFILES, MICROSOFT, MockInvoiceProfile, MockOrganization,
+    MockPublisher, ORGANIZATIONS, PUBLISHERS,
+};
 pub use server::MockServer;
 pub use state::{MockState, StoredTenant};
 pub use tenants::DEFAULT_PAGE_SIZE;

@@ -5,7 +5,7 @@ use std::str::FromStr;
 use std::sync::atomic::{AtomicU64, Ordering};
 
 /// Defines [`Operation`] from one table: variant, `operationId`, method and path as the contract
-/// spells them. `contract::tests` holds the table to the contract, so it cannot drift from it.
+/// spells them. A test below holds the table to the contract, so it cannot drift from it.
 macro_rules! operations {
     ($($variant:ident = $id:literal, $method:literal $path:literal;)+) => {
         /// One operation of `openapi/crayon-tenants.yaml`, named by its `operationId`.
@@ -59,6 +59,12 @@ operations! {
     GetCustomerTenantAzurePlan = "getCustomerTenantAzurePlan", "GET" "/api/v1/customertenants/{id}/azurePlan/";
     ListCustomerTenantAgreements = "listCustomerTenantAgreements", "GET" "/api/v1/customertenants/{id}/agreements/";
     CreateCustomerTenantAgreement = "createCustomerTenantAgreement", "POST" "/api/v1/customertenants/{id}/agreements/";
+    ListOrganizations = "listOrganizations", "GET" "/api/v1/organizations/";
+    GetOrganization = "getOrganization", "GET" "/api/v1/organizations/{id}/";
+    ListInvoiceProfiles = "listInvoiceProfiles", "GET" "/api/v1/invoiceprofiles/";
+    GetInvoiceProfile = "getInvoiceProfile", "GET" "/api/v1/invoiceprofiles/{id}/";
+    ListPublishers = "listPublishers", "GET" "/api/v1/publishers/";
+    GetPublisher = "getPublisher", "GET" "/api/v1/publishers/{id}/";
 }
 
 impl Operation {
@@ -120,5 +126,30 @@ impl RequestCounters {
         for counter in &self.0 {
             counter.store(0, Ordering::SeqCst);
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeSet;
+
+    use super::*;
+
+    #[test]
+    fn the_operation_table_is_the_contracts() {
+        let contract: BTreeSet<(String, String, String)> = crayon_tenants_contract::operations()
+            .map(|(path, method, operation)| {
+                let id = operation["operationId"].as_str().unwrap().to_owned();
+                (id, method, path.to_owned())
+            })
+            .collect();
+        let table: BTreeSet<(String, String, String)> = Operation::ALL
+            .iter()
+            .map(|op| {
+                let (id, method, path) = (op.operation_id(), op.method(), op.path());
+                (id.to_owned(), method.to_owned(), path.to_owned())
+            })
+            .collect();
+        assert_eq!(table, contract);
     }
 }

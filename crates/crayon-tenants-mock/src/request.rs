@@ -17,9 +17,9 @@ use jsonschema::error::ValidationErrorKind;
 use serde::de::DeserializeOwned;
 use serde_json::{Map, Value, json};
 
-use crate::contract;
 use crate::error::{FieldProblem, MockError};
 use crate::operation::Operation;
+use crayon_tenants_contract as contract;
 
 /// Largest request body the mock reads; a larger one is refused with 400.
 pub const MAX_BODY_BYTES: usize = 1024 * 1024;
@@ -38,6 +38,15 @@ impl QueryParams {
             .find(|(key, _)| key.eq_ignore_ascii_case(name))
             .map(|(_, value)| value.as_str())
             .filter(|value| !value.is_empty())
+    }
+
+    /// Every non-empty value of a parameter that may repeat (`names=a&names=b`), in order.
+    pub(crate) fn all(&self, name: &str) -> Vec<&str> {
+        self.0
+            .iter()
+            .filter(|(key, value)| key.eq_ignore_ascii_case(name) && !value.is_empty())
+            .map(|(_, value)| value.as_str())
+            .collect()
     }
 
     /// An integer parameter; the contract check has already refused a value that is none.
@@ -65,7 +74,7 @@ impl<S: Send + Sync> FromRequestParts<S> for QueryParams {
 
 /// The query parameters of an operation, as the contract declares them.
 struct QueryContract {
-    /// Name, and the `type` of its schema (`integer`, `boolean`, `string`).
+    /// Name, and the `type` of its schema (`integer`, `boolean`, `string`, `array` of strings).
     parameters: Vec<(String, String)>,
     /// Validates an object of the parameters that are present, typed.
     validator: jsonschema::Validator,
@@ -119,6 +128,13 @@ fn check_query(operation: Operation, params: &QueryParams) -> Result<(), MockErr
     let contract = query_contract(operation);
     let mut typed = Map::new();
     for (name, kind) in &contract.parameters {
+        if kind == "array" {
+            let values = params.all(name);
+            if !values.is_empty() {
+                typed.insert(name.clone(), Value::from(values));
+            }
+            continue;
+        }
         let Some(raw) = params.get(name) else {
             continue;
         };

@@ -14,7 +14,7 @@ use crate::app::App;
 use crate::error::MockError;
 use crate::faults;
 use crate::operation::Operation;
-use crate::{tenants, token};
+use crate::{lookups, tenants, token};
 
 /// The routes: every operation of [`Operation::ALL`] at its contract path, spelled as the server
 /// matches it (lower case, without the trailing slash: `server::normalize_path` brings every
@@ -66,6 +66,12 @@ fn handler(operation: Operation) -> MethodRouter<Arc<App>> {
         Operation::GetCustomerTenantAzurePlan => on(method, tenants::azure_plan),
         Operation::ListCustomerTenantAgreements => on(method, tenants::list_agreements),
         Operation::CreateCustomerTenantAgreement => on(method, tenants::create_agreement),
+        Operation::ListOrganizations => on(method, lookups::list_organizations),
+        Operation::GetOrganization => on(method, lookups::get_organization),
+        Operation::ListInvoiceProfiles => on(method, lookups::list_invoice_profiles),
+        Operation::GetInvoiceProfile => on(method, lookups::get_invoice_profile),
+        Operation::ListPublishers => on(method, lookups::list_publishers),
+        Operation::GetPublisher => on(method, lookups::get_publisher),
     }
 }
 

@@ -1,12 +1,20 @@
-//! The mock's fixed world (organizations, publishers) and its deterministic demo tenants.
+//! The mock's fixed world and its deterministic demo tenants: one consistent world, in which every
+//! reference a tenant carries is something the look-ups list.
+//!
+//! - organizations 1 and 2 are the demo user's (2 is a subsidiary of 1), 3 is another
+//!   reseller's (403);
+//! - each organization has its own invoice profiles (7 and 10 of organization 1, 8 of 2, 9 of 3),
+//!   and every demo tenant is billed through its organization's first one;
+//! - the publishers are one list for everyone: 2 Microsoft (cloud and license programs) and
+//!   3 Adobe (license programs); demo tenants are Microsoft's, every 7th Adobe's.
 //!
 //! Everything here is a function of its inputs: the same seed count gives the same tenants with
 //! the same identifiers, so demos and snapshot tests print the same output every run.
 
 use crayon_tenants::types::{
-    CustomerTenant, CustomerTenantAddress, CustomerTenantCompany, CustomerTenantContact,
-    CustomerTenantDetailed, CustomerTenantProfile, CustomerTenantType, EntityStatus,
-    ObjectReference, Organization,
+    AddressData, CustomerTenant, CustomerTenantAddress, CustomerTenantCompany,
+    CustomerTenantContact, CustomerTenantDetailed, CustomerTenantProfile, CustomerTenantType,
+    EntityStatus, InvoiceProfile, ObjectReference, Organization, ProgramType, Publisher,
 };
 
 /// An organization of the mock's world.
@@ -18,6 +26,10 @@ pub struct MockOrganization {
     pub name: &'static str,
     /// Whether the API user may see it; organization 3 belongs to another reseller.
     pub visible: bool,
+    /// Its `ParentId`: the organization it is a subsidiary of, 0 when none.
+    pub parent_id: i32,
+    /// Its `AccountNumber`.
+    pub account_number: &'static str,
 }
 
 /// The organizations of the mock: the demo user may see 1 and 2; 3 belongs to someone else.
@@ -26,21 +38,172 @@ pub const ORGANIZATIONS: [MockOrganization; 3] = [
         id: 1,
         name: "Demo Reseller AB",
         visible: true,
+        parent_id: 0,
+        account_number: "100001",
     },
     MockOrganization {
         id: 2,
         name: "Demo Subsidiary AB",
         visible: true,
+        parent_id: 1,
+        account_number: "100002",
     },
     MockOrganization {
         id: 3,
         name: "Another Reseller AB",
         visible: false,
+        parent_id: 0,
+        account_number: "200001",
     },
 ];
 
+/// The Crayon company every organization of the mock belongs to (the documentation's value).
+pub const CRAYON_COMPANY: &str = "Crayon AB";
+
+/// An invoice profile of the mock's world; each belongs to one organization.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct MockInvoiceProfile {
+    /// Its `Id`.
+    pub id: i32,
+    /// Its organization's `Id`.
+    pub organization_id: i32,
+    /// Its `Name`.
+    pub name: &'static str,
+}
+
+/// The invoice profiles, in `Id` order. The first of each organization bills its demo tenants;
+/// 7 is the one the documentation's create example names.
+pub const INVOICE_PROFILES: [MockInvoiceProfile; 4] = [
+    MockInvoiceProfile {
+        id: 7,
+        organization_id: 1,
+        name: "My invoice profile",
+    },
+    MockInvoiceProfile {
+        id: 8,
+        organization_id: 2,
+        name: "Subsidiary invoices",
+    },
+    MockInvoiceProfile {
+        id: 9,
+        organization_id: 3,
+        name: "Another reseller's invoices",
+    },
+    MockInvoiceProfile {
+        id: 10,
+        organization_id: 1,
+        name: "Projects",
+    },
+];
+
+/// A publisher of the mock's world.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct MockPublisher {
+    /// Its `Id`.
+    pub id: i32,
+    /// Its `Name`.
+    pub name: &'static str,
+    /// The `ProgramType` flags of its programs (the publishers list's `programType` filter).
+    pub program_types: i32,
+}
+
 /// The publisher id of Microsoft, whose tenants have an Azure plan.
 pub const MICROSOFT: i32 = 2;
+
+/// The publishers, one list for every organization.
+pub const PUBLISHERS: [MockPublisher; 2] = [
+    MockPublisher {
+        id: MICROSOFT,
+        name: "Microsoft",
+        program_types: ProgramType::Cloud.value() | ProgramType::License.value(),
+    },
+    MockPublisher {
+        id: 3,
+        name: "Adobe",
+        program_types: ProgramType::License.value(),
+    },
+];
+
+/// An invoice profile by id.
+pub(crate) fn invoice_profile(id: i32) -> Option<MockInvoiceProfile> {
+    INVOICE_PROFILES
+        .into_iter()
+        .find(|profile| profile.id == id)
+}
+
+/// A publisher by id.
+pub(crate) fn publisher(id: i32) -> Option<MockPublisher> {
+    PUBLISHERS.into_iter().find(|publisher| publisher.id == id)
+}
+
+/// The first invoice profile of an organization: the one its demo tenants are billed through.
+fn default_invoice_profile(organization_id: i32) -> Option<i32> {
+    INVOICE_PROFILES
+        .into_iter()
+        .find(|profile| profile.organization_id == organization_id)
+        .map(|profile| profile.id)
+}
+
+impl MockOrganization {
+    /// The organization as the API answers it.
+    pub fn to_organization(&self) -> Organization {
+        Organization {
+            id: Some(self.id),
+            name: Some(self.name.to_owned()),
+            parent_id: Some(self.parent_id),
+            crayon_company_name: Some(CRAYON_COMPANY.to_owned()),
+            account_number: Some(self.account_number.to_owned()),
+            tenant: None,
+        }
+    }
+}
+
+impl MockPublisher {
+    /// The publisher as the API answers it.
+    pub fn to_publisher(&self) -> Publisher {
+        Publisher {
+            id: Some(self.id),
+            name: Some(self.name.to_owned()),
+        }
+    }
+}
+
+impl MockInvoiceProfile {
+    /// The invoice profile as the API answers it, with addresses derived from its organization.
+    pub fn to_invoice_profile(&self) -> InvoiceProfile {
+        let organization = organization(self.organization_id);
+        let company = organization.map_or("", |organization| organization.name);
+        let street = format!("Demo Street {}", self.organization_id);
+        let address = AddressData {
+            ax_address_id: Some(i64::from(self.organization_id) * 1000 + 1),
+            name: Some(company.to_owned()),
+            complete_address: Some(format!("{company}, {street}, 111 22 Stockholm, Sweden")),
+            street: Some(street),
+            zip_code: Some("111 22".to_owned()),
+            city: Some("Stockholm".to_owned()),
+            county: Some(String::new()),
+            state: Some(String::new()),
+            country_code: Some("SE".to_owned()),
+        };
+        InvoiceProfile {
+            id: Some(self.id),
+            organization: Some(ObjectReference {
+                id: Some(self.organization_id),
+                name: Some(company.to_owned()),
+            }),
+            name: Some(self.name.to_owned()),
+            invoice_reference: Some(format!("INV-{}", self.id)),
+            customer_reference: None,
+            requisition_number: None,
+            invoice_address_id: Some(i64::from(self.organization_id) * 1000 + 1),
+            delivery_address_id: None,
+            delivery_address: None,
+            invoice_address: Some(address),
+            consumer_id: None,
+            contact_person_id: None,
+        }
+    }
+}
 
 pub(crate) fn organization(id: i32) -> Option<MockOrganization> {
     ORGANIZATIONS
@@ -50,14 +213,6 @@ pub(crate) fn organization(id: i32) -> Option<MockOrganization> {
 
 pub(crate) fn is_visible(organization_id: i32) -> bool {
     organization(organization_id).is_some_and(|organization| organization.visible)
-}
-
-fn publisher_name(id: i32) -> String {
-    match id {
-        MICROSOFT => "Microsoft".to_owned(),
-        3 => "Adobe".to_owned(),
-        other => format!("Publisher {other}"),
-    }
 }
 
 fn country_name(code: &str) -> Option<&'static str> {
@@ -89,26 +244,32 @@ pub(crate) fn guid(seed: u64) -> String {
     )
 }
 
-/// Fills in the names of a tenant's references, as the real API does in its responses.
+/// Fills in the names of a tenant's references, as the real API does in its responses: a
+/// publisher's or invoice profile's from the look-ups (none for an id they do not list), and the
+/// organization as `getOrganization` answers it.
 pub(crate) fn fill_reference_names(tenant: &mut CustomerTenant, organization_id: i32) {
-    fn named(reference: &mut Option<ObjectReference>, name: impl FnOnce(i32) -> String) {
+    fn named(reference: &mut Option<ObjectReference>, name: impl FnOnce(i32) -> Option<String>) {
         if let Some(reference) = reference
             && let Some(id) = reference.id
         {
-            reference.name = Some(name(id));
+            reference.name = name(id);
         }
     }
-    named(&mut tenant.publisher, publisher_name);
+    named(&mut tenant.publisher, |id| {
+        publisher(id).map(|publisher| publisher.name.to_owned())
+    });
     named(&mut tenant.invoice_profile, |id| {
-        format!("Invoice profile {id}")
+        invoice_profile(id).map(|profile| profile.name.to_owned())
     });
-    named(&mut tenant.consumer, |id| format!("Consumer {id}"));
-    named(&mut tenant.program, |id| format!("Program {id}"));
-    tenant.organization = Some(Organization {
-        id: Some(organization_id),
-        name: organization(organization_id).map(|organization| organization.name.to_owned()),
-        ..Default::default()
-    });
+    named(&mut tenant.consumer, |id| Some(format!("Consumer {id}")));
+    named(&mut tenant.program, |id| Some(format!("Program {id}")));
+    tenant.organization = Some(organization(organization_id).map_or_else(
+        || Organization {
+            id: Some(organization_id),
+            ..Default::default()
+        },
+        |organization| organization.to_organization(),
+    ));
 }
 
 /// Fills in what the server derives in a profile: the country's name.
@@ -192,8 +353,8 @@ pub(crate) fn demo_tenant(organization_id: i32, index: usize) -> CustomerTenantD
             CustomerTenantType::T2
         }),
         entity_status: Some(EntityStatus::None),
-        invoice_profile: Some(ObjectReference {
-            id: Some(7),
+        invoice_profile: default_invoice_profile(organization_id).map(|id| ObjectReference {
+            id: Some(id),
             name: None,
         }),
         ..Default::default()

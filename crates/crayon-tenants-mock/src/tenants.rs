@@ -12,6 +12,7 @@ use crayon_tenants::types::{
     CustomerTenantDetailedInput, CustomerTenantType, CustomerTenantUser, EntityStatus,
     ExistingCustomerTenantDetailed, NewCustomerTenantDetailed, ObjectReference,
     ServiceAccountAgreement, ServiceAccountAgreementCollection, ServiceAccountAgreementInput,
+    SubscriptionPriceType,
 };
 use serde_json::Value;
 
@@ -231,9 +232,13 @@ pub(crate) async fn create_existing(
         name: None,
     });
     tenant.publisher_customer_id = Some(seed::guid(hash));
-    tenant
-        .customer_tenant_type
-        .get_or_insert(CustomerTenantType::T2);
+    // Absent, or the SDK's 0 ("not specified"): the type the publisher has, T2 here.
+    if matches!(
+        tenant.customer_tenant_type,
+        None | Some(CustomerTenantType::None)
+    ) {
+        tenant.customer_tenant_type = Some(CustomerTenantType::T2);
+    }
     tenant.entity_status = Some(EntityStatus::None);
     detailed.user = None;
     if let Some(profile) = &mut detailed.profile {
@@ -270,7 +275,10 @@ pub(crate) async fn get_detailed(
 
 /// `PUT /api/v1/customertenants/{id}/`: the properties the body has are changed (a `null`
 /// counts as absent, since the SDK sends `null` for every property it does not set), the others
-/// are kept; the identifiers, the organization and the administrator never change here.
+/// are kept; the identifiers, the organization, the status and the administrator never change
+/// here. The SDK's defaults for what its caller did not set, `CustomerTenantType: 0` ("not
+/// specified") and `DefaultSubscriptionPriceType: 0` ("not set"), keep the stored values too,
+/// as the contract says.
 pub(crate) async fn update(
     State(app): AppState,
     _: Authenticated,
@@ -289,6 +297,16 @@ pub(crate) async fn update(
     );
     new.id = Some(id);
     new.publisher_customer_id = old.publisher_customer_id;
+    new.entity_status = old.entity_status;
+    let sent = body.tenant.as_ref();
+    if sent.and_then(|tenant| tenant.customer_tenant_type) == Some(CustomerTenantType::None) {
+        new.customer_tenant_type = old.customer_tenant_type;
+    }
+    if sent.and_then(|tenant| tenant.default_subscription_price_type)
+        == Some(SubscriptionPriceType::NotSet)
+    {
+        new.default_subscription_price_type = old.default_subscription_price_type;
+    }
     seed::fill_reference_names(new, stored.organization_id);
     updated.user = stored.detailed.user.clone();
     if let Some(profile) = &mut updated.profile {

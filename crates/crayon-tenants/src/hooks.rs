@@ -156,7 +156,7 @@ mod tests {
     /// progenitor names operations by their `operationId` in snake case.
     #[test]
     fn the_token_operation_is_the_contracts() {
-        let token_operations: Vec<String> = crayon_tenants_mock::contract::operations()
+        let token_operations: Vec<String> = crayon_tenants_contract::operations()
             .filter(|(_, _, operation)| operation["security"][0].get("basicAuth").is_some())
             .map(|(_, _, operation)| {
                 let id = operation["operationId"].as_str().unwrap_or_default();

@@ -6,14 +6,14 @@
 //!   the decoder: it yields a value or a typed error, and that error renders.
 //!
 //! Values are generated from the contract itself (`openapi/crayon-tenants.yaml`, in the JSON
-//! Schema form the mock reads it in: `crayon_tenants_mock::contract`), not from the Rust types,
+//! Schema form the mock reads it in: `crayon_tenants_contract`), not from the Rust types,
 //! so the two are held to each other.
 
 mod support;
 
 use crayon_tenants::types;
 use crayon_tenants::{Error, GeneratedError};
-use crayon_tenants_mock::contract;
+use crayon_tenants_contract as contract;
 use proptest::prelude::*;
 use serde::Serialize;
 use serde::de::DeserializeOwned;

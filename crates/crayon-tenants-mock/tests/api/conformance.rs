@@ -43,6 +43,41 @@ async fn every_documented_response_of_every_operation_conforms_to_the_contract()
         "/api/v1/customertenants/?organizationId=1",
     ))
     .await;
+    // The look-ups: lists (200, 400, 401, 403), reads of one (200, 400, 401, 403, 404).
+    let lookups = [
+        (
+            "/api/v1/organizations/?search=demo",
+            "/api/v1/organizations/?page=0",
+            "organizations",
+            ["1", "abc", "3", "999"],
+        ),
+        (
+            "/api/v1/invoiceprofiles/?organizationId=1",
+            "/api/v1/invoiceprofiles/?organizationId=x",
+            "invoiceprofiles",
+            ["7", "abc", "9", "999"],
+        ),
+        (
+            "/api/v1/publishers/?names=Microsoft&programType=4",
+            "/api/v1/publishers/?pageSize=5000",
+            "publishers",
+            ["2", "abc", "999", "0"],
+        ),
+    ];
+    for (list, bad_list, resource, targets) in lookups {
+        api.get(list).await;
+        api.get(bad_list).await;
+        api.send(unauthenticated(Method::GET, list)).await;
+        for target in targets {
+            api.get(&format!("/api/v1/{resource}/{target}/")).await;
+        }
+        api.send(unauthenticated(
+            Method::GET,
+            &format!("/api/v1/{resource}/1/"),
+        ))
+        .await;
+    }
+    api.get("/api/v1/invoiceprofiles/?organizationId=3").await;
     // Writes.
     let created = api
         .call(
@@ -203,6 +238,16 @@ async fn every_documented_response_of_every_operation_conforms_to_the_contract()
     for suffix in tenant_paths {
         api.get(&format!("/api/v1/customertenants/1/{suffix}"))
             .await;
+    }
+    for path in [
+        "organizations/",
+        "organizations/1/",
+        "invoiceprofiles/",
+        "invoiceprofiles/7/",
+        "publishers/",
+        "publishers/2/",
+    ] {
+        api.get(&format!("/api/v1/{path}")).await;
     }
     let reply = api
         .call(

@@ -9,6 +9,8 @@ mod binary;
 mod concurrency;
 mod conformance;
 mod faults;
+mod lookups;
 mod routing;
+mod sdk;
 mod tenants;
 mod token;

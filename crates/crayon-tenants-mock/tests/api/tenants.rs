@@ -181,7 +181,7 @@ async fn create_returns_the_tenant_with_ids_names_and_a_generated_admin() {
     assert_eq!(id, 31, "the next id after the 30 seeded tenants");
     assert_eq!(tenant["Publisher"]["Name"], "Microsoft");
     assert_eq!(tenant["Organization"]["Name"], "Demo Reseller AB");
-    assert_eq!(tenant["InvoiceProfile"]["Name"], "Invoice profile 7");
+    assert_eq!(tenant["InvoiceProfile"]["Name"], "My invoice profile");
     assert_eq!(tenant["PublisherCustomerId"].as_str().unwrap().len(), 36);
     assert_eq!(
         created["User"]["UserName"],

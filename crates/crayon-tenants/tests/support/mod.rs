@@ -7,9 +7,9 @@ use std::path::Path;
 
 use serde_json::Value;
 
-/// `openapi/crayon-tenants.yaml` as JSON, as the mock reads it (`crayon_tenants_mock::contract`).
+/// `openapi/crayon-tenants.yaml` as JSON, as the mock reads it (`crayon_tenants_contract`).
 pub fn contract() -> Value {
-    crayon_tenants_mock::contract::document().clone()
+    crayon_tenants_contract::document().clone()
 }
 
 /// A fixture of `tests/fixtures/` (a JSON example of the documentation).

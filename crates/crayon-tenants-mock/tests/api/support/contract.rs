@@ -1,12 +1,12 @@
 //! The contract as a response validator: every response a test receives must have a status the
 //! contract documents for its operation, and a body that validates against the schema the
 //! contract gives for that status, with the mock's own reading of the contract
-//! (`crayon_tenants_mock::contract`, OpenAPI 3.0 schemas turned into JSON Schema).
+//! (`crayon_tenants_contract`, OpenAPI 3.0 schemas turned into JSON Schema).
 
 use std::collections::BTreeSet;
 use std::sync::{Arc, OnceLock};
 
-use crayon_tenants_mock::contract;
+use crayon_tenants_contract as contract;
 use reqwest::Method;
 use serde_json::Value;
 

@@ -1,9 +1,11 @@
-//! The contract, read once: `openapi/crayon-tenants.yaml` turned into JSON Schema, which a real
-//! validator (the `jsonschema` crate) applies.
+//! The contract of the `crayon-tenants` crates, read once: `openapi/crayon-tenants.yaml` turned
+//! into JSON Schema, which a real validator (the `jsonschema` crate) applies.
 //!
-//! This is the one place that reads the contract's schemas. The mock binds every request with it
-//! (`request.rs`), its tests validate every response with it, and the client's property tests
-//! generate values from it. OpenAPI 3.0 schemas become JSON Schema here:
+//! This is the one place that reads the contract's schemas. The mock server binds every request
+//! with it, its tests validate every response with it, the client's property tests generate
+//! values from it, and the command-line tool checks body files and names CSV columns with it.
+//! It has no HTTP and no Rust models, so the client library stays free of it. OpenAPI 3.0
+//! schemas become JSON Schema here:
 //! - `$ref: "#/components/schemas/X"` points into the document's `definitions`;
 //! - `nullable: true` beside a `type`, and `anyOf: [X, {enum: [null]}]` for a reference, admit
 //!   `null`; both become `if null then accept, else validate`, so that a validator reports the
@@ -11,6 +13,17 @@
 //! - `format: int32` and `format: int64` bound the integer to its range, as a server's typed
 //!   binding does;
 //! - `example`s and `x-` extensions are dropped.
+//!
+//! ```
+//! use crayon_tenants_contract::{schema_ref, validator};
+//! use serde_json::json;
+//!
+//! let update = validator(&schema_ref("CustomerTenantDetailedInput"));
+//! assert!(update.is_valid(&json!({"Tenant": {"Reference": "PO-7", "DefaultSubscriptionPriceType": 0}})));
+//! assert!(!update.is_valid(&json!({"Tenant": {"CustomerTenantType": 9}})));
+//! ```
+
+#![warn(missing_docs)]
 
 use std::sync::OnceLock;
 
@@ -19,7 +32,7 @@ use serde_json::{Map, Value, json};
 /// The contract's text, as the client is generated from it: `cargo xtask codegen` copies
 /// `openapi/crayon-tenants.yaml` here (so that the packaged crate has it) and its `--check`
 /// fails when the copy is stale.
-const CONTRACT_YAML: &str = include_str!("../contract/crayon-tenants.yaml");
+pub const CONTRACT_YAML: &str = include_str!("../contract/crayon-tenants.yaml");
 
 /// The contract as JSON.
 pub fn document() -> &'static Value {
@@ -257,30 +270,34 @@ fn collect_shape(schema: &Value, properties: &mut Map<String, Value>, items: &mu
     }
 }
 
+/// The JSON paths of the leaves of `components/schemas/{name}` (`Publisher.Id`, `Name`), in the
+/// contract's order, through references and nullable references, four objects deep: the columns
+/// of a CSV file of such values.
+pub fn columns(name: &str) -> Vec<String> {
+    fn walk(schema: &Value, prefix: &str, paths: &mut Vec<String>, depth: usize) {
+        let schema = effective(schema);
+        match schema.get("properties").and_then(Value::as_object) {
+            Some(properties) if depth < 4 => {
+                for (name, property) in properties {
+                    let path = if prefix.is_empty() {
+                        name.clone()
+                    } else {
+                        format!("{prefix}.{name}")
+                    };
+                    walk(property, &path, paths, depth + 1);
+                }
+            }
+            _ => paths.push(prefix.to_owned()),
+        }
+    }
+    let mut paths = Vec::new();
+    walk(&schema_ref(name), "", &mut paths, 0);
+    paths
+}
+
 #[cfg(test)]
 mod tests {
-    use std::collections::BTreeSet;
-
     use super::*;
-    use crate::Operation;
-
-    #[test]
-    fn the_operation_table_is_the_contracts() {
-        let contract: BTreeSet<(String, String, String)> = operations()
-            .map(|(path, method, operation)| {
-                let id = operation["operationId"].as_str().unwrap().to_owned();
-                (id, method, path.to_owned())
-            })
-            .collect();
-        let table: BTreeSet<(String, String, String)> = Operation::ALL
-            .iter()
-            .map(|op| {
-                let (id, method, path) = (op.operation_id(), op.method(), op.path());
-                (id.to_owned(), method.to_owned(), path.to_owned())
-            })
-            .collect();
-        assert_eq!(table, contract);
-    }
 
     #[test]
     fn nullable_references_admit_null_and_report_problems_inside_at_their_path() {
@@ -322,5 +339,24 @@ mod tests {
             json!({"Tenant": {"Publisher": {"Id": 2}, "agreement": {"Accepted": true}},
                    "Profile": {"Contact": {"Email": "a@b"}}, "extra": 1})
         );
+    }
+
+    #[test]
+    fn columns_are_the_leaves_of_a_schema_through_references() {
+        let tenant = columns("CustomerTenant");
+        for expected in [
+            "Id",
+            "Publisher.Id",
+            "Publisher.Name",
+            "Organization.ParentId",
+            "agreement.AgreementType",
+        ] {
+            assert!(
+                tenant.contains(&expected.to_owned()),
+                "{expected} missing from {tenant:?}"
+            );
+        }
+        assert!(!tenant.contains(&"Publisher".to_owned()));
+        assert_eq!(columns("Publisher"), ["Id", "Name"]);
     }
 }
