@@ -9,9 +9,29 @@
 //! same integer, and is `#[non_exhaustive]` so that naming a new value later is not a breaking
 //! change. `xtask/src/codegen.rs` substitutes these types for the generated ones.
 
+use std::cell::Cell;
 use std::fmt;
 
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+thread_local! {
+    /// Whether the enums decode closed on this thread: set only while a response is turned into a
+    /// request body (`inputs.rs`), where an unnamed value is one a request may not send.
+    static CLOSED: Cell<bool> = const { Cell::new(false) };
+}
+
+/// Runs `decode` with every open enum refusing the values it does not name, as the contract's
+/// request schemas do. Synchronous, so the flag never leaks into other work of the thread.
+pub(crate) fn decoding_closed<R>(decode: impl FnOnce() -> R) -> R {
+    struct Reset(bool);
+    impl Drop for Reset {
+        fn drop(&mut self) {
+            CLOSED.with(|closed| closed.set(self.0));
+        }
+    }
+    let _reset = Reset(CLOSED.with(|closed| closed.replace(true)));
+    decode()
+}
 
 /// An integer an open enum does not name, as the server sent it. Only the enums make one (from a
 /// value none of their variants has), so it cannot hide a known value.
@@ -94,7 +114,19 @@ macro_rules! open_enum {
 
         impl<'de> Deserialize<'de> for $name {
             fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-                i32::deserialize(deserializer).map(Self::from_value)
+                let decoded = Self::from_value(i32::deserialize(deserializer)?);
+                if matches!(decoded, Self::Unknown(_)) && CLOSED.with(Cell::get) {
+                    let known: Vec<String> = Self::KNOWN
+                        .iter()
+                        .map(|known| format!("{} ({known})", known.value()))
+                        .collect();
+                    return Err(serde::de::Error::custom(format!(
+                        "{decoded} is not a {} a request may send (one of {})",
+                        stringify!($name),
+                        known.join(", ")
+                    )));
+                }
+                Ok(decoded)
             }
         }
 

@@ -986,8 +986,8 @@ publisher), a customer tenant type and an invoice profile; its own example sends
             Default::default()
         }
     }
-    /**"An InvoiceProfile resource contains invoice-, delivery address and references used when
-placing orders" (the documentation). Each belongs to one organization. The documentation's
+    /**The invoice and delivery addresses and the references used when placing orders (the
+documentation's description). Each belongs to one organization. The documentation's
 table describes `InvoiceAddressId`, `DeliveryAddressId`, `DeliveryAddress` and
 `InvoiceAddress` with descriptions pasted from the CustomerTenant page; the descriptions
 here are what the properties hold. `ConsumerId` and `ContactPersonId` are in the SDK (since

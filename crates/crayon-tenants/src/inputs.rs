@@ -3,19 +3,53 @@
 //! The contract gives requests their own schemas (`CustomerTenantDetailedInput`, ...), because a
 //! client may send only the enumeration values the contract names while a server may answer any
 //! integer. The Rust enums are the same type on both sides, so a response converts into the
-//! matching request body field by field; the conversion goes through serde, the one description
-//! of both shapes, and fails (never panics) if the two ever stop matching.
+//! matching request body field by field, through serde, the one description of both shapes.
+//! What a response may carry and a request may not send (an enumeration value the contract does
+//! not name, such as a `CustomerTenantType` of 9) fails the conversion with an [`InputError`]
+//! that names the field, before anything is sent; nulls and properties the crate does not know
+//! convert (the first as absent, the second dropped). To change one property of such a tenant,
+//! send a partial body with only that property instead.
+
+use std::fmt;
 
 use crate::generated::types;
+
+/// Why a response could not become a request body: the field (`Tenant.CustomerTenantType`) and
+/// what is wrong with it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct InputError {
+    field: String,
+    message: String,
+}
+
+impl InputError {
+    /// The JSON path of the field, as the contract spells it (`Tenant.CustomerTenantType`).
+    pub fn field(&self) -> &str {
+        &self.field
+    }
+
+    /// What is wrong with its value.
+    pub fn message(&self) -> &str {
+        &self.message
+    }
+}
+
+impl fmt::Display for InputError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: {}", self.field, self.message)
+    }
+}
+
+impl std::error::Error for InputError {}
 
 macro_rules! request_body_from_response {
     ($($response:ident => $request:ident),+ $(,)?) => {$(
         impl TryFrom<types::$response> for types::$request {
-            type Error = serde_json::Error;
+            type Error = InputError;
 
-            #[doc = concat!("The `", stringify!($request), "` that sends back what a `", stringify!($response), "` holds.")]
+            #[doc = concat!("The `", stringify!($request), "` that sends back what a `", stringify!($response), "` holds; an enumeration value a request may not send is an [`InputError`] naming its field.")]
             fn try_from(response: types::$response) -> Result<Self, Self::Error> {
-                serde_json::to_value(response).and_then(serde_json::from_value)
+                convert(&response)
             }
         }
     )+};
@@ -28,6 +62,21 @@ request_body_from_response! {
     ServiceAccountAgreement => ServiceAccountAgreementInput,
 }
 
+fn convert<T: serde::Serialize, U: serde::de::DeserializeOwned>(
+    response: &T,
+) -> Result<U, InputError> {
+    let value = serde_json::to_value(response).map_err(|error| InputError {
+        field: "(body)".to_owned(),
+        message: error.to_string(),
+    })?;
+    crate::enums::decoding_closed(|| serde_path_to_error::deserialize(value)).map_err(
+        |error: serde_path_to_error::Error<serde_json::Error>| InputError {
+            field: error.path().to_string(),
+            message: error.into_inner().to_string(),
+        },
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use serde_json::json;
@@ -37,7 +86,8 @@ mod tests {
     #[test]
     fn a_detailed_response_becomes_an_update_body_with_every_field() {
         let response: types::CustomerTenantDetailed = serde_json::from_value(json!({
-            "Tenant": {"Id": 7, "Name": "Contoso", "CustomerTenantType": 9,
+            "Tenant": {"Id": 7, "Name": "Contoso", "CustomerTenantType": 1,
+                       "DefaultSubscriptionPriceType": 0,
                        "agreement": {"AgreementType": 1, "Accepted": true}},
             "Profile": {"Agreement": {"AgreementType": 0}, "Contact": {"Email": "a@b.c"}},
             "User": {"UserName": "admin"}
@@ -47,5 +97,46 @@ mod tests {
         let input = types::CustomerTenantDetailedInput::try_from(response).unwrap();
         assert_eq!(serde_json::to_value(&input).unwrap(), expected);
         assert_eq!(input.tenant.unwrap().id, Some(7));
+    }
+
+    #[test]
+    fn nulls_and_unknown_properties_convert() {
+        let response: types::CustomerTenantDetailed = serde_json::from_value(json!({
+            "Tenant": {"Id": 7, "Name": null, "Publisher": null, "Organization": null,
+                       "InvoiceProfile": {"Id": null, "Name": null}, "agreement": null,
+                       "SomethingNew": {"x": 1}},
+            "Profile": null, "User": null, "Company": null, "Extra": [1, 2]
+        }))
+        .unwrap();
+        let input = types::CustomerTenantDetailedInput::try_from(response).unwrap();
+        assert_eq!(input.tenant.unwrap().id, Some(7));
+    }
+
+    #[test]
+    fn a_value_a_request_may_not_send_is_refused_naming_its_field() {
+        let response: types::CustomerTenantDetailed = serde_json::from_value(json!({
+            "Tenant": {"Id": 7, "CustomerTenantType": 9}
+        }))
+        .unwrap();
+        let error = types::CustomerTenantDetailedInput::try_from(response).unwrap_err();
+        assert_eq!(error.field(), "Tenant.CustomerTenantType");
+        assert_eq!(
+            error.to_string(),
+            "Tenant.CustomerTenantType: 9 is not a CustomerTenantType a request may send (one of 0 (None), 1 (T1), 2 (T2))"
+        );
+        let agreement: types::CustomerTenant =
+            serde_json::from_value(json!({"agreement": {"AgreementType": 5}})).unwrap();
+        let error = types::CustomerTenantInput::try_from(agreement).unwrap_err();
+        assert_eq!(error.field(), "agreement.AgreementType");
+    }
+
+    #[test]
+    fn decoding_is_open_again_after_a_refused_conversion() {
+        let response: types::CustomerTenant =
+            serde_json::from_value(json!({"EntityStatus": 4})).unwrap();
+        assert!(types::CustomerTenantInput::try_from(response).is_err());
+        let again: types::CustomerTenant =
+            serde_json::from_value(json!({"EntityStatus": 4})).unwrap();
+        assert_eq!(again.entity_status.map(i32::from), Some(4));
     }
 }

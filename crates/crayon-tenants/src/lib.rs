@@ -93,6 +93,7 @@ pub use call::CallFuture;
 pub use client::{ClientBuilder, ClientState, DEFAULT_BASE_URL, DEFAULT_MAX_BODY_SIZE};
 pub use error::{ApiFailure, Error};
 pub use generated::{ByteStream, Client, ClientInfo, ResponseValue, builder, prelude};
+pub use inputs::InputError;
 pub use paging::{DEFAULT_CONCURRENCY, DEFAULT_MAX_PAGES, DEFAULT_PAGE_SIZE, Paging, TenantStream};
 pub use retry::RetryPolicy;
 

@@ -47,6 +47,8 @@ const DOCUMENTED: &[(&str, &str)] = &[
         "UpdateCustomerTenantMarkupRequest",
         "update_customer_tenant.request.csharp_sample.json",
     ),
+    ("OrganizationCollection", "list_organizations.response.json"),
+    ("InvoiceProfile", "get_invoice_profile.response.json"),
 ];
 
 #[test]
@@ -95,6 +97,12 @@ fn every_contract_example_parses_into_its_generated_type() {
             "ServiceAccountAgreementCollection" => {
                 parses_as::<types::ServiceAccountAgreementCollection>(name, value)
             }
+            "OrganizationCollection" => parses_as::<types::OrganizationCollection>(name, value),
+            "Organization" => parses_as::<types::Organization>(name, value),
+            "InvoiceProfile" => parses_as::<types::InvoiceProfile>(name, value),
+            "InvoiceProfileCollection" => parses_as::<types::InvoiceProfileCollection>(name, value),
+            "Publisher" => parses_as::<types::Publisher>(name, value),
+            "PublisherCollection" => parses_as::<types::PublisherCollection>(name, value),
             error if error.ends_with("Error") => parses_as::<types::ApiError>(name, value),
             other => panic!("example {other} has no generated type to parse into: add it here"),
         }

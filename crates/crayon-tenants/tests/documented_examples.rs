@@ -243,3 +243,62 @@ fn create_body_built_with_the_generated_builders_matches_the_documented_request(
         "{error}"
     );
 }
+
+#[test]
+fn organizations_list_example_parses_with_its_two_organizations() {
+    let page: types::OrganizationCollection = parse_losslessly("list_organizations.response.json");
+    assert_eq!(page.total_hits, Some(2));
+    assert_eq!(page.items.as_ref().map(Vec::len), Some(2));
+    insta::assert_json_snapshot!("list_organizations.response", page);
+}
+
+#[test]
+fn invoice_profile_example_parses_with_both_addresses() {
+    let profile: types::InvoiceProfile = parse_losslessly("get_invoice_profile.response.json");
+    assert_eq!(profile.invoice_address_id, Some(352_345_345));
+    let delivery = profile.delivery_address.as_ref().unwrap();
+    assert_eq!(delivery.country_code.as_deref(), Some("SE"));
+    insta::assert_json_snapshot!("get_invoice_profile.response", profile);
+}
+
+/// A request of Crayon's SDK (`fixtures/sdk/`), parsed into the Rust request type of its
+/// operation: a body file written by the SDK is one this crate and its command-line tool read.
+fn sdk_request<T: DeserializeOwned + Serialize>(name: &str) -> T {
+    let source = fixture(&format!("sdk/{name}"));
+    serde_json::from_value(source).unwrap_or_else(|e| {
+        panic!(
+            "sdk/{name} does not parse as {}: {e}",
+            std::any::type_name::<T>()
+        )
+    })
+}
+
+#[test]
+fn every_request_body_of_crayons_sdk_parses_into_its_request_type() {
+    let create: types::NewCustomerTenantDetailed =
+        sdk_request("createCustomerTenant.defaults.json");
+    assert_eq!(
+        create.tenant.default_subscription_price_type,
+        Some(types::SubscriptionPriceType::NotSet)
+    );
+    assert_eq!(create.tenant.reseller_markup, Some(0.0));
+    let existing: types::ExistingCustomerTenantDetailed =
+        sdk_request("createExistingCustomerTenant.defaults.json");
+    assert_eq!(
+        existing.tenant.customer_tenant_type,
+        Some(types::CustomerTenantType::None)
+    );
+    for update in [
+        "updateCustomerTenant.partial.json",
+        "updateCustomerTenant.read_modify_write.json",
+    ] {
+        let body: types::CustomerTenantDetailedInput = sdk_request(update);
+        assert_eq!(body.tenant.unwrap().id, Some(1), "{update}");
+    }
+    let agreement: types::ServiceAccountAgreementInput =
+        sdk_request("createCustomerTenantAgreement.defaults.json");
+    assert_eq!(
+        agreement.agreement_type,
+        Some(types::AgreementTypeConsent::MicrosoftCloudAgreement)
+    );
+}

@@ -23,7 +23,7 @@ macro_rules! model_schemas {
     }};
 }
 
-fn all_model_schemas() -> ([&'static str; 38], schemars::Map<String, Schema>) {
+fn all_model_schemas() -> ([&'static str; 45], schemars::Map<String, Schema>) {
     model_schemas!(
         AgreementTypeConsent,
         ApiError,
@@ -56,6 +56,13 @@ fn all_model_schemas() -> ([&'static str; 38], schemars::Map<String, Schema>) {
         ObjectReference,
         ObjectReferenceById,
         Organization,
+        OrganizationCollection,
+        InvoiceProfile,
+        InvoiceProfileCollection,
+        AddressData,
+        Publisher,
+        PublisherCollection,
+        ProgramType,
         ServiceAccountAgreement,
         ServiceAccountAgreementCollection,
         ServiceAccountAgreementInput,

@@ -271,4 +271,10 @@ properties! {
     service_account_agreement: "ServiceAccountAgreement" => types::ServiceAccountAgreement;
     token: "Token" => types::Token;
     api_error: "ApiError" => types::ApiError;
+    organization_collection: "OrganizationCollection" => types::OrganizationCollection;
+    organization: "Organization" => types::Organization;
+    invoice_profile_collection: "InvoiceProfileCollection" => types::InvoiceProfileCollection;
+    invoice_profile: "InvoiceProfile" => types::InvoiceProfile;
+    publisher_collection: "PublisherCollection" => types::PublisherCollection;
+    publisher: "Publisher" => types::Publisher;
 }

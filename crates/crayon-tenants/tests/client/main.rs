@@ -5,6 +5,7 @@
 mod support;
 
 mod errors;
+mod lookups;
 mod paging;
 mod retries;
 mod tokens;
