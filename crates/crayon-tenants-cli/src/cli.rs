@@ -101,6 +101,15 @@ pub enum Command {
     /// List, read, create, add, update and delete customer tenants.
     #[command(subcommand)]
     Tenants(TenantsCommand),
+    /// The organizations the API user has access to (a create's Tenant.Organization.Id).
+    #[command(subcommand)]
+    Organizations(OrganizationsCommand),
+    /// An organization's invoice profiles (a create's Tenant.InvoiceProfile.Id).
+    #[command(subcommand)]
+    InvoiceProfiles(InvoiceProfilesCommand),
+    /// The publishers (a create's Tenant.Publisher.Id; Microsoft is 2).
+    #[command(subcommand)]
+    Publishers(PublishersCommand),
     /// Print a completion script for a shell.
     Completions {
         /// The shell.
@@ -120,7 +129,8 @@ pub enum TenantsCommand {
         #[arg(long)]
         detailed: bool,
     },
-    /// Create a customer tenant from a JSON body (the contract's NewCustomerTenantDetailed).
+    /// Create a customer tenant from a JSON body (the contract's NewCustomerTenantDetailed). Its
+    /// organization, invoice profile and publisher are checked against the look-ups first.
     Create {
         /// The body: a JSON file, or - for stdin.
         #[arg(long, value_name = "BODY.json")]
@@ -260,4 +270,74 @@ pub struct ListArgs {
 pub enum TenantType {
     T1,
     T2,
+}
+
+/// Paging of a look-up listing.
+#[derive(Debug, Args)]
+pub struct PagingArgs {
+    /// The page to show (from 1); not with --all.
+    #[arg(long, conflicts_with = "all")]
+    pub page: Option<i32>,
+    /// Items per page (1 to 1000).
+    #[arg(long)]
+    pub page_size: Option<i32>,
+    /// Every page, fetched a few at a time and printed as they arrive.
+    #[arg(long)]
+    pub all: bool,
+    /// Pages in flight at once with --all.
+    #[arg(long, requires = "all", default_value_t = crayon_tenants::DEFAULT_CONCURRENCY)]
+    pub concurrency: usize,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum OrganizationsCommand {
+    /// List the organizations the API user has access to.
+    List {
+        /// Only organizations whose name contains this text.
+        #[arg(long)]
+        search: Option<String>,
+        #[command(flatten)]
+        paging: PagingArgs,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum InvoiceProfilesCommand {
+    /// List an organization's invoice profiles.
+    List {
+        /// The organization whose invoice profiles to list.
+        #[arg(long)]
+        organization_id: i32,
+        /// Only invoice profiles that match this text.
+        #[arg(long)]
+        search: Option<String>,
+        #[command(flatten)]
+        paging: PagingArgs,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum PublishersCommand {
+    /// List the publishers.
+    List {
+        /// Only the publisher with this name (repeat for several).
+        #[arg(long = "name", value_name = "NAME")]
+        names: Vec<String>,
+        /// Only publishers or programs whose name contains this text.
+        #[arg(long)]
+        search: Option<String>,
+        /// Only publishers with programs of this type.
+        #[arg(long, value_enum)]
+        program_type: Option<ProgramTypeArg>,
+        #[command(flatten)]
+        paging: PagingArgs,
+    },
+}
+
+/// Publisher program types a list can filter on.
+#[derive(Clone, Copy, Debug, ValueEnum)]
+pub enum ProgramTypeArg {
+    License,
+    Report,
+    Cloud,
 }

@@ -3,11 +3,11 @@
 use std::io::{IsTerminal as _, Write};
 
 use crayon_tenants::types::{
-    AgreementTypeConsent, CustomerTenant, CustomerTenantDetailed, CustomerTenantDetailedInput,
-    CustomerTenantType, ExistingCustomerTenantDetailed, NewCustomerTenantDetailed,
-    ServiceAccountAgreementInput, TokenRequest,
+    AgreementTypeConsent, CustomerTenantDetailed, CustomerTenantDetailedInput, CustomerTenantType,
+    ExistingCustomerTenantDetailed, NewCustomerTenantDetailed, ServiceAccountAgreementInput,
+    TokenRequest,
 };
-use crayon_tenants::{Client, Credentials};
+use crayon_tenants::{Client, Credentials, KnownReferences};
 use crayon_tenants_mock::{MockConfig, MockServer};
 use futures_util::TryStreamExt as _;
 use serde_json::json;
@@ -18,8 +18,8 @@ use crate::cli::{
     TenantsCommand,
 };
 use crate::failure::Failure;
-use crate::output;
 use crate::secrets;
+use crate::{listing, output};
 
 /// A connected client, and the embedded mock it talks to when `--mock` is on (it stops when
 /// this is dropped).
@@ -151,6 +151,18 @@ pub async fn run(cli: Cli, out: &mut impl Write) -> Result<(), Failure> {
             let connection = connect(&cli.global).await?;
             tenants(&connection.client, command, format, out).await
         }
+        Command::Organizations(command) => {
+            let connection = connect(&cli.global).await?;
+            listing::organizations(&connection.client, command, format, out).await
+        }
+        Command::InvoiceProfiles(command) => {
+            let connection = connect(&cli.global).await?;
+            listing::invoice_profiles(&connection.client, command, format, out).await
+        }
+        Command::Publishers(command) => {
+            let connection = connect(&cli.global).await?;
+            listing::publishers(&connection.client, command, format, out).await
+        }
     }
 }
 
@@ -200,6 +212,17 @@ async fn tenants(
         }
         TenantsCommand::Create { file } => {
             let body: NewCustomerTenantDetailed = body::read(&file)?;
+            let organization_id = body.tenant.organization.id;
+            let known = KnownReferences::fetch(client, [organization_id]).await?;
+            let problems = known.check(&body.tenant);
+            if !problems.is_empty() {
+                let problems: Vec<String> = problems.iter().map(ToString::to_string).collect();
+                return Err(Failure::Usage(format!(
+                    "{}: {} (nothing was sent)",
+                    file.display(),
+                    problems.join("; ")
+                )));
+            }
             let created = client.create_customer_tenant().body(body).await?;
             detailed_result(out, format, &created)
         }
@@ -309,66 +332,39 @@ fn tenant_type(kind: TenantType) -> CustomerTenantType {
     }
 }
 
-/// Every page through the client's paging stream, printed as tenants arrive (JSON as one array
-/// written element by element, NDJSON and CSV row by row; a table needs every row to align its
-/// columns). On a terminal, a progress bar on stderr says `fetched N of TOTAL`.
+/// Every page through the client's paging stream, printed as tenants arrive (see
+/// `listing::print`). On a terminal, a progress bar on stderr says `fetched N of TOTAL`.
 async fn list_all(
     client: &Client,
     args: ListArgs,
     format: Output,
     out: &mut impl Write,
 ) -> Result<(), Failure> {
-    use serde::ser::{SerializeSeq as _, Serializer as _};
-    let mut paging = filtered(client, &args)
-        .paging()
-        .concurrency(args.concurrency);
-    if let Some(page_size) = args.page_size {
-        paging = paging.page_size(page_size);
-    }
-    let mut tenants = Progress::new(paging.stream());
-    let json_failure = std::io::Error::other;
-    match format {
-        Output::Json => {
-            let mut json = serde_json::Serializer::pretty(&mut *out);
-            let mut array = json.serialize_seq(None).map_err(json_failure)?;
-            while let Some(tenant) = tenants.next().await? {
-                array.serialize_element(&tenant).map_err(json_failure)?;
-            }
-            array.end().map_err(json_failure)?;
-            writeln!(out)?;
-        }
-        Output::Ndjson => {
-            while let Some(tenant) = tenants.next().await? {
-                output::document(out, format, &tenant)?;
-            }
-        }
-        Output::Csv => {
-            let mut csv = output::Csv::new(&mut *out, output::tenant_columns())?;
-            while let Some(tenant) = tenants.next().await? {
-                csv.row(&serde_json::to_value(&tenant).map_err(json_failure)?)?;
-            }
-            csv.finish()?;
-        }
-        Output::Table => {
-            let mut rows = Vec::new();
-            while let Some(tenant) = tenants.next().await? {
-                rows.push(tenant);
-            }
-            output::tenant_table(out, &rows)?;
-        }
-    }
-    Ok(())
+    let paging = crate::cli::PagingArgs {
+        page: None,
+        page_size: args.page_size,
+        all: true,
+        concurrency: args.concurrency,
+    };
+    listing::print(
+        filtered(client, &args).paging(),
+        &paging,
+        &listing::TENANT,
+        format,
+        out,
+    )
+    .await
 }
 
-/// A tenant stream that keeps a progress bar on stderr up to date, when stderr is a terminal.
-struct Progress {
-    stream: crayon_tenants::TenantStream,
+/// A listing's stream that keeps a progress bar on stderr up to date, when stderr is a terminal.
+pub struct Progress<T> {
+    stream: crayon_tenants::ItemStream<T>,
     bar: Option<indicatif::ProgressBar>,
     fetched: u64,
 }
 
-impl Progress {
-    fn new(stream: crayon_tenants::TenantStream) -> Self {
+impl<T> Progress<T> {
+    pub fn new(stream: crayon_tenants::ItemStream<T>) -> Self {
         let bar = std::io::stderr().is_terminal().then(|| {
             let bar = indicatif::ProgressBar::new(0);
             bar.set_style(
@@ -385,10 +381,10 @@ impl Progress {
         }
     }
 
-    async fn next(&mut self) -> Result<Option<CustomerTenant>, Failure> {
-        let tenant = self.stream.try_next().await?;
+    pub async fn next(&mut self) -> Result<Option<T>, Failure> {
+        let item = self.stream.try_next().await?;
         if let Some(bar) = &self.bar {
-            match tenant {
+            match item {
                 Some(_) => {
                     self.fetched += 1;
                     let total = self.stream.total();
@@ -402,6 +398,6 @@ impl Progress {
                 None => bar.finish_and_clear(),
             }
         }
-        Ok(tenant)
+        Ok(item)
     }
 }

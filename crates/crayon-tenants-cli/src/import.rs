@@ -4,7 +4,8 @@
 //! A CSV's header names the create body's fields by their JSON paths (`Tenant.Name`,
 //! `Tenant.Publisher.Id`, `Profile.Contact.Email`, ...); a cell's type is the contract's for that
 //! path. An NDJSON line is one create body. For each row, in order: it is checked (the contract's
-//! JSON Schema, then the Rust type); a tenant with its domain prefix is looked up in the
+//! JSON Schema, then the Rust type, then its organization, invoice profile and publisher against
+//! the look-ups, read once for the whole file); a tenant with its domain prefix is looked up in the
 //! organization (found: `exists`); otherwise it is created once. A create is never repeated: when
 //! its answer is lost, the tenant is looked up again. The administrator's user name and password,
 //! which Crayon returns once, go to the credentials file only (mode 0600, appended to).
@@ -14,7 +15,7 @@ use std::io::{BufRead as _, IsTerminal as _, Write};
 use std::path::Path;
 
 use crayon_tenants::types::{CustomerTenantDetailed, NewCustomerTenantDetailed};
-use crayon_tenants::{Client, Error};
+use crayon_tenants::{Client, Error, KnownReferences};
 use crayon_tenants_contract as contract;
 use futures_util::StreamExt as _;
 use jsonschema::error::ValidationErrorKind;
@@ -60,7 +61,8 @@ pub async fn run(
     format: Output,
     out: &mut impl Write,
 ) -> Result<(), Failure> {
-    let rows = read_rows(&args)?;
+    let mut rows = read_rows(&args)?;
+    check_references(client, &mut rows).await?;
     if !args.dry_run && args.credentials_file.is_none() {
         return Err(Failure::Usage(
             "import creates tenants whose administrator password Crayon shows once: \
@@ -153,6 +155,25 @@ pub async fn run(
             "{unsuccessful} of {} rows were not imported (see their outcomes)",
             results.len()
         )));
+    }
+    Ok(())
+}
+
+/// Marks invalid every row whose organization, invoice profile or publisher the look-ups do not
+/// have, naming what they do have; nothing of such a row is sent.
+async fn check_references(client: &Client, rows: &mut [Row]) -> Result<(), Failure> {
+    let organizations = rows
+        .iter()
+        .filter_map(|row| row.body.as_ref().ok())
+        .map(|body| body.tenant.organization.id);
+    let known = KnownReferences::fetch(client, organizations.collect::<Vec<_>>()).await?;
+    for row in rows {
+        if let Ok(body) = &row.body {
+            let problems = known.check(&body.tenant);
+            if !problems.is_empty() {
+                row.body = Err(problems.iter().map(ToString::to_string).collect());
+            }
+        }
     }
     Ok(())
 }

@@ -9,6 +9,7 @@ mod cli;
 mod commands;
 mod failure;
 mod import;
+mod listing;
 mod output;
 mod secrets;
 

@@ -124,7 +124,7 @@ pub fn tenant_csv<'a>(
 }
 
 /// The columns a tenant table shows.
-const TENANT_COLUMNS: [&str; 6] = [
+pub const TENANT_COLUMNS: [&str; 6] = [
     "ID",
     "NAME",
     "DOMAIN PREFIX",

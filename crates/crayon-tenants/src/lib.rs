@@ -84,6 +84,7 @@ mod error;
 mod hooks;
 mod inputs;
 mod paging;
+mod references;
 mod retry;
 mod sensitive;
 mod tls;
@@ -94,7 +95,11 @@ pub use client::{ClientBuilder, ClientState, DEFAULT_BASE_URL, DEFAULT_MAX_BODY_
 pub use error::{ApiFailure, Error};
 pub use generated::{ByteStream, Client, ClientInfo, ResponseValue, builder, prelude};
 pub use inputs::InputError;
-pub use paging::{DEFAULT_CONCURRENCY, DEFAULT_MAX_PAGES, DEFAULT_PAGE_SIZE, Paging, TenantStream};
+pub use paging::{
+    DEFAULT_CONCURRENCY, DEFAULT_MAX_PAGES, DEFAULT_PAGE_SIZE, ItemStream, ListRequest, Page,
+    Paging, TenantStream,
+};
+pub use references::{KnownReferences, Named, ReferenceError};
 pub use retry::RetryPolicy;
 
 /// What the generated `send()` methods return on failure; convert it into [`Error`] with `?`.

@@ -122,6 +122,14 @@ impl<R: ListRequest> Paging<R> {
         self
     }
 
+    /// One page of the listing (from 1), with this paging's page size: the same request the
+    /// stream sends for it, through the call layer.
+    pub async fn fetch_page(&self, page: i32) -> Result<Page<R::Item>, Error> {
+        self.template
+            .fetch_page(&self.client, page, self.page_size)
+            .await
+    }
+
     /// The items, in order; see [`Paging`].
     pub fn stream(self) -> ItemStream<R::Item> {
         let total = Arc::new(OnceLock::new());

@@ -253,3 +253,64 @@ async fn an_import_cut_short_by_failures_and_run_again_creates_every_row_exactly
         "each row created once, the two failed ones again: no create was repeated blindly"
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn rows_naming_ids_the_look_ups_do_not_have_are_invalid_and_never_sent() {
+    let server = MockServer::start(MockConfig::default()).await.unwrap();
+    let dir = workdir("references");
+    let path = dir.join("tenants.csv");
+    let wrong_profile =
+        valid_row("Wrong Profile AB", "wrongprofile").replacen(",2,2,7,", ",2,2,8,", 1);
+    let wrong_publisher =
+        valid_row("Wrong Publisher AB", "wrongpublisher").replacen(",2,2,7,", ",2,5,7,", 1);
+    std::fs::write(
+        &path,
+        format!(
+            "{HEADER}\n{}\n{wrong_profile}\n{wrong_publisher}\n",
+            valid_row("Right AB", "rightone")
+        ),
+    )
+    .unwrap();
+    let file = path.to_str().unwrap();
+    let dry = import(&server, &["--file", file, "--dry-run"]).await;
+    assert_eq!(dry.status.code(), Some(6));
+    assert_eq!(
+        outcomes(&dry),
+        [
+            ("rightone".to_owned(), "valid".to_owned()),
+            ("wrongprofile".to_owned(), "invalid".to_owned()),
+            ("wrongpublisher".to_owned(), "invalid".to_owned()),
+        ]
+    );
+    let results: Vec<Value> = serde_json::from_slice(&dry.stdout).unwrap();
+    assert_eq!(
+        results[1]["Message"],
+        "Tenant.InvoiceProfile.Id 8 is no invoice profile of organization 1 (Demo Reseller AB), which has 7 (My invoice profile), 10 (Projects)"
+    );
+    assert_eq!(
+        results[2]["Message"],
+        "Tenant.Publisher.Id 5 is no publisher; the publishers are 2 (Microsoft), 3 (Adobe)"
+    );
+    let credentials = dir.join("credentials.csv");
+    let run = import(
+        &server,
+        &[
+            "--file",
+            file,
+            "--credentials-file",
+            credentials.to_str().unwrap(),
+        ],
+    )
+    .await;
+    assert_eq!(run.status.code(), Some(6));
+    assert_eq!(
+        server.requests(Operation::CreateCustomerTenant),
+        1,
+        "only the valid row is sent"
+    );
+    assert_eq!(
+        server.requests(Operation::ListInvoiceProfiles),
+        2,
+        "the look-ups once per run"
+    );
+}

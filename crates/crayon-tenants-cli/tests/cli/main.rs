@@ -3,6 +3,7 @@
 
 mod errors;
 mod import;
+mod lookups;
 mod outputs;
 
 use std::process::Output;

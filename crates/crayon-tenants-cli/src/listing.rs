@@ -1,0 +1,226 @@
+//! Listings, printed the same way whatever they list: the look-ups a create needs
+//! (`organizations list`, `invoice-profiles list`, `publishers list`: one page, or every page
+//! with `--all`) and every page of `tenants list --all`. Every output format; the CSV columns are
+//! the JSON paths of the contract's item schema; with `--all`, items are written as they arrive.
+
+use std::io::Write;
+
+use crayon_tenants::types::{CustomerTenant, InvoiceProfile, Organization, ProgramType, Publisher};
+use crayon_tenants::{Client, ListRequest, Paging};
+use serde::Serialize;
+use serde_json::json;
+
+use crate::cli::{
+    InvoiceProfilesCommand, OrganizationsCommand, Output, PagingArgs, ProgramTypeArg,
+    PublishersCommand,
+};
+use crate::commands::Progress;
+use crate::failure::Failure;
+use crate::output;
+
+/// How one kind of item prints: its schema in the contract (for CSV) and its table.
+pub struct Shape<T> {
+    schema: &'static str,
+    header: &'static [&'static str],
+    row: fn(&T) -> Vec<String>,
+}
+
+pub const TENANT: Shape<CustomerTenant> = Shape {
+    schema: "CustomerTenant",
+    header: &output::TENANT_COLUMNS,
+    row: output::tenant_row,
+};
+
+const ORGANIZATION: Shape<Organization> = Shape {
+    schema: "Organization",
+    header: &["ID", "NAME", "PARENT", "ACCOUNT", "CRAYON COMPANY"],
+    row: |organization| {
+        vec![
+            output::cell(organization.id),
+            output::cell(organization.name.as_deref()),
+            output::cell(organization.parent_id.filter(|parent| *parent != 0)),
+            output::cell(organization.account_number.as_deref()),
+            output::cell(organization.crayon_company_name.as_deref()),
+        ]
+    },
+};
+
+const INVOICE_PROFILE: Shape<InvoiceProfile> = Shape {
+    schema: "InvoiceProfile",
+    header: &["ID", "NAME", "ORGANIZATION", "INVOICE REFERENCE"],
+    row: |profile| {
+        vec![
+            output::cell(profile.id),
+            output::cell(profile.name.as_deref()),
+            output::cell(profile.organization.as_ref().and_then(|o| o.id)),
+            output::cell(profile.invoice_reference.as_deref()),
+        ]
+    },
+};
+
+const PUBLISHER: Shape<Publisher> = Shape {
+    schema: "Publisher",
+    header: &["ID", "NAME"],
+    row: |publisher| {
+        vec![
+            output::cell(publisher.id),
+            output::cell(publisher.name.as_deref()),
+        ]
+    },
+};
+
+pub async fn organizations(
+    client: &Client,
+    command: OrganizationsCommand,
+    format: Output,
+    out: &mut impl Write,
+) -> Result<(), Failure> {
+    let OrganizationsCommand::List { search, paging } = command;
+    let mut request = client.list_organizations();
+    if let Some(search) = search {
+        request = request.search(search);
+    }
+    print(request.paging(), &paging, &ORGANIZATION, format, out).await
+}
+
+pub async fn invoice_profiles(
+    client: &Client,
+    command: InvoiceProfilesCommand,
+    format: Output,
+    out: &mut impl Write,
+) -> Result<(), Failure> {
+    let InvoiceProfilesCommand::List {
+        organization_id,
+        search,
+        paging,
+    } = command;
+    let mut request = client
+        .list_invoice_profiles()
+        .organization_id(organization_id);
+    if let Some(search) = search {
+        request = request.search(search);
+    }
+    print(request.paging(), &paging, &INVOICE_PROFILE, format, out).await
+}
+
+pub async fn publishers(
+    client: &Client,
+    command: PublishersCommand,
+    format: Output,
+    out: &mut impl Write,
+) -> Result<(), Failure> {
+    let PublishersCommand::List {
+        names,
+        search,
+        program_type,
+        paging,
+    } = command;
+    let mut request = client.list_publishers();
+    if !names.is_empty() {
+        request = request.names(names);
+    }
+    if let Some(search) = search {
+        request = request.search(search);
+    }
+    if let Some(program_type) = program_type {
+        request = request.program_type(match program_type {
+            ProgramTypeArg::License => ProgramType::License,
+            ProgramTypeArg::Report => ProgramType::Report,
+            ProgramTypeArg::Cloud => ProgramType::Cloud,
+        });
+    }
+    print(request.paging(), &paging, &PUBLISHER, format, out).await
+}
+
+/// One page (`--page`, default 1) or, with `--all`, every page as it arrives.
+pub async fn print<R>(
+    mut paging: Paging<R>,
+    args: &PagingArgs,
+    shape: &Shape<R::Item>,
+    format: Output,
+    out: &mut impl Write,
+) -> Result<(), Failure>
+where
+    R: ListRequest,
+    R::Item: Serialize,
+{
+    if let Some(page_size) = args.page_size {
+        paging = paging.page_size(page_size);
+    }
+    let items: Box<dyn Iterator<Item = R::Item>>;
+    if args.all {
+        let mut stream = Progress::new(paging.concurrency(args.concurrency).stream());
+        if format != Output::Table {
+            return write_each(&mut stream, shape, format, out).await;
+        }
+        let mut all = Vec::new();
+        while let Some(item) = stream.next().await? {
+            all.push(item);
+        }
+        items = Box::new(all.into_iter());
+    } else {
+        let page = paging.fetch_page(args.page.unwrap_or(1)).await?;
+        if format == Output::Json {
+            let document = json!({ "Items": page.items, "TotalHits": page.total_hits });
+            return Ok(output::document(out, format, &document)?);
+        }
+        items = Box::new(page.items.into_iter());
+    }
+    match format {
+        Output::Table => {
+            let rows: Vec<Vec<String>> = items.map(|item| (shape.row)(&item)).collect();
+            output::table(out, shape.header, &rows)?;
+        }
+        Output::Csv => {
+            let mut csv =
+                output::Csv::new(&mut *out, crayon_tenants_contract::columns(shape.schema))?;
+            for item in items {
+                csv.row(&serde_json::to_value(&item).map_err(std::io::Error::other)?)?;
+            }
+            csv.finish()?;
+        }
+        Output::Json | Output::Ndjson => {
+            for item in items {
+                output::document(out, format, &item)?;
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Every item of a stream, written as it arrives: JSON as one array element by element, NDJSON
+/// and CSV row by row.
+async fn write_each<T: Serialize>(
+    stream: &mut Progress<T>,
+    shape: &Shape<T>,
+    format: Output,
+    out: &mut impl Write,
+) -> Result<(), Failure> {
+    use serde::ser::{SerializeSeq as _, Serializer as _};
+    let json_failure = std::io::Error::other;
+    match format {
+        Output::Json => {
+            let mut json = serde_json::Serializer::pretty(&mut *out);
+            let mut array = json.serialize_seq(None).map_err(json_failure)?;
+            while let Some(item) = stream.next().await? {
+                array.serialize_element(&item).map_err(json_failure)?;
+            }
+            array.end().map_err(json_failure)?;
+            writeln!(out)?;
+        }
+        Output::Csv => {
+            let mut csv =
+                output::Csv::new(&mut *out, crayon_tenants_contract::columns(shape.schema))?;
+            while let Some(item) = stream.next().await? {
+                csv.row(&serde_json::to_value(&item).map_err(json_failure)?)?;
+            }
+            csv.finish()?;
+        }
+        Output::Ndjson | Output::Table => {
+            while let Some(item) = stream.next().await? {
+                output::document(out, Output::Ndjson, &item)?;
+            }
+        }
+    }
+    Ok(())
+}
