@@ -38,6 +38,16 @@ ops = {
         "list_customer_tenant_agreements", "create_customer_tenant_agreement",
     ]
 }
+ops.update(
+    {
+        name: importlib.import_module(f"{api}.{tag}.{name}")
+        for tag, name in [
+            ("organizations", "list_organizations"), ("organizations", "get_organization"),
+            ("invoice_profiles", "list_invoice_profiles"), ("invoice_profiles", "get_invoice_profile"),
+            ("publishers", "list_publishers"), ("publishers", "get_publisher"),
+        ]
+    }
+)
 failures = []
 calls = 0
 
@@ -131,6 +141,37 @@ expect(
     403,
     models.ApiError,
 )
+# The look-ups a create needs.
+organizations = expect(
+    "listOrganizations",
+    ops["list_organizations"].sync_detailed(client=client, search="demo", page=1, page_size=50),
+    200,
+    models.OrganizationCollection,
+)
+expect("getOrganization", ops["get_organization"].sync_detailed(client=client, id=2), 200, models.Organization)
+expect("getOrganization of another's", ops["get_organization"].sync_detailed(client=client, id=3), 403, models.ApiError)
+profiles = expect(
+    "listInvoiceProfiles",
+    ops["list_invoice_profiles"].sync_detailed(client=client, organization_id=1),
+    200,
+    models.InvoiceProfileCollection,
+)
+expect("listInvoiceProfiles without a filter", ops["list_invoice_profiles"].sync_detailed(client=client), 200, models.InvoiceProfileCollection)
+expect("getInvoiceProfile", ops["get_invoice_profile"].sync_detailed(client=client, id=7), 200, models.InvoiceProfile)
+expect("getInvoiceProfile unknown", ops["get_invoice_profile"].sync_detailed(client=client, id=999999), 404, models.ApiError)
+publishers = expect(
+    "listPublishers",
+    ops["list_publishers"].sync_detailed(
+        client=client, names=["Microsoft", "Adobe"], program_type=models.ProgramType.LICENSE, page_size=1000
+    ),
+    200,
+    models.PublisherCollection,
+)
+if isinstance(publishers, models.PublisherCollection) and len(publishers.items) != 2:
+    failures.append(f"listPublishers with two names: {len(publishers.items)} publishers, not 2")
+expect("getPublisher", ops["get_publisher"].sync_detailed(client=client, id=2), 200, models.Publisher)
+expect("getPublisher unknown", ops["get_publisher"].sync_detailed(client=client, id=999999), 404, models.ApiError)
+
 create_body = models.NewCustomerTenantDetailed(
     tenant=models.NewCustomerTenant(
         name="Python AB",

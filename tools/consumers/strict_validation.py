@@ -8,15 +8,20 @@ specification says (only beside a `type` in the same schema). Checks:
    schema the contract documents for its operation and status;
 3. the payloads of `payloads.py`: `null` in every nullable property, unlisted values in every
    open enumeration, all of which must be valid;
-4. that the validator is strict: `null` where the contract does not allow it is refused.
+4. every request Crayon's .NET SDK sends with its defaults (`sdk/` beside the documentation's
+   fixtures): each body against its operation's request schema, each query (PascalCase names,
+   matched case-insensitively as the server binds them) against its operation's parameters;
+5. that the validator is strict: `null` where the contract does not allow it is refused.
 
 Usage: strict_validation.py CONTRACT [HAR_DIR]
 """
 
 import glob
 import json
+import os
 import re
 import sys
+from urllib.parse import parse_qsl
 
 import yaml
 from openapi_schema_validator import OAS30Validator
@@ -26,7 +31,7 @@ import payloads
 spec = yaml.safe_load(open(sys.argv[1]))
 har_dir = sys.argv[2] if len(sys.argv) > 2 else None
 failures = []
-counts = {"examples": 0, "responses": 0, "payloads": 0}
+counts = {"examples": 0, "responses": 0, "payloads": 0, "sdk": 0}
 
 
 def validator(schema):
@@ -126,13 +131,70 @@ for name, mode, payload in payloads.payloads(spec):
     counts["payloads"] += 1
     check(f"{name} payload `{mode}`", ref(name), payload)
 
-# 4. The validator is strict about null.
+# 4. What Crayon's SDK sends.
+SDK = os.path.join(os.path.dirname(os.path.abspath(sys.argv[1])), "..", "crates", "crayon-tenants", "tests", "fixtures", "sdk")
+by_id = {
+    operation["operationId"]: (item, operation)
+    for item in spec["paths"].values()
+    for operation in item.values()
+    if isinstance(operation, dict) and "operationId" in operation
+}
+bodies = sorted(glob.glob(os.path.join(SDK, "*.json")))
+if len(bodies) < 6:
+    failures.append(f"the SDK's requests are missing from {SDK}")
+for path in bodies:
+    name = os.path.basename(path)
+    if name == "queries.json":
+        continue
+    operation_id = name.split(".")[0]
+    schema = by_id[operation_id][1]["requestBody"]["content"]["application/json"]["schema"]
+    counts["sdk"] += 1
+    check(f"SDK body {name}", schema, json.load(open(path)))
+
+
+def typed(schema, values):
+    """A query value as its schema reads it (the server's binding)."""
+    schema = resolve_component(schema, "schemas") if "$ref" in schema else schema
+    kind = schema.get("type")
+    if kind == "array":
+        return list(values)
+    value = values[0]
+    if kind == "integer":
+        return int(value) if re.fullmatch(r"-?\d+", value) else value
+    if kind == "boolean":
+        return {"true": True, "false": False}.get(value.lower(), value)
+    return value
+
+
+for operation_id, queries in json.load(open(os.path.join(SDK, "queries.json"))).items():
+    item, operation = by_id[operation_id]
+    parameters = [
+        resolve_component(parameter, "parameters")
+        for parameter in item.get("parameters", []) + operation.get("parameters", [])
+    ]
+    declared = {parameter["name"].lower(): parameter for parameter in parameters if parameter["in"] == "query"}
+    for query in queries:
+        counts["sdk"] += 1
+        where = f"SDK query {operation_id}?{query}"
+        sent = {}
+        for key, value in parse_qsl(query, keep_blank_values=True):
+            sent.setdefault(key.lower(), []).append(value)
+        for key in sent:
+            if key not in declared:
+                failures.append(f"{where}: {key} is no parameter of the operation")
+        for key, parameter in declared.items():
+            if key in sent:
+                check(f"{where} {parameter['name']}", parameter["schema"], typed(parameter["schema"], sent[key]))
+            elif parameter.get("required"):
+                failures.append(f"{where}: the required {parameter['name']} is missing")
+
+# 5. The validator is strict about null.
 if validator(ref("CustomerTenant")).is_valid({"Id": None}):
     failures.append("the validator accepted null for CustomerTenant.Id: it is not strict")
 
 print(
     f"strict OAS 3.0 validation: {counts['examples']} examples, {counts['responses']} mock "
-    f"responses, {counts['payloads']} null-heavy payloads"
+    f"responses, {counts['payloads']} null-heavy payloads, {counts['sdk']} requests of Crayon's SDK"
 )
 if failures:
     print(f"{len(failures)} violations:")

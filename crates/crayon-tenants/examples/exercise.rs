@@ -11,9 +11,10 @@ use std::process::ExitCode;
 
 use crayon_tenants::types::{
     CustomerTenantDetailedInput, ExistingCustomerTenantDetailed, NewCustomerTenantDetailed,
-    ServiceAccountAgreementInput, TokenRequest,
+    ProgramType, ServiceAccountAgreementInput, TokenRequest,
 };
 use crayon_tenants::{Client, Credentials, Error, RetryPolicy};
+use futures_util::TryStreamExt as _;
 use serde_json::json;
 
 const CREATE: &str = include_str!("../tests/fixtures/create_customer_tenant.request.json");
@@ -21,6 +22,9 @@ const EXISTING: &str =
     include_str!("../tests/fixtures/create_existing_customer_tenant.request.json");
 const UPDATE: &str =
     include_str!("../tests/fixtures/update_customer_tenant.request.csharp_sample.json");
+/// What Crayon's .NET SDK sends for a create and an update with its defaults.
+const SDK_CREATE: &str = include_str!("../tests/fixtures/sdk/createCustomerTenant.defaults.json");
+const SDK_UPDATE: &str = include_str!("../tests/fixtures/sdk/updateCustomerTenant.partial.json");
 
 /// Counts the calls and remembers the ones whose outcome was not the expected one.
 #[derive(Default)]
@@ -243,6 +247,20 @@ async fn proxy(base_url: &str, report: &mut Report) {
         403,
         api.list_customer_tenant_agreements().id(29).await,
     );
+    lookups(&api, report).await;
+    let mut sdk_create: NewCustomerTenantDetailed = parse(SDK_CREATE);
+    sdk_create.tenant.domain_prefix = "exercisesdk".to_owned();
+    report.ok(
+        "createCustomerTenant as the SDK sends it",
+        api.create_customer_tenant().body(sdk_create).await,
+    );
+    report.ok(
+        "updateCustomerTenant as the SDK sends it",
+        api.update_customer_tenant()
+            .id(1)
+            .body(parse::<CustomerTenantDetailedInput>(SDK_UPDATE))
+            .await,
+    );
     report.ok(
         "deleteCustomerTenant",
         api.delete_customer_tenant().id(id).await,
@@ -251,6 +269,71 @@ async fn proxy(base_url: &str, report: &mut Report) {
         "deleteCustomerTenant again",
         404,
         api.delete_customer_tenant().id(id).await,
+    );
+}
+
+/// The look-ups, their streams across pages, and their error paths.
+async fn lookups(api: &Client, report: &mut Report) {
+    let organizations = api.list_organizations().paging().page_size(1).stream();
+    report.ok(
+        "listOrganizations, every page",
+        organizations.try_collect::<Vec<_>>().await,
+    );
+    report.ok("getOrganization", api.get_organization().id(1).await);
+    report.fails(
+        "getOrganization of another's",
+        403,
+        api.get_organization().id(3).await,
+    );
+    report.fails(
+        "getOrganization unknown",
+        404,
+        api.get_organization().id(999).await,
+    );
+    let profiles = api
+        .list_invoice_profiles()
+        .organization_id(1)
+        .paging()
+        .page_size(1)
+        .stream();
+    report.ok(
+        "listInvoiceProfiles, every page",
+        profiles.try_collect::<Vec<_>>().await,
+    );
+    report.fails(
+        "listInvoiceProfiles of another's organization",
+        403,
+        api.list_invoice_profiles().organization_id(3).await,
+    );
+    report.ok("getInvoiceProfile", api.get_invoice_profile().id(7).await);
+    report.fails(
+        "getInvoiceProfile of another's",
+        403,
+        api.get_invoice_profile().id(9).await,
+    );
+    report.fails(
+        "getInvoiceProfile unknown",
+        404,
+        api.get_invoice_profile().id(999).await,
+    );
+    let publishers = api
+        .list_publishers()
+        .names(vec!["Microsoft".to_owned(), "Adobe".to_owned()])
+        .program_type(ProgramType::License)
+        .into_stream();
+    if let Some(publishers) = report.ok("listPublishers", publishers.try_collect::<Vec<_>>().await)
+        && publishers.len() != 2
+    {
+        report.surprises.push(format!(
+            "listPublishers: two names, {} publishers",
+            publishers.len()
+        ));
+    }
+    report.ok("getPublisher", api.get_publisher().id(2).await);
+    report.fails(
+        "getPublisher unknown",
+        404,
+        api.get_publisher().id(999).await,
     );
 }
 
@@ -311,6 +394,15 @@ async fn examples(base_url: &str, report: &mut Report) {
         "listCustomerTenantAgreements",
         api.list_customer_tenant_agreements().id(1).await,
     );
+    report.ok("listOrganizations", api.list_organizations().await);
+    report.ok("getOrganization", api.get_organization().id(1).await);
+    report.ok(
+        "listInvoiceProfiles",
+        api.list_invoice_profiles().organization_id(1).await,
+    );
+    report.ok("getInvoiceProfile", api.get_invoice_profile().id(1).await);
+    report.ok("listPublishers", api.list_publishers().await);
+    report.ok("getPublisher", api.get_publisher().id(2).await);
     let agreement: ServiceAccountAgreementInput =
         serde_json::from_value(json!({"AgreementType": 1})).expect("an agreement");
     report.ok(
