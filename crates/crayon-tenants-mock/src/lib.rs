@@ -16,9 +16,12 @@
 //! - [`contract`]: the `crayon-tenants-contract` crate, re-exported: the contract as JSON Schema,
 //!   the one reading of it that the mock binds requests with.
 //!
-//! The world it serves: organizations 1 and 2 are the demo user's (organization 1 holds the
-//! [`MockConfig::seed_tenants`] demo tenants, 2 holds three), organization 3 belongs to someone
-//! else (two tenants, answered with 403). Publisher 2 is Microsoft.
+//! The world it serves, one and consistent: organizations 1 and 2 are the demo user's
+//! (organization 1 holds the [`MockConfig::seed_tenants`] demo tenants, 2 holds three and is a
+//! subsidiary of 1), organization 3 belongs to someone else (two tenants, answered with 403).
+//! Each organization has its own invoice profiles ([`INVOICE_PROFILES`]: 7 and 10 of
+//! organization 1, 8 of 2, 9 of 3); the publishers ([`PUBLISHERS`]) are 2, Microsoft, and 3,
+//! Adobe. Every demo tenant refers to what the look-ups list.
 //!
 //! # In another project's tests
 //!

@@ -45,15 +45,20 @@
 //!   [`GeneratedError`], convertible with `Error::from`). Clients are made by [`Client::builder`]
 //!   ([`ClientBuilder`]): base URL, [`Credentials`] or a bearer token, per-attempt timeout,
 //!   overall deadline, body limit, user agent, [`RetryPolicy`].
-//! - Paging: `list_customer_tenants()`, with its filters, `.into_stream()` or `.paging()`
-//!   ([`Paging`], [`TenantStream`]): every matching tenant, pages fetched a few at a time.
+//! - Paging: every list operation that pages (`list_customer_tenants()`, `list_organizations()`,
+//!   `list_invoice_profiles()`, `list_publishers()`), with its filters, `.into_stream()` or
+//!   `.paging()` ([`Paging`], [`ItemStream`]): every matching item, pages fetched a few at a
+//!   time; generated from the contract ([`ListRequest`]).
+//! - [`KnownReferences`]: a create's organization, invoice profile and publisher checked against
+//!   the look-ups before it is sent, naming what exists ([`ReferenceError`]).
 //! - [`Error`]: what to match on: the real status, the [`types::ApiError`] or a snippet of a body
 //!   that was none, the server's `Retry-After`, and authentication, timeouts, deadlines, network
 //!   failures, oversized and undecodable bodies (with the JSON path) told apart.
 //! - [`types`]: the request and response models, PascalCase on the wire, with the open integer
 //!   enums of [`enums`] and the redacting types that carry secrets ([`types::Token`],
 //!   [`types::TokenRequest`], [`types::CustomerTenantUser`]); responses convert into request
-//!   bodies (`CustomerTenantDetailedInput::try_from(detailed)`).
+//!   bodies (`CustomerTenantDetailedInput::try_from(detailed)`), or fail with an [`InputError`]
+//!   naming the field whose value a request may not send.
 //!
 //! Cargo features choose the TLS backend (`tls.rs`): `rustls` (the default: rustls with the ring
 //! provider), `rustls-aws-lc`, `native-tls`, or none for plain HTTP only (an `https` base URL is

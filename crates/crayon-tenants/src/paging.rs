@@ -56,8 +56,8 @@ pub struct Page<T> {
 }
 
 impl<R: ListRequest> Paging<R> {
-    /// The paging of `template`, a list builder already bound to the stand-in client (see
-    /// [`detached`]), sent with `client`. Called by the generated `paging()`.
+    /// The paging of `template`, a list builder already bound to the stand-in client that
+    /// waits in a stream, sent with `client`. Called by the generated `paging()`.
     pub fn new(client: Client, template: R) -> Self {
         Self {
             client,

@@ -102,7 +102,42 @@ impl fmt::Display for ReferenceError {
 
 impl std::error::Error for ReferenceError {}
 
-/// The look-ups a create is checked against: see the [module](self).
+/// The look-ups a create is checked against: [`fetch`](Self::fetch) reads them once,
+/// [`check`](Self::check) checks any number of create bodies against them without another
+/// request.
+///
+/// ```
+/// use crayon_tenants::types::NewCustomerTenantDetailed;
+/// use crayon_tenants::{Client, Credentials, KnownReferences};
+/// # use crayon_tenants_mock::{MockConfig, MockServer};
+///
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+/// # let mock = MockServer::start(MockConfig::default()).await?;
+/// # let client = Client::builder().base_url(mock.base_url())
+/// #     .credentials(Credentials::password("demo-client", "demo-secret", "demo@example.com", "demo-password"))
+/// #     .build()?;
+/// let mut body: NewCustomerTenantDetailed = serde_json::from_value(serde_json::json!({
+///     "Tenant": {"Name": "Contoso AB", "DomainPrefix": "contosoab", "CustomerTenantType": 2,
+///                "Organization": {"Id": 1}, "InvoiceProfile": {"Id": 8}, "Publisher": {"Id": 2}},
+///     "Profile": {"Contact": {"FirstName": "A", "LastName": "B", "Email": "a@b.example", "PhoneNumber": "1"},
+///                 "Address": {"FirstName": "A", "LastName": "B", "AddressLine1": "Street 1", "City": "Oslo",
+///                             "Region": "", "PostalCode": "0150", "CountryCode": "NO"}},
+///     "Company": {"OrganizationRegistrationNumber": "1"}
+/// }))?;
+/// let known = KnownReferences::fetch(&client, [body.tenant.organization.id]).await?;
+/// let problems = known.check(&body.tenant);
+/// assert_eq!(
+///     problems[0].to_string(),
+///     "Tenant.InvoiceProfile.Id 8 is no invoice profile of organization 1 (Demo Reseller AB), \
+///      which has 7 (My invoice profile), 10 (Projects)"
+/// );
+/// body.tenant.invoice_profile.id = known.invoice_profiles(1).unwrap()[0].id;
+/// assert!(known.check(&body.tenant).is_empty());
+/// client.create_customer_tenant().body(body).await?;
+/// # Ok(())
+/// # }
+/// ```
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct KnownReferences {
     organizations: Vec<Named>,
