@@ -93,6 +93,8 @@ pub fn run() -> Result<()> {
                 "-p",
                 "crayon-tenants",
                 "-p",
+                "crayon-tenants-contract",
+                "-p",
                 "crayon-tenants-mock",
                 "-p",
                 "crayon-tenants-cli",

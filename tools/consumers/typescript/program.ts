@@ -8,6 +8,8 @@
 import {
   AgreementTypeConsent,
   CustomerTenantType,
+  ProgramType,
+  SubscriptionPriceType,
   SubscriptionStatus,
   type components,
   type operations,
@@ -94,3 +96,52 @@ export function describe(page: Page): string[] {
     return `${tenant.Id ?? "?"} ${tenant.Name ?? ""} (${publisher}, ${type}) of ${page.TotalHits ?? 0}`;
   });
 }
+
+// What Crayon's SDK sends for a create: every value type, 0 included, and null references.
+export const sdkCreate: Schemas["NewCustomerTenantDetailed"] = {
+  ...create,
+  Tenant: {
+    ...create.Tenant,
+    Id: 0,
+    EntityStatus: 0,
+    ResellerMarkup: 0.0,
+    DefaultSubscriptionPriceType: SubscriptionPriceType.NotSet,
+    Program: null,
+    Consumer: null,
+    agreement: null,
+    Domain: null,
+  },
+  User: null,
+};
+
+// The look-ups a create needs: the ids of an organization, its invoice profile, a publisher.
+type Organizations =
+  operations["listOrganizations"]["responses"][200]["content"]["application/json"];
+type InvoiceProfiles =
+  operations["listInvoiceProfiles"]["responses"][200]["content"]["application/json"];
+type Publishers = operations["listPublishers"]["responses"][200]["content"]["application/json"];
+export const publishersQuery: operations["listPublishers"]["parameters"]["query"] = {
+  names: ["Microsoft", "Adobe"],
+  programType: ProgramType.Cloud,
+};
+// @ts-expect-error 3 is no ProgramType
+export const unlistedProgramType: operations["listPublishers"]["parameters"]["query"] = { programType: 3 };
+
+export function createIds(
+  organizations: Organizations,
+  profiles: InvoiceProfiles,
+  publishers: Publishers,
+): { Organization: number; InvoiceProfile: number; Publisher: number } | null {
+  const organization = organizations.Items?.[0]?.Id;
+  const profile = profiles.Items?.find((item) => item.Organization?.Id === organization)?.Id;
+  const microsoft = publishers.Items?.find((item) => item.Name === "Microsoft")?.Id;
+  if (organization === undefined || profile === undefined || microsoft === undefined) {
+    return null;
+  }
+  return { Organization: organization, InvoiceProfile: profile, Publisher: microsoft };
+}
+
+export const profiles: InvoiceProfiles = {
+  Items: [{ Id: 7, Organization: null, DeliveryAddressId: null, InvoiceAddress: null, ConsumerId: null }],
+  TotalHits: 1,
+};
