@@ -251,18 +251,8 @@ pub struct ListArgs {
     /// Only tenants of this type.
     #[arg(long = "type", value_enum)]
     pub tenant_type: Option<TenantType>,
-    /// The page to show (from 1); not with --all.
-    #[arg(long, conflicts_with = "all")]
-    pub page: Option<i32>,
-    /// Tenants per page.
-    #[arg(long)]
-    pub page_size: Option<i32>,
-    /// Every page, fetched a few at a time and printed as they arrive.
-    #[arg(long)]
-    pub all: bool,
-    /// Pages in flight at once with --all.
-    #[arg(long, requires = "all", default_value_t = crayon_tenants::DEFAULT_CONCURRENCY)]
-    pub concurrency: usize,
+    #[command(flatten)]
+    pub paging: PagingArgs,
 }
 
 /// Customer tenant types a list can filter on.
@@ -272,7 +262,7 @@ pub enum TenantType {
     T2,
 }
 
-/// Paging of a look-up listing.
+/// Paging of a listing.
 #[derive(Debug, Args)]
 pub struct PagingArgs {
     /// The page to show (from 1); not with --all.

@@ -173,13 +173,16 @@ async fn tenants(
     out: &mut impl Write,
 ) -> Result<(), Failure> {
     match command {
-        TenantsCommand::List(args) if args.all => list_all(client, args, format, out).await,
+        TenantsCommand::List(args) if args.paging.all => {
+            let paging = filtered(client, &args).paging();
+            listing::print(paging, &args.paging, &listing::TENANT, format, out).await
+        }
         TenantsCommand::List(args) => {
             let mut request = filtered(client, &args);
-            if let Some(page_size) = args.page_size {
+            if let Some(page_size) = args.paging.page_size {
                 request = request.page_size(page_size);
             }
-            if let Some(page) = args.page {
+            if let Some(page) = args.paging.page {
                 request = request.page(page);
             }
             let page = request.await?;
@@ -330,30 +333,6 @@ fn tenant_type(kind: TenantType) -> CustomerTenantType {
         TenantType::T1 => CustomerTenantType::T1,
         TenantType::T2 => CustomerTenantType::T2,
     }
-}
-
-/// Every page through the client's paging stream, printed as tenants arrive (see
-/// `listing::print`). On a terminal, a progress bar on stderr says `fetched N of TOTAL`.
-async fn list_all(
-    client: &Client,
-    args: ListArgs,
-    format: Output,
-    out: &mut impl Write,
-) -> Result<(), Failure> {
-    let paging = crate::cli::PagingArgs {
-        page: None,
-        page_size: args.page_size,
-        all: true,
-        concurrency: args.concurrency,
-    };
-    listing::print(
-        filtered(client, &args).paging(),
-        &paging,
-        &listing::TENANT,
-        format,
-        out,
-    )
-    .await
 }
 
 /// A listing's stream that keeps a progress bar on stderr up to date, when stderr is a terminal.

@@ -4,9 +4,8 @@
 use std::sync::Arc;
 
 use axum::Json;
-use axum::extract::{FromRequestParts, Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
-use axum::http::request::Parts;
 use crayon_tenants::types::{
     InvoiceProfile, InvoiceProfileCollection, Organization, OrganizationCollection, Publisher,
     PublisherCollection,
@@ -15,7 +14,7 @@ use crayon_tenants::types::{
 use crate::app::App;
 use crate::auth::Authenticated;
 use crate::error::MockError;
-use crate::request::QueryParams;
+use crate::request::{PathId, QueryParams};
 use crate::seed::{self, INVOICE_PROFILES, ORGANIZATIONS, PUBLISHERS};
 
 type AppState = State<Arc<App>>;
@@ -24,25 +23,6 @@ type AppState = State<Arc<App>>;
 /// of the publishers list: the defaults of the SDK's filters.
 const DEFAULT_PAGE_SIZE: i32 = 50;
 const DEFAULT_PUBLISHERS_PAGE_SIZE: i32 = 1000;
-
-/// The `{id}` of a look-up path, refused with 400 when it is not an integer.
-pub(crate) struct PathId(i32);
-
-impl FromRequestParts<Arc<App>> for PathId {
-    type Rejection = MockError;
-
-    async fn from_request_parts(parts: &mut Parts, app: &Arc<App>) -> Result<Self, MockError> {
-        let Path(raw) = Path::<String>::from_request_parts(parts, app)
-            .await
-            .map_err(|_| MockError::bad_parameter("id", "The id is missing."))?;
-        raw.parse().map(PathId).map_err(|_| {
-            MockError::bad_parameter(
-                "id",
-                format!("The value '{raw}' is not valid for id: it must be an integer."),
-            )
-        })
-    }
-}
 
 fn not_found(what: &str, id: i32) -> MockError {
     MockError::new(StatusCode::NOT_FOUND, format!("{what} {id} was not found."))

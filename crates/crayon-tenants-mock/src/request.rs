@@ -10,7 +10,7 @@
 use std::collections::HashMap;
 use std::sync::OnceLock;
 
-use axum::extract::{FromRequest, FromRequestParts, Request};
+use axum::extract::{FromRequest, FromRequestParts, Path, Request};
 use axum::http::header::CONTENT_TYPE;
 use axum::http::request::Parts;
 use jsonschema::error::ValidationErrorKind;
@@ -189,6 +189,26 @@ fn article(kind: &str) -> &'static str {
         "integer" => "an integer",
         "boolean" => "true or false",
         _ => "a string",
+    }
+}
+
+/// The `{id}` of a path (`/customertenants/{id}/`, `/organizations/{id}/`, ...), refused with 400
+/// when it is not an integer.
+pub(crate) struct PathId(pub(crate) i32);
+
+impl<S: Send + Sync> FromRequestParts<S> for PathId {
+    type Rejection = MockError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, MockError> {
+        let Path(raw) = Path::<String>::from_request_parts(parts, state)
+            .await
+            .map_err(|_| MockError::bad_parameter("id", "The id is missing."))?;
+        raw.parse().map(PathId).map_err(|_| {
+            MockError::bad_parameter(
+                "id",
+                format!("The value '{raw}' is not valid for id: it must be an integer."),
+            )
+        })
     }
 }
 

@@ -4,9 +4,8 @@
 use std::sync::Arc;
 
 use axum::Json;
-use axum::extract::{FromRequestParts, Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
-use axum::http::request::Parts;
 use crayon_tenants::types::{
     AzurePlan, CustomerTenant, CustomerTenantCollection, CustomerTenantDetailed,
     CustomerTenantDetailedInput, CustomerTenantType, CustomerTenantUser, EntityStatus,
@@ -19,7 +18,7 @@ use serde_json::Value;
 use crate::app::App;
 use crate::auth::Authenticated;
 use crate::error::MockError;
-use crate::request::{JsonBody, QueryParams};
+use crate::request::{JsonBody, PathId, QueryParams};
 use crate::seed::{self, MICROSOFT};
 use crate::state::{Conflict, Identity, StoredTenant};
 
@@ -28,25 +27,6 @@ use crate::state::{Conflict, Identity, StoredTenant};
 pub const DEFAULT_PAGE_SIZE: i32 = 50;
 
 type AppState = State<Arc<App>>;
-
-/// The `{id}` of a tenant path, refused with 400 when it is not an integer.
-pub(crate) struct TenantId(i32);
-
-impl FromRequestParts<Arc<App>> for TenantId {
-    type Rejection = MockError;
-
-    async fn from_request_parts(parts: &mut Parts, app: &Arc<App>) -> Result<Self, MockError> {
-        let Path(raw) = Path::<String>::from_request_parts(parts, app)
-            .await
-            .map_err(|_| MockError::bad_parameter("id", "The customer tenant id is missing."))?;
-        raw.parse().map(TenantId).map_err(|_| {
-            MockError::bad_parameter(
-                "id",
-                format!("The value '{raw}' is not valid for id: it must be an integer."),
-            )
-        })
-    }
-}
 
 /// A stored tenant the user may see: 404 when there is none, 403 when it belongs to an
 /// organization the user may not see.
@@ -258,7 +238,7 @@ pub(crate) async fn create_existing(
 pub(crate) async fn get(
     State(app): AppState,
     _: Authenticated,
-    TenantId(id): TenantId,
+    PathId(id): PathId,
 ) -> Result<Json<CustomerTenant>, MockError> {
     let stored = visible_tenant(&app, id)?;
     Ok(Json(stored.detailed.tenant.unwrap_or_default()))
@@ -268,7 +248,7 @@ pub(crate) async fn get(
 pub(crate) async fn get_detailed(
     State(app): AppState,
     _: Authenticated,
-    TenantId(id): TenantId,
+    PathId(id): PathId,
 ) -> Result<Json<CustomerTenantDetailed>, MockError> {
     Ok(Json(visible_tenant(&app, id)?.detailed_without_password()))
 }
@@ -282,7 +262,7 @@ pub(crate) async fn get_detailed(
 pub(crate) async fn update(
     State(app): AppState,
     _: Authenticated,
-    TenantId(id): TenantId,
+    PathId(id): PathId,
     JsonBody(body): JsonBody<CustomerTenantDetailedInput>,
 ) -> Result<Json<CustomerTenantDetailed>, MockError> {
     // The path names the tenant; a `Tenant.Id` in the body is not read (the contract's
@@ -320,7 +300,7 @@ pub(crate) async fn update(
 pub(crate) async fn delete(
     State(app): AppState,
     _: Authenticated,
-    TenantId(id): TenantId,
+    PathId(id): PathId,
 ) -> Result<StatusCode, MockError> {
     visible_tenant(&app, id)?;
     app.state.remove_tenant(id);
@@ -331,7 +311,7 @@ pub(crate) async fn delete(
 pub(crate) async fn azure_plan(
     State(app): AppState,
     _: Authenticated,
-    TenantId(id): TenantId,
+    PathId(id): PathId,
 ) -> Result<Json<AzurePlan>, MockError> {
     visible_tenant(&app, id)?
         .azure_plan()
@@ -349,7 +329,7 @@ pub(crate) async fn azure_plan(
 pub(crate) async fn list_agreements(
     State(app): AppState,
     _: Authenticated,
-    TenantId(id): TenantId,
+    PathId(id): PathId,
     query: QueryParams,
 ) -> Result<Json<ServiceAccountAgreementCollection>, MockError> {
     let stored = visible_tenant(&app, id)?;
@@ -371,7 +351,7 @@ pub(crate) async fn list_agreements(
 pub(crate) async fn create_agreement(
     State(app): AppState,
     _: Authenticated,
-    TenantId(id): TenantId,
+    PathId(id): PathId,
     JsonBody(agreement): JsonBody<ServiceAccountAgreementInput>,
 ) -> Result<Json<ServiceAccountAgreement>, MockError> {
     visible_tenant(&app, id)?;

@@ -1,19 +1,8 @@
 //! The look-ups serve one consistent world: the organizations the user may see, each with its own
 //! invoice profiles, and the publishers every seeded tenant refers to.
 
+use crate::support::{Api, ids};
 use reqwest::StatusCode;
-use serde_json::Value;
-
-use crate::support::Api;
-
-fn ids(page: &Value) -> Vec<i64> {
-    page["Items"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|item| item["Id"].as_i64().unwrap())
-        .collect()
-}
 
 #[tokio::test]
 async fn the_user_sees_organizations_1_and_2_and_gets_403_for_3() {

@@ -4,16 +4,7 @@ use crayon_tenants_mock::{MockConfig, Operation};
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 
-use crate::support::{Api, create_body, fixture};
-
-fn ids(page: &Value) -> Vec<i64> {
-    page["Items"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|tenant| tenant["Id"].as_i64().unwrap())
-        .collect()
-}
+use crate::support::{Api, create_body, fixture, ids};
 
 #[tokio::test]
 async fn list_requires_an_integer_organization_id_and_names_it() {

@@ -129,6 +129,16 @@ impl Api {
     }
 }
 
+/// The `Id` of every item of a list page.
+pub fn ids(page: &Value) -> Vec<i64> {
+    page["Items"]
+        .as_array()
+        .unwrap_or_else(|| panic!("no Items in {page}"))
+        .iter()
+        .map(|item| item["Id"].as_i64().unwrap())
+        .collect()
+}
+
 /// A JSON fixture of the client crate (the documentation's examples).
 pub fn fixture(name: &str) -> Value {
     let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
