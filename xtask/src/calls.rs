@@ -235,3 +235,51 @@ fn page_item(spec: &serde_json::Value, operation: &serde_json::Value) -> Option<
         .strip_prefix("#/components/schemas/")
         .map(str::to_owned)
 }
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeMap;
+
+    use super::*;
+
+    #[test]
+    fn every_list_that_pages_is_found_from_its_parameters_and_collection() {
+        let text = std::fs::read_to_string(crate::workspace_root().join(crate::SPEC_PATH)).unwrap();
+        let spec: serde_json::Value = serde_yaml::from_str(&text).unwrap();
+        let paged: BTreeMap<String, String> = operations(&spec)
+            .unwrap()
+            .into_iter()
+            .filter_map(|operation| Some((operation.id, operation.page_item?)))
+            .collect();
+        let expected = [
+            ("listCustomerTenants", "CustomerTenant"),
+            ("listInvoiceProfiles", "InvoiceProfile"),
+            ("listOrganizations", "Organization"),
+            ("listPublishers", "Publisher"),
+        ];
+        let expected: BTreeMap<String, String> = expected
+            .into_iter()
+            .map(|(id, item)| (id.to_owned(), item.to_owned()))
+            .collect();
+        assert_eq!(
+            paged, expected,
+            "the agreements list takes no page: it does not page"
+        );
+    }
+
+    #[test]
+    fn a_list_without_total_hits_does_not_page() {
+        let spec = serde_json::json!({
+            "paths": {"/x/": {"get": {
+                "operationId": "listX",
+                "parameters": [{"name": "page", "in": "query"}, {"name": "pageSize", "in": "query"}],
+                "responses": {"200": {"content": {"application/json": {"schema": {
+                    "type": "object",
+                    "properties": {"Items": {"type": "array", "items": {"$ref": "#/components/schemas/X"}}}
+                }}}}}
+            }}}
+        });
+        let operations = operations(&spec).unwrap();
+        assert_eq!(operations[0].page_item, None);
+    }
+}

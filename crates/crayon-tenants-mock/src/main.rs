@@ -48,7 +48,7 @@ struct Args {
     /// Seed for faults with a rate below 1 (the same seed gives the same failures).
     #[arg(long, default_value_t = 0)]
     fault_seed: u64,
-    /// Cap list pages at this many tenants, whatever page size is asked for.
+    /// Cap list pages (tenants and look-ups) at this many items, whatever page size is asked for.
     #[arg(long, value_name = "N")]
     page_size_cap: Option<i32>,
     /// API client id accepted by the token operation.
