@@ -75,9 +75,9 @@ pub struct MockConfig {
     pub faults: Vec<FaultRule>,
     /// Seed of the generator that decides which requests a fault with a rate below 1 hits.
     pub fault_seed: u64,
-    /// The most items a list page holds (tenants and look-ups), whatever page size was asked for, as a server that
-    /// caps page sizes does (pages then hold fewer than asked while `TotalHits` says there are
-    /// more). Default none.
+    /// The most items a list page holds (tenants and look-ups), whatever page size was asked
+    /// for, as a server that caps page sizes does (pages then hold fewer than asked while
+    /// `TotalHits` says there are more). Default none.
     pub page_size_cap: Option<i32>,
 }
 
