@@ -268,8 +268,8 @@ pub struct PagingArgs {
     /// The page to show (from 1); not with --all.
     #[arg(long, conflicts_with = "all")]
     pub page: Option<i32>,
-    /// Items per page (1 to 1000).
-    #[arg(long)]
+    /// Items per page (within the contract's bounds of `pageSize`: 1 to 1000).
+    #[arg(long, value_parser = page_size)]
     pub page_size: Option<i32>,
     /// Every page, fetched a few at a time and printed as they arrive.
     #[arg(long)]
@@ -330,4 +330,30 @@ pub enum ProgramTypeArg {
     License,
     Report,
     Cloud,
+}
+
+/// A `--page-size`, refused unless it is within the bounds the contract gives every list's
+/// `pageSize` (read from the contract, not kept here).
+fn page_size(text: &str) -> Result<i32, String> {
+    let size: i32 = text
+        .parse()
+        .map_err(|_| format!("{text} is not a whole number"))?;
+    let schema = crayon_tenants_contract::operation("listCustomerTenants")
+        .and_then(|operation| operation["parameters"].as_array())
+        .into_iter()
+        .flatten()
+        .find(|parameter| parameter["name"] == "pageSize")
+        .map(|parameter| &parameter["schema"]);
+    let bound = |key: &str| schema.and_then(|schema| schema[key].as_i64());
+    let (low, high) = (
+        bound("minimum").unwrap_or(1),
+        bound("maximum").unwrap_or(i64::MAX),
+    );
+    if (low..=high).contains(&i64::from(size)) {
+        Ok(size)
+    } else {
+        Err(format!(
+            "{size} is not within {low} to {high}, the contract's bounds of pageSize"
+        ))
+    }
 }

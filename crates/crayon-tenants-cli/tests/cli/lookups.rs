@@ -139,3 +139,19 @@ async fn a_create_naming_another_organizations_invoice_profile_is_refused_before
     assert_eq!(server.requests(Operation::CreateCustomerTenant), 1);
     let _ = std::fs::remove_file(path);
 }
+
+#[test]
+fn a_page_size_out_of_the_contracts_bounds_is_a_usage_error() {
+    for size in ["0", "1001"] {
+        let output = crate::crayon_tenants()
+            .args(["--mock", "publishers", "list", "--page-size", size])
+            .output()
+            .unwrap();
+        assert_eq!(output.status.code(), Some(2), "{size}");
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(
+            stderr.contains("the contract's bounds of pageSize"),
+            "{stderr}"
+        );
+    }
+}
