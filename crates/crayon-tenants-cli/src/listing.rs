@@ -147,51 +147,39 @@ where
     if let Some(page_size) = args.page_size {
         paging = paging.page_size(page_size);
     }
-    let items: Box<dyn Iterator<Item = R::Item>>;
-    if args.all {
-        let mut stream = Progress::new(paging.concurrency(args.concurrency).stream());
-        if format != Output::Table {
-            return write_each(&mut stream, shape, format, out).await;
-        }
-        let mut all = Vec::new();
-        while let Some(item) = stream.next().await? {
-            all.push(item);
-        }
-        items = Box::new(all.into_iter());
+    let items = if args.all {
+        Items::Stream(Progress::new(paging.concurrency(args.concurrency).stream()))
     } else {
         let page = paging.fetch_page(args.page.unwrap_or(1)).await?;
         if format == Output::Json {
+            // One page in the API's own shape.
             let document = json!({ "Items": page.items, "TotalHits": page.total_hits });
             return Ok(output::document(out, format, &document)?);
         }
-        items = Box::new(page.items.into_iter());
-    }
-    match format {
-        Output::Table => {
-            let rows: Vec<Vec<String>> = items.map(|item| (shape.row)(&item)).collect();
-            output::table(out, shape.header, &rows)?;
-        }
-        Output::Csv => {
-            let mut csv =
-                output::Csv::new(&mut *out, crayon_tenants_contract::columns(shape.schema))?;
-            for item in items {
-                csv.row(&serde_json::to_value(&item).map_err(std::io::Error::other)?)?;
-            }
-            csv.finish()?;
-        }
-        Output::Json | Output::Ndjson => {
-            for item in items {
-                output::document(out, format, &item)?;
-            }
-        }
-    }
-    Ok(())
+        Items::Page(page.items.into_iter())
+    };
+    write(items, shape, format, out).await
 }
 
-/// Every item of a stream, written as it arrives: JSON as one array element by element, NDJSON
-/// and CSV row by row.
-async fn write_each<T: Serialize>(
-    stream: &mut Progress<T>,
+/// The items to print: one page's, or every page's as they arrive.
+enum Items<T> {
+    Page(std::vec::IntoIter<T>),
+    Stream(Progress<T>),
+}
+
+impl<T> Items<T> {
+    async fn next(&mut self) -> Result<Option<T>, Failure> {
+        match self {
+            Self::Page(items) => Ok(items.next()),
+            Self::Stream(stream) => stream.next().await,
+        }
+    }
+}
+
+/// Writes items as they come: JSON as one array element by element, NDJSON and CSV row by row;
+/// a table waits for every row to align its columns.
+async fn write<T: Serialize>(
+    mut items: Items<T>,
     shape: &Shape<T>,
     format: Output,
     out: &mut impl Write,
@@ -202,24 +190,31 @@ async fn write_each<T: Serialize>(
         Output::Json => {
             let mut json = serde_json::Serializer::pretty(&mut *out);
             let mut array = json.serialize_seq(None).map_err(json_failure)?;
-            while let Some(item) = stream.next().await? {
+            while let Some(item) = items.next().await? {
                 array.serialize_element(&item).map_err(json_failure)?;
             }
             array.end().map_err(json_failure)?;
             writeln!(out)?;
         }
+        Output::Ndjson => {
+            while let Some(item) = items.next().await? {
+                output::document(out, format, &item)?;
+            }
+        }
         Output::Csv => {
-            let mut csv =
-                output::Csv::new(&mut *out, crayon_tenants_contract::columns(shape.schema))?;
-            while let Some(item) = stream.next().await? {
+            let columns = crayon_tenants_contract::columns(shape.schema);
+            let mut csv = output::Csv::new(&mut *out, columns)?;
+            while let Some(item) = items.next().await? {
                 csv.row(&serde_json::to_value(&item).map_err(json_failure)?)?;
             }
             csv.finish()?;
         }
-        Output::Ndjson | Output::Table => {
-            while let Some(item) = stream.next().await? {
-                output::document(out, Output::Ndjson, &item)?;
+        Output::Table => {
+            let mut rows = Vec::new();
+            while let Some(item) = items.next().await? {
+                rows.push((shape.row)(&item));
             }
+            output::table(out, shape.header, &rows)?;
         }
     }
     Ok(())
