@@ -14,7 +14,7 @@ use std::fmt;
 use futures_util::TryStreamExt as _;
 
 use crate::types::{NewCustomerTenant, ObjectReferenceById};
-use crate::{Client, Error};
+use crate::{Client, Error, ItemStream};
 
 /// An id with the name the look-up gave it.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -102,6 +102,23 @@ impl fmt::Display for ReferenceError {
 
 impl std::error::Error for ReferenceError {}
 
+/// Every item of a listing, as its id and name.
+async fn named<T>(
+    items: ItemStream<T>,
+    id_and_name: fn(T) -> (Option<i32>, Option<String>),
+) -> Result<Vec<Named>, Error> {
+    items
+        .map_ok(|item| {
+            let (id, name) = id_and_name(item);
+            Named {
+                id: id.unwrap_or_default(),
+                name,
+            }
+        })
+        .try_collect()
+        .await
+}
+
 /// The look-ups a create is checked against: [`fetch`](Self::fetch) reads them once,
 /// [`check`](Self::check) checks any number of create bodies against them without another
 /// request.
@@ -154,24 +171,14 @@ impl KnownReferences {
         client: &Client,
         organization_ids: impl IntoIterator<Item = i32>,
     ) -> Result<Self, Error> {
-        let organizations: Vec<Named> = client
-            .list_organizations()
-            .into_stream()
-            .map_ok(|organization| Named {
-                id: organization.id.unwrap_or_default(),
-                name: organization.name,
-            })
-            .try_collect()
-            .await?;
-        let publishers: Vec<Named> = client
-            .list_publishers()
-            .into_stream()
-            .map_ok(|publisher| Named {
-                id: publisher.id.unwrap_or_default(),
-                name: publisher.name,
-            })
-            .try_collect()
-            .await?;
+        let organizations = named(client.list_organizations().into_stream(), |organization| {
+            (organization.id, organization.name)
+        })
+        .await?;
+        let publishers = named(client.list_publishers().into_stream(), |publisher| {
+            (publisher.id, publisher.name)
+        })
+        .await?;
         let mut invoice_profiles = BTreeMap::new();
         let wanted: BTreeSet<i32> = organization_ids.into_iter().collect();
         for id in wanted {
@@ -181,16 +188,11 @@ impl KnownReferences {
             {
                 continue;
             }
-            let profiles: Vec<Named> = client
+            let profiles = client
                 .list_invoice_profiles()
                 .organization_id(id)
-                .into_stream()
-                .map_ok(|profile| Named {
-                    id: profile.id.unwrap_or_default(),
-                    name: profile.name,
-                })
-                .try_collect()
-                .await?;
+                .into_stream();
+            let profiles = named(profiles, |profile| (profile.id, profile.name)).await?;
             invoice_profiles.insert(id, profiles);
         }
         Ok(Self {
