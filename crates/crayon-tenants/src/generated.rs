@@ -861,7 +861,7 @@ references as `null`), so that the SDK's body is valid as it is sent; the server
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub consumer: ::std::option::Option<ObjectReferenceById>,
-        ///Kind of customer tenant (T1 = 1, T2 = 2); a prerequisite of the documentation.
+        ///Kind of customer tenant (T1 = 1, T2 = 2); a prerequisite of the documentation. Absent or 0 ("not specified", what the SDK sends unless set): the type the tenant has at the publisher (this contract's assumption).
         #[serde(
             rename = "CustomerTenantType",
             skip_serializing_if = "::std::option::Option::is_none"
