@@ -11,9 +11,11 @@ Exit codes:
   0  success
   1  any other failure (for example a response that does not match the contract)
   2  usage error: bad arguments, no credentials, a body file that is not valid
-  3  the API answered with an error status (the message says which)
+  3  the API answered with an error status (the message says which; the token endpoint's
+     5xx included), or with a redirect the client does not follow
   4  authentication failed: the token operation refused the credentials
-  5  network failure: the API could not be reached, or did not answer in time
+  5  network failure: the API could not be reached, or did not answer in time (whatever the
+     credentials' kind)
   6  import: some rows were invalid or failed (each row's outcome is printed)
 
 Credentials come from CRAYON_CLIENT_ID, CRAYON_CLIENT_SECRET, CRAYON_USERNAME and CRAYON_PASSWORD

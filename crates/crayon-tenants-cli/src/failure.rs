@@ -22,7 +22,8 @@ impl Failure {
         use crayon_tenants::Error;
         ExitCode::from(match self {
             Self::Usage(_) | Self::Api(Error::InvalidRequest(_)) => 2,
-            Self::Api(Error::Api(_) | Error::NotFoundAfterRetry(_)) => 3,
+            // The token request's too: a 5xx of the token endpoint is an error status.
+            Self::Api(Error::Api(_) | Error::NotFoundAfterRetry(_) | Error::Redirect { .. }) => 3,
             Self::Api(Error::Authentication(_)) => 4,
             Self::Api(Error::Timeout(_) | Error::DeadlineExceeded(_) | Error::Connection(_)) => 5,
             Self::Incomplete(_) => 6,
@@ -35,7 +36,16 @@ impl fmt::Display for Failure {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Self::Usage(message) | Self::Incomplete(message) => f.write_str(message),
-            Self::Api(error) => write!(f, "{error}"),
+            // The error and each of its causes, as `anyhow` prints them with `{:#}`.
+            Self::Api(error) => {
+                write!(f, "{error}")?;
+                let mut cause = std::error::Error::source(error);
+                while let Some(error) = cause {
+                    write!(f, ": {error}")?;
+                    cause = error.source();
+                }
+                Ok(())
+            }
             Self::Io(error) => write!(f, "{error}"),
         }
     }

@@ -187,10 +187,12 @@ impl TokenCache {
                 None => self.start_refresh(&mut state, client),
             }
         };
+        // The token request's failure, as it was classified (`call::token_failure`), for this
+        // call as for every other that waited for it.
         refresh
             .await
             .map(|token| token.authorization)
-            .map_err(Error::Authentication)
+            .map_err(|failure| (*failure).clone())
     }
 
     /// The token request in flight, started now if there is none.

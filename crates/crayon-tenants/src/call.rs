@@ -197,7 +197,9 @@ where
 fn is_retryable(error: &Error) -> bool {
     match error {
         Error::Api(failure) => is_retryable_status(failure.status),
-        Error::Timeout(error) | Error::Connection(error) => is_retryable_error(error),
+        Error::Timeout(error) | Error::Connection(error) => {
+            is_retryable_error(error.reqwest_error())
+        }
         _ => false,
     }
 }
@@ -258,13 +260,22 @@ pub(crate) async fn fetch_token(client: &Client, form: TokenRequest) -> Result<C
         .scope(context.clone(), client.get_user_token().body(form).send())
         .await;
     let token = outcome
-        .map_err(|error| convert::<crate::types::Token>(error, context.seen(), body_limit, true))?
+        .map_err(|error| {
+            token_failure(convert::<crate::types::Token>(
+                error,
+                context.seen(),
+                body_limit,
+                true,
+            ))
+        })?
         .into_inner();
-    let invalid = |message: String| Error::Decode {
-        status: Some(StatusCode::OK),
-        path: "AccessToken".to_owned(),
-        message,
-        snippet: "<not shown: it may hold a token>".to_owned(),
+    let invalid = |message: String| {
+        Error::Authentication(Arc::new(Error::Decode {
+            status: Some(StatusCode::OK),
+            path: "AccessToken".to_owned(),
+            message,
+            snippet: "<not shown: it may hold a token>".to_owned(),
+        }))
     };
     let access_token = token
         .access_token
@@ -283,4 +294,24 @@ pub(crate) async fn fetch_token(client: &Client, form: TokenRequest) -> Result<C
         fetched_at,
         token.expires_in,
     ))
+}
+
+/// A failure of the token request, classified: credentials refused (400, 401) or an answer that
+/// holds no usable token are [`Error::Authentication`]; anything else (no connection, a timeout,
+/// a 5xx or 429, a redirect) is the error any call would get, marked as the token request's.
+fn token_failure(error: Error) -> Error {
+    match error {
+        Error::Api(failure)
+            if matches!(
+                failure.status,
+                StatusCode::BAD_REQUEST | StatusCode::UNAUTHORIZED
+            ) =>
+        {
+            Error::Authentication(Arc::new(Error::Api(failure)))
+        }
+        error @ (Error::Decode { .. } | Error::BodyTooLarge { .. }) => {
+            Error::Authentication(Arc::new(error))
+        }
+        other => other.of_token_request(),
+    }
 }

@@ -173,8 +173,11 @@ impl ClientBuilder {
         self
     }
 
-    /// Use this `reqwest::Client` (its own timeouts, user agent, proxy and TLS settings apply;
-    /// `timeout`, `connect_timeout` and `user_agent` of this builder are then not used).
+    /// Use this `reqwest::Client` (its own timeouts, user agent, proxy, TLS settings and
+    /// redirect policy apply; `timeout`, `connect_timeout` and `user_agent` of this builder are
+    /// then not used). Build it with [`redirect_policy`](crate::redirect_policy) of the base URL
+    /// to keep the guarantee that no credential leaves the API's origin: reqwest's default
+    /// policy follows redirects to other hosts and re-sends a 307/308 body there.
     pub fn reqwest_client(mut self, client: reqwest::Client) -> Self {
         self.reqwest_client = Some(client);
         self
@@ -223,8 +226,9 @@ impl ClientBuilder {
                 .user_agent(self.user_agent.unwrap_or_else(|| {
                     concat!("crayon-tenants/", env!("CARGO_PKG_VERSION")).to_owned()
                 }))
+                .redirect(crate::redirect::redirect_policy(&parsed))
                 .build()
-                .map_err(Error::Http)?,
+                .map_err(Error::from_transport)?,
         };
         let state = ClientState {
             authentication,

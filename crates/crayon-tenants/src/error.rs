@@ -5,6 +5,14 @@
 //! saw of the response itself (its real status, whether the body was too large), so nothing a
 //! server sends can make one kind of failure pass for another. The generated `send()` still
 //! returns [`crate::GeneratedError`]; `Error::from` converts it with what that error holds.
+//!
+//! The kind says what happened, whichever request it happened to: an API that cannot be reached
+//! is [`Error::Connection`] on the first call of a process (which fetches a token first) as on
+//! any other, and only credentials the token operation refused are [`Error::Authentication`].
+//! A failure of the token request says so in its message ("while requesting a token") and in
+//! [`Error::while_requesting_token`]. Each error follows the Rust API guidelines' rule for the
+//! chain: it shows its cause in its message or returns it from `source()`, never both, and the
+//! root cause (`Connection refused (os error 111)`) is always reachable through `source()`.
 
 use std::fmt;
 use std::sync::Arc;
@@ -18,22 +26,33 @@ use crate::types::ApiError;
 pub(crate) const SNIPPET_CHARS: usize = 200;
 
 /// Why a call failed.
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 #[non_exhaustive]
 pub enum Error {
-    /// The API answered with an error status.
+    /// The API answered with an error status (the token operation too, for a status that does
+    /// not refuse the credentials: a 5xx, a 429).
     Api(ApiFailure),
-    /// No token could be had: the token operation failed, for the reason inside (its own error
-    /// answer, a timeout, a connection failure...). Every call that waited for that token request
-    /// gets the same failure.
+    /// The credentials were refused: the token operation answered 400 (`invalid_grant`, a wrong
+    /// user name or password) or 401 (`invalid_client`, a wrong client id or secret), or its
+    /// answer held no usable token. The token operation's own error is the `source()`. Every
+    /// call that waited for that token request gets the same failure.
     Authentication(Arc<Error>),
     /// One attempt (connecting, sending, reading the answer) took longer than the client's
     /// per-attempt timeout.
-    Timeout(reqwest::Error),
+    Timeout(TransportError),
     /// The call, retries included, took longer than the client's overall deadline.
     DeadlineExceeded(Duration),
     /// The server could not be reached, or the connection broke before the answer was complete.
-    Connection(reqwest::Error),
+    Connection(TransportError),
+    /// The server answered with a redirect that the client does not follow: to another origin
+    /// than the base URL's (no credential leaves the API's origin), or any redirect of the token
+    /// operation (its form holds the password).
+    Redirect {
+        /// Where the redirect pointed (its `Location`), as the server sent it.
+        location: String,
+        /// Whether it answered the token request.
+        while_requesting_token: bool,
+    },
     /// An answer whose body is larger than the client's limit; it was not read further.
     BodyTooLarge {
         /// The answer's status (`None` from a generated `send()` called directly, which does
@@ -75,7 +94,42 @@ pub enum Error {
     /// The request was not sent: a required parameter is missing or a value is invalid.
     InvalidRequest(String),
     /// Any other failure of the HTTP stack.
-    Http(reqwest::Error),
+    Http(TransportError),
+}
+
+/// A failure of the HTTP stack, with the request it happened to. The `reqwest::Error` is the
+/// `source()` of the [`Error`] that holds this; it is shared, so that every call waiting for one
+/// token request can be given the same failure.
+#[derive(Clone, Debug)]
+pub struct TransportError {
+    error: Arc<reqwest::Error>,
+    while_requesting_token: bool,
+}
+
+impl TransportError {
+    /// The HTTP stack's own error.
+    pub fn reqwest_error(&self) -> &reqwest::Error {
+        &self.error
+    }
+
+    /// Whether it happened while requesting a token.
+    pub fn while_requesting_token(&self) -> bool {
+        self.while_requesting_token
+    }
+
+    /// Whether no connection could be made (nothing was sent).
+    pub fn is_connect(&self) -> bool {
+        self.error.is_connect()
+    }
+}
+
+/// ` while requesting a token`, or nothing.
+fn token_suffix(while_requesting_token: bool) -> &'static str {
+    if while_requesting_token {
+        " while requesting a token"
+    } else {
+        ""
+    }
 }
 
 // Written out rather than derived: a derive crate would add two crates to every build of the
@@ -84,13 +138,39 @@ impl fmt::Display for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Self::Api(failure) => write!(f, "{failure}"),
-            Self::Authentication(cause) => write!(f, "authentication failed: {cause}"),
-            Self::Timeout(error) => write!(f, "timed out: {error}"),
+            Self::Authentication(cause) => match **cause {
+                Self::Api(_) => f.write_str(
+                    "authentication failed: the token operation refused the credentials",
+                ),
+                _ => f.write_str(
+                    "authentication failed: the token operation's answer held no usable token",
+                ),
+            },
+            Self::Timeout(error) => {
+                write!(f, "timed out{}", token_suffix(error.while_requesting_token))
+            }
             Self::DeadlineExceeded(deadline) => write!(
                 f,
                 "the call did not finish within its deadline of {deadline:?}"
             ),
-            Self::Connection(error) => write!(f, "connection failed: {error}"),
+            Self::Connection(error) => write!(
+                f,
+                "connection failed{}",
+                token_suffix(error.while_requesting_token)
+            ),
+            Self::Redirect {
+                location,
+                while_requesting_token,
+            } => write!(
+                f,
+                "redirected to {location}{}, which the client does not follow: {}",
+                token_suffix(*while_requesting_token),
+                if *while_requesting_token {
+                    "the token request is never redirected"
+                } else {
+                    "it leaves the API's origin"
+                }
+            ),
             Self::BodyTooLarge { status, limit } => write!(
                 f,
                 "{}the response body is larger than the limit of {limit} bytes",
@@ -119,17 +199,25 @@ impl fmt::Display for Error {
                 "the listing filled all {pages} pages its bound allows and may hold more"
             ),
             Self::InvalidRequest(message) => write!(f, "invalid request: {message}"),
-            Self::Http(error) => write!(f, "HTTP failure: {error}"),
+            Self::Http(error) => write!(
+                f,
+                "HTTP failure{}",
+                token_suffix(error.while_requesting_token)
+            ),
         }
     }
 }
 
 impl std::error::Error for Error {
-    /// The transport error under `Timeout`, `Connection` and `Http`. (`Authentication` shows its
-    /// cause in its own message instead, as it always has.)
+    /// The cause, which the message does not repeat: the HTTP stack's error under `Timeout`,
+    /// `Connection` and `Http` (with its own causes down to the operating system's), and the
+    /// token operation's error under `Authentication`.
     fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
         match self {
-            Self::Timeout(error) | Self::Connection(error) | Self::Http(error) => Some(error),
+            Self::Timeout(error) | Self::Connection(error) | Self::Http(error) => {
+                Some(&*error.error)
+            }
+            Self::Authentication(cause) => Some(&**cause),
             _ => None,
         }
     }
@@ -146,8 +234,10 @@ pub struct ApiFailure {
     /// The first characters of the body when it was not an `ApiError` (an HTML page from a
     /// gateway); `None` when it was an `ApiError` or empty.
     pub body: Option<String>,
-    /// The server's `Retry-After`, in seconds, when it sent one.
+    /// The server's `Retry-After` (seconds or an HTTP date), when it sent one.
     pub retry_after: Option<Duration>,
+    /// Whether it answered the token request.
+    pub while_requesting_token: bool,
 }
 
 impl Error {
@@ -157,8 +247,11 @@ impl Error {
             Self::Api(failure) | Self::NotFoundAfterRetry(failure) => Some(failure.status),
             Self::Authentication(cause) => cause.status(),
             Self::BodyTooLarge { status, .. } | Self::Decode { status, .. } => *status,
-            Self::Timeout(error) | Self::Connection(error) | Self::Http(error) => error.status(),
-            Self::DeadlineExceeded(_)
+            Self::Timeout(error) | Self::Connection(error) | Self::Http(error) => {
+                error.error.status()
+            }
+            Self::Redirect { .. }
+            | Self::DeadlineExceeded(_)
             | Self::IncompleteListing { .. }
             | Self::PageBoundReached { .. }
             | Self::InvalidRequest(_) => None,
@@ -187,21 +280,95 @@ impl Error {
 
     /// Whether the error was a timeout (of one attempt, or of the whole call).
     pub fn is_timeout(&self) -> bool {
+        matches!(self, Self::Timeout(_) | Self::DeadlineExceeded(_))
+    }
+
+    /// Whether the API could not be reached, or the connection broke before its answer was
+    /// complete (see also [`is_timeout`](Self::is_timeout)).
+    pub fn is_unreachable(&self) -> bool {
+        matches!(self, Self::Connection(_))
+    }
+
+    /// Whether the token operation refused the credentials (a wrong client id or secret, user
+    /// name or password): repeating the call will not help.
+    pub fn is_credentials_rejected(&self) -> bool {
+        matches!(self, Self::Authentication(cause) if matches!(**cause, Self::Api(_)))
+    }
+
+    /// Whether the API answered 404: nothing has the identifier (after a retry of a DELETE too).
+    pub fn is_not_found(&self) -> bool {
+        self.status() == Some(StatusCode::NOT_FOUND)
+    }
+
+    /// Whether the API answered 429: too many requests. [`retry_after`](Self::retry_after) says
+    /// how long the server asked to wait, when it did.
+    pub fn is_rate_limited(&self) -> bool {
+        self.status() == Some(StatusCode::TOO_MANY_REQUESTS)
+    }
+
+    /// Whether it happened while requesting a token (a connection, a timeout, an error status or
+    /// a redirect of the token request, or refused credentials).
+    pub fn while_requesting_token(&self) -> bool {
         match self {
-            Self::Timeout(_) | Self::DeadlineExceeded(_) => true,
-            Self::Authentication(cause) => cause.is_timeout(),
+            Self::Authentication(_) => true,
+            Self::Api(failure) => failure.while_requesting_token,
+            Self::Timeout(error) | Self::Connection(error) | Self::Http(error) => {
+                error.while_requesting_token
+            }
+            Self::Redirect {
+                while_requesting_token,
+                ..
+            } => *while_requesting_token,
             _ => false,
         }
     }
 
     /// A transport failure, classified.
     pub(crate) fn from_transport(error: reqwest::Error) -> Self {
-        if error.is_timeout() {
-            Self::Timeout(error)
+        let redirect = crate::redirect::refused(&error);
+        let kind: fn(TransportError) -> Self = if error.is_timeout() {
+            Self::Timeout
         } else if error.is_connect() || error.is_request() || error.is_body() || error.is_decode() {
-            Self::Connection(error)
+            Self::Connection
         } else {
-            Self::Http(error)
+            Self::Http
+        };
+        match redirect {
+            Some(location) => Self::Redirect {
+                location,
+                while_requesting_token: false,
+            },
+            None => kind(TransportError {
+                error: Arc::new(error),
+                while_requesting_token: false,
+            }),
+        }
+    }
+
+    /// The same failure, marked as one of the token request.
+    pub(crate) fn of_token_request(self) -> Self {
+        match self {
+            Self::Api(failure) => Self::Api(ApiFailure {
+                while_requesting_token: true,
+                ..failure
+            }),
+            Self::Timeout(error) => Self::Timeout(TransportError {
+                while_requesting_token: true,
+                ..error
+            }),
+            Self::Connection(error) => Self::Connection(TransportError {
+                while_requesting_token: true,
+                ..error
+            }),
+            Self::Http(error) => Self::Http(TransportError {
+                while_requesting_token: true,
+                ..error
+            }),
+            Self::Redirect { location, .. } => Self::Redirect {
+                location,
+                while_requesting_token: true,
+            },
+            other => other,
         }
     }
 }
@@ -220,12 +387,14 @@ impl ApiFailure {
                 error: Some(Box::new(error)),
                 body: None,
                 retry_after,
+                while_requesting_token: false,
             },
             Err(_) => Self {
                 status,
                 error: None,
                 body: Some(snippet(body)).filter(|snippet| !snippet.is_empty()),
                 retry_after,
+                while_requesting_token: false,
             },
         }
     }
@@ -277,7 +446,7 @@ impl fmt::Display for ApiFailure {
         if let Some(wait) = self.retry_after {
             write!(f, " (retry after {} s)", wait.as_secs())?;
         }
-        Ok(())
+        f.write_str(token_suffix(self.while_requesting_token))
     }
 }
 
@@ -303,6 +472,7 @@ impl From<progenitor_client::Error<ApiError>> for Error {
                     error: Some(Box::new(response.into_inner())),
                     body: None,
                     retry_after,
+                    while_requesting_token: false,
                 })
             }
             // Without the call layer the status of the answer is not known here.
@@ -317,6 +487,7 @@ impl From<progenitor_client::Error<ApiError>> for Error {
                 error: None,
                 body: None,
                 retry_after: crate::retry::retry_after(response.headers()),
+                while_requesting_token: false,
             }),
         }
     }
@@ -437,9 +608,12 @@ mod tests {
             error.api_error().and_then(|e| e.error.as_deref()),
             Some("invalid_grant")
         );
+        assert!(error.is_credentials_rejected() && error.while_requesting_token());
         assert_eq!(
             error.to_string(),
-            "authentication failed: 400 Bad Request: invalid_grant"
+            "authentication failed: the token operation refused the credentials"
         );
+        let source = std::error::Error::source(&error).map(ToString::to_string);
+        assert_eq!(source.as_deref(), Some("400 Bad Request: invalid_grant"));
     }
 }

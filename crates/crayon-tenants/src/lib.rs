@@ -89,6 +89,7 @@ mod error;
 mod hooks;
 mod inputs;
 mod paging;
+mod redirect;
 mod references;
 mod retry;
 mod sensitive;
@@ -97,14 +98,19 @@ mod tls;
 pub use auth::Credentials;
 pub use call::CallFuture;
 pub use client::{ClientBuilder, ClientState, DEFAULT_BASE_URL, DEFAULT_MAX_BODY_SIZE};
-pub use error::{ApiFailure, Error};
+pub use error::{ApiFailure, Error, TransportError};
 pub use generated::{ByteStream, Client, ClientInfo, ResponseValue, builder, prelude};
 pub use inputs::InputError;
 pub use paging::{
     DEFAULT_CONCURRENCY, DEFAULT_MAX_PAGES, DEFAULT_PAGE_SIZE, ItemStream, ListRequest, Page,
     Paging, TenantStream,
 };
+pub use redirect::redirect_policy;
 pub use references::{KnownReferences, Named, ReferenceError};
+/// The HTTP client the crate is built on; its `StatusCode`, `Url` and `Error` appear in this
+/// crate's API.
+pub use reqwest;
+pub use reqwest::StatusCode;
 pub use retry::RetryPolicy;
 
 /// What the generated `send()` methods return on failure; convert it into [`Error`] with `?`.

@@ -132,17 +132,18 @@ pub(crate) fn is_retryable_error(error: &reqwest::Error) -> bool {
         || error.is_decode()
 }
 
-/// The `Retry-After` header in seconds (the HTTP-date form is not used by the API's gateways and
-/// falls back to the backoff).
+/// The `Retry-After` header: delay-seconds, or an HTTP date (RFC 9110, section 10.2.3) read by
+/// the `httpdate` crate, as the wait from now (none for a date in the past).
 pub(crate) fn retry_after(headers: &HeaderMap) -> Option<Duration> {
-    let seconds = headers
-        .get(RETRY_AFTER)?
-        .to_str()
-        .ok()?
-        .trim()
-        .parse::<u64>()
-        .ok()?;
-    Some(Duration::from_secs(seconds))
+    let value = headers.get(RETRY_AFTER)?.to_str().ok()?.trim();
+    if let Ok(seconds) = value.parse::<u64>() {
+        return Some(Duration::from_secs(seconds));
+    }
+    let date = httpdate::parse_http_date(value).ok()?;
+    Some(
+        date.duration_since(std::time::SystemTime::now())
+            .unwrap_or(Duration::ZERO),
+    )
 }
 
 /// A number in `[0, 1)` that differs from call to call, for full jitter. Each `RandomState` has
@@ -157,6 +158,27 @@ fn jitter() -> f64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn retry_after_reads_seconds_and_http_dates() {
+        let header = |value: &str| {
+            let mut headers = HeaderMap::new();
+            headers.insert(RETRY_AFTER, value.parse().unwrap());
+            retry_after(&headers)
+        };
+        assert_eq!(header("120"), Some(Duration::from_secs(120)));
+        let in_a_minute = std::time::SystemTime::now() + Duration::from_secs(61);
+        let wait = header(&httpdate::fmt_http_date(in_a_minute)).unwrap();
+        assert!(
+            (Duration::from_secs(59)..=Duration::from_secs(61)).contains(&wait),
+            "{wait:?}"
+        );
+        assert_eq!(
+            header("Wed, 21 Oct 2015 07:28:00 GMT"),
+            Some(Duration::ZERO)
+        );
+        assert_eq!(header("soon"), None);
+    }
 
     #[test]
     fn jitter_spreads_over_the_unit_interval() {
@@ -245,17 +267,5 @@ mod tests {
                 "{status}"
             );
         }
-    }
-
-    #[test]
-    fn retry_after_reads_seconds() {
-        let mut headers = HeaderMap::new();
-        headers.insert(RETRY_AFTER, "3".parse().unwrap());
-        assert_eq!(retry_after(&headers), Some(Duration::from_secs(3)));
-        headers.insert(
-            RETRY_AFTER,
-            "Wed, 21 Oct 2015 07:28:00 GMT".parse().unwrap(),
-        );
-        assert_eq!(retry_after(&headers), None);
     }
 }

@@ -70,7 +70,10 @@ async fn wrong_credentials_exit_4() {
     let (code, stderr, _) = failed(against(&server, Some("wrong"), &["tenants", "get", "1"]).await);
     assert_eq!(code, 4);
     assert!(
-        stderr.starts_with("error: authentication failed: 400 Bad Request"),
+        stderr.starts_with(
+            "error: authentication failed: the token operation refused the credentials: \
+             400 Bad Request: invalid_grant"
+        ),
         "{stderr}"
     );
     assert!(
@@ -99,6 +102,50 @@ fn an_unreachable_api_exits_5() {
     let (code, stderr, _) = failed(output);
     assert_eq!(code, 5);
     assert!(stderr.starts_with("error: connection failed: "), "{stderr}");
+    assert!(
+        stderr.contains("Connection refused"),
+        "the root cause: {stderr}"
+    );
+    // With the password grant the first request is the token's: the same failure, the same code.
+    let output = crayon_tenants()
+        .env("CRAYON_CLIENT_ID", "c")
+        .env("CRAYON_CLIENT_SECRET", "s")
+        .env("CRAYON_USERNAME", "u")
+        .env("CRAYON_PASSWORD", "p")
+        .args([
+            "--base-url",
+            &format!("http://{address}"),
+            "tenants",
+            "get",
+            "1",
+        ])
+        .output()
+        .unwrap();
+    let (code, stderr, _) = failed(output);
+    assert_eq!(code, 5, "{stderr}");
+    assert!(
+        stderr.starts_with("error: connection failed while requesting a token: "),
+        "{stderr}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_token_endpoint_answering_502_exits_3() {
+    let server = crayon_tenants_mock::MockServer::start(
+        crayon_tenants_mock::MockConfig::default().fault(crayon_tenants_mock::FaultRule::new(
+            crayon_tenants_mock::Operation::GetUserToken,
+            crayon_tenants_mock::Fault::Status {
+                status: 502,
+                retry_after: None,
+            },
+        )),
+    )
+    .await
+    .unwrap();
+    let (code, stderr, _) = failed(crate::against(&server, None, &["tenants", "get", "1"]).await);
+    assert_eq!(code, 3, "{stderr}");
+    assert!(stderr.contains("502 Bad Gateway"), "{stderr}");
+    assert!(stderr.contains("while requesting a token"), "{stderr}");
 }
 
 #[test]

@@ -1,6 +1,6 @@
 use std::time::Duration;
 
-use crayon_tenants::{Client, Error, RetryPolicy};
+use crayon_tenants::{Client, Credentials, Error, RetryPolicy};
 use crayon_tenants_mock::{Fault, FaultRule, MockConfig, Operation};
 
 use crate::{answering, client_for, start};
@@ -127,7 +127,11 @@ async fn a_slow_server_hits_the_timeout() {
         .unwrap();
     let error = client.get_customer_tenant().id(1).await.unwrap_err();
     assert!(error.is_timeout(), "{error:?}");
-    assert!(error.to_string().starts_with("timed out: "), "{error}");
+    assert_eq!(error.to_string(), "timed out");
+    assert!(
+        std::error::Error::source(&error).is_some(),
+        "the cause is the source"
+    );
 }
 
 #[tokio::test]
@@ -217,4 +221,116 @@ async fn an_error_status_with_a_body_that_is_no_api_error_keeps_its_status() {
     assert_eq!(failure.status.as_u16(), 503);
     assert_eq!(failure.body.as_deref(), Some("{\"Items\":"));
     assert_eq!(error.retry_after(), Some(Duration::from_secs(120)));
+}
+
+/// The messages of an error and of each of its sources, as `anyhow`'s `{:#}` joins them.
+fn chain(error: &Error) -> Vec<String> {
+    let mut messages = vec![error.to_string()];
+    let mut cause = std::error::Error::source(error);
+    while let Some(error) = cause {
+        messages.push(error.to_string());
+        cause = error.source();
+    }
+    messages
+}
+
+/// A base URL where nothing listens.
+fn nothing_listening() -> String {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let address = listener.local_addr().unwrap();
+    drop(listener);
+    format!("http://{address}")
+}
+
+#[tokio::test]
+async fn an_unreachable_api_is_a_connection_error_on_the_first_call_too() {
+    let client = Client::builder()
+        .base_url(nothing_listening())
+        .credentials(crate::demo_credentials())
+        .retry(RetryPolicy::none())
+        .build()
+        .unwrap();
+    let error = client.get_customer_tenant().id(1).await.unwrap_err();
+    assert!(matches!(&error, Error::Connection(_)), "{error:?}");
+    assert!(error.is_unreachable() && error.while_requesting_token());
+    assert!(!error.is_credentials_rejected());
+    let chain = chain(&error);
+    assert_eq!(chain[0], "connection failed while requesting a token");
+    let report = chain.join(": ");
+    assert!(
+        report.contains("Connection refused"),
+        "the root cause is reachable: {report}"
+    );
+    for part in &chain[1..] {
+        assert_eq!(
+            chain
+                .iter()
+                .filter(|message| message.contains(part.as_str()))
+                .count(),
+            1,
+            "{part} shows twice in {report}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn a_token_endpoint_answering_502_is_an_api_error_of_the_token_request() {
+    let (server, client) = start(MockConfig::default()).await;
+    server.add_fault(FaultRule::new(
+        Operation::GetUserToken,
+        Fault::Status {
+            status: 502,
+            retry_after: None,
+        },
+    ));
+    let error = client.get_customer_tenant().id(1).await.unwrap_err();
+    assert!(
+        matches!(&error, Error::Api(failure) if failure.while_requesting_token),
+        "{error:?}"
+    );
+    assert_eq!(error.status().map(|s| s.as_u16()), Some(502));
+    assert!(
+        error.to_string().ends_with("while requesting a token"),
+        "{error}"
+    );
+    assert!(!error.is_credentials_rejected());
+}
+
+#[tokio::test]
+async fn helpers_tell_what_services_branch_on() {
+    let (server, client) = start(MockConfig::default()).await;
+    let missing = client.get_customer_tenant().id(999).await.unwrap_err();
+    assert!(
+        missing.is_not_found() && !missing.is_rate_limited() && !missing.while_requesting_token()
+    );
+    server.add_fault(FaultRule::new(
+        Operation::GetCustomerTenant,
+        Fault::Status {
+            status: 429,
+            retry_after: Some(120),
+        },
+    ));
+    let limited = client.get_customer_tenant().id(1).await.unwrap_err();
+    assert!(limited.is_rate_limited(), "{limited:?}");
+    assert_eq!(limited.retry_after(), Some(Duration::from_secs(120)));
+    let wrong = Client::builder()
+        .base_url(server.base_url())
+        .credentials(Credentials::password(
+            "demo-client",
+            "demo-secret",
+            "demo@example.com",
+            "wrong",
+        ))
+        .build()
+        .unwrap();
+    let refused = wrong.get_customer_tenant().id(1).await.unwrap_err();
+    assert!(
+        refused.is_credentials_rejected() && !refused.is_unreachable(),
+        "{refused:?}"
+    );
+    assert_eq!(
+        chain(&refused).join(": "),
+        "authentication failed: the token operation refused the credentials: \
+         400 Bad Request: invalid_grant: The user name or password is incorrect."
+    );
 }

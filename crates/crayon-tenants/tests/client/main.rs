@@ -7,6 +7,7 @@ mod support;
 mod errors;
 mod lookups;
 mod paging;
+mod redirects;
 mod retries;
 mod tokens;
 

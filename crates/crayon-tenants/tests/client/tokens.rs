@@ -125,10 +125,11 @@ async fn a_hung_token_endpoint_fails_every_waiting_call_in_one_timeout() {
     for (outcome, elapsed) in join_all(calls).await {
         let error = outcome.unwrap_err();
         assert!(
-            matches!(&error, Error::Authentication(cause) if cause.is_timeout()),
+            matches!(&error, Error::Timeout(timeout) if timeout.while_requesting_token()),
             "{error:?}"
         );
         assert!(error.is_timeout());
+        assert_eq!(error.to_string(), "timed out while requesting a token");
         assert!(
             elapsed < Duration::from_millis(1500),
             "failed after {elapsed:?}"
