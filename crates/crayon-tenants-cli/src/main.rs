@@ -48,16 +48,17 @@ fn main() -> ExitCode {
     }
 }
 
-/// `-v`: every call's span on stderr when it closes (operation, method, status, attempt,
-/// elapsed); `-vv`: the client's debug events too. `RUST_LOG` overrides both. The spans carry no
-/// header or body, so no secret reaches them.
+/// `-v`: every span of the client on stderr when it closes, a line each: the call (operation,
+/// method, server, attempts, status), each attempt (URL, status, error type), the token request,
+/// and retries as warnings with their reason and wait; `-vv`: the client's debug events too.
+/// `RUST_LOG` overrides both. The spans carry no header or body, so no secret reaches them.
 fn show_requests(verbose: u8) {
     use tracing_subscriber::EnvFilter;
     use tracing_subscriber::fmt::format::FmtSpan;
     let filter = match (std::env::var("RUST_LOG"), verbose) {
         (Ok(directives), _) if !directives.is_empty() => EnvFilter::new(directives),
         (_, 0) => return,
-        (_, 1) => EnvFilter::new("crayon_tenants::call=info"),
+        (_, 1) => EnvFilter::new("crayon_tenants=info"),
         _ => EnvFilter::new("crayon_tenants=debug"),
     };
     tracing_subscriber::fmt()

@@ -9,6 +9,8 @@ use futures_util::future::{BoxFuture, Shared};
 use reqwest::header::HeaderValue;
 
 use crate::types::TokenRequest;
+use tracing::Instrument as _;
+
 use crate::{Client, Error};
 
 /// What `Debug` prints in place of a secret.
@@ -205,10 +207,21 @@ impl TokenCache {
             self.credentials.token_request(),
             self.state.clone(),
         );
+        // The token request's span, a child of the span of the call that started it.
+        let base = reqwest::Url::parse(progenitor_client::ClientInfo::baseurl(&client)).ok();
+        let span = tracing::info_span!(
+            "crayon_tenants.token",
+            operation = "getUserToken",
+            http.request.method = "POST",
+            server.address = base.as_ref().and_then(|url| url.host_str()).unwrap_or_default(),
+            server.port = base.as_ref().and_then(reqwest::Url::port_or_known_default),
+            url.full = tracing::field::Empty,
+            http.response.status_code = tracing::field::Empty,
+            error.type = tracing::field::Empty,
+        );
+        let fetch = async move { crate::call::fetch_token(&client, form).await };
         let task = tokio::spawn(async move {
-            let outcome = crate::call::fetch_token(&client, form)
-                .await
-                .map_err(Arc::new);
+            let outcome = fetch.instrument(span).await.map_err(Arc::new);
             let mut state = cache.lock().unwrap_or_else(PoisonError::into_inner);
             if let Ok(token) = &outcome {
                 state.token = Some(token.clone());

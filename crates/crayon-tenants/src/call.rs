@@ -5,7 +5,17 @@
 //! the builder through the generated `send()` (which validates it, builds the request and calls
 //! `ClientHooks` in `hooks.rs`), and turns a failure into [`Error`]. Around the attempts: one
 //! repeat with a new token after a 401 on a cached one, retries of idempotent calls as the
-//! [`RetryPolicy`](crate::RetryPolicy) allows, the overall deadline, and one tracing span.
+//! [`RetryPolicy`](crate::RetryPolicy) allows, the overall deadline, and the tracing spans.
+//!
+//! The spans follow OpenTelemetry's semantic conventions for HTTP clients: one
+//! `crayon_tenants.call` span per call (`operation`, `http.request.method`, `server.address`,
+//! `server.port`; when it ends, the number of `attempts`, the final
+//! `http.response.status_code` and `error.type`), one child `crayon_tenants.attempt` span per
+//! attempt (`http.request.resend_count`, `url.full`, `http.response.status_code`,
+//! `error.type`), and a `crayon_tenants.token` span for each token request. Every field is
+//! recorded once, on the span it belongs to; a retry is a `warn` event with its reason and its
+//! wait. No field holds a secret: `url.full` is the request's URL, whose query carries only
+//! filters.
 //!
 //! What the hooks learn about the answer (its real status, its `Retry-After`, whether its body
 //! went over the limit) reaches this layer as Rust values in a task-local [`CallContext`],
@@ -88,13 +98,16 @@ where
     Fut: Future<Output = Result<ResponseValue<T>, GeneratedError>> + Send + 'a,
     T: DeserializeOwned + Send + 'a,
 {
+    let base = reqwest::Url::parse(client.baseurl()).ok();
     let span = tracing::info_span!(
-        "crayon_tenants.request",
+        "crayon_tenants.call",
         operation,
-        method = %method,
-        status = Empty,
-        attempt = Empty,
-        elapsed_ms = Empty,
+        http.request.method = %method,
+        server.address = base.as_ref().and_then(|url| url.host_str()).unwrap_or_default(),
+        server.port = base.as_ref().and_then(reqwest::Url::port_or_known_default),
+        attempts = Empty,
+        http.response.status_code = Empty,
+        error.type = Empty,
     );
     let state = client.inner();
     let attempts = attempts(client, method, builder, send, span.clone());
@@ -127,39 +140,67 @@ where
     let state = client.inner();
     let started = Instant::now();
     let idempotent = is_idempotent(&method);
-    let (mut attempt, mut refreshed, mut answer_lost) = (0, false, false);
+    let (mut attempt, mut sent, mut refreshed, mut answer_lost) = (0, 0, false, false);
     // A copy of the builder is kept only when the call may be sent again: a retry of an
     // idempotent call, or the repeat after a 401 on a cached token.
     let may_repeat = idempotent || matches!(state.authentication, Authentication::Password(_));
     let mut template = Some(builder);
+    // The call span's outcome, recorded once when the call ends.
+    let finish = |sent: u32, status: Option<StatusCode>, result: Result<T, Error>| {
+        span.record("attempts", sent);
+        // The answer of the call's own request (not of the token request).
+        let answered = result
+            .as_ref()
+            .err()
+            .filter(|error| !error.while_requesting_token());
+        if let Some(status) = status.or_else(|| answered.and_then(Error::status)) {
+            span.record("http.response.status_code", status.as_u16());
+        }
+        if let Err(error) = &result {
+            span.record("error.type", error_type(error));
+        }
+        result
+    };
     loop {
         attempt += 1;
-        span.record("attempt", attempt);
         let request = match (may_repeat, &mut template) {
             (true, Some(template)) => template.clone(),
             (_, template) => template.take().ok_or_else(|| {
                 Error::InvalidRequest("the request cannot be sent a second time".to_owned())
             })?,
         };
-        let authorization = state.authentication.authorization(client).await?;
+        let authorization = match state.authentication.authorization(client).await {
+            Ok(authorization) => authorization,
+            Err(error) => return finish(sent, None, Err(error)),
+        };
         let context = CallContext::new(authorization.clone(), state.body_limit);
-        let outcome = CALL.scope(context.clone(), send(request)).await;
+        let attempt_span = tracing::info_span!(
+            parent: &span,
+            "crayon_tenants.attempt",
+            http.request.resend_count = sent,
+            url.full = Empty,
+            http.response.status_code = Empty,
+            error.type = Empty,
+        );
+        sent += 1;
+        let outcome = CALL
+            .scope(context.clone(), send(request))
+            .instrument(attempt_span.clone())
+            .await;
         let seen = context.seen();
-        if let Some(status) = seen.status {
-            span.record("status", status.as_u16());
-        }
-        span.record("elapsed_ms", started.elapsed().as_millis() as u64);
         let error = match outcome {
-            Ok(value) => return Ok(value.into_inner()),
+            Ok(value) => return finish(sent, seen.status, Ok(value.into_inner())),
             Err(error) => convert::<T>(error, seen, state.body_limit, false),
         };
+        attempt_span.record("error.type", error_type(&error));
+        drop(attempt_span);
         // A cached token the server no longer takes: forget it, fetch one, repeat once. A 401
         // refuses the request before anything is done, so even a create may be repeated.
         if let (Some(StatusCode::UNAUTHORIZED), Authentication::Password(cache), Some(used)) =
             (error.status(), &state.authentication, &authorization)
             && !refreshed
         {
-            tracing::debug!("401 with a cached token: refreshing it and repeating once");
+            tracing::info!("401 with a cached token: refreshing it and repeating once");
             cache.invalidate(used);
             refreshed = true;
             attempt -= 1;
@@ -170,7 +211,7 @@ where
             && method == Method::DELETE
             && failure.status == StatusCode::NOT_FOUND
         {
-            return Err(Error::NotFoundAfterRetry(failure.clone()));
+            return finish(sent, None, Err(Error::NotFoundAfterRetry(failure.clone())));
         }
         if idempotent
             && is_retryable(&error)
@@ -184,12 +225,33 @@ where
                 Error::Connection(error) => !error.is_connect(),
                 _ => false,
             };
-            tracing::debug!(attempt, delay_ms = delay.as_millis() as u64, %error, "retrying");
+            tracing::warn!(
+                attempt,
+                wait_ms = delay.as_millis() as u64,
+                reason = %error,
+                "retrying"
+            );
             tokio::time::sleep(delay).await;
             continue;
         }
-        tracing::debug!(%error, "failed");
-        return Err(error);
+        return finish(sent, None, Err(error));
+    }
+}
+
+/// `error.type` of a span: the HTTP status of an error answer, or the kind of failure.
+fn error_type(error: &Error) -> String {
+    match error {
+        Error::Api(failure) | Error::NotFoundAfterRetry(failure) => {
+            failure.status.as_u16().to_string()
+        }
+        Error::Authentication(_) => "authentication".to_owned(),
+        Error::Timeout(_) | Error::DeadlineExceeded(_) => "timeout".to_owned(),
+        Error::Connection(_) => "connection".to_owned(),
+        Error::Redirect { .. } => "redirect".to_owned(),
+        Error::BodyTooLarge { .. } => "body_too_large".to_owned(),
+        Error::Decode { .. } => "decode".to_owned(),
+        Error::InvalidRequest(_) => "invalid_request".to_owned(),
+        _ => "_OTHER".to_owned(),
     }
 }
 
@@ -251,14 +313,24 @@ fn convert<T: DeserializeOwned>(
 }
 
 /// Fetches a token with the token operation: the client's HTTP client (its timeouts, proxy and
-/// user agent), but none of the retries and token logic of resource calls.
+/// user agent), but none of the retries and token logic of resource calls. Runs inside the
+/// token request's span (`auth.rs`), on which a failure records its `error.type`.
 pub(crate) async fn fetch_token(client: &Client, form: TokenRequest) -> Result<CachedToken, Error> {
+    let outcome = request_token(client, form).await;
+    if let Err(error) = &outcome {
+        tracing::Span::current().record("error.type", error_type(error));
+    }
+    outcome
+}
+
+async fn request_token(client: &Client, form: TokenRequest) -> Result<CachedToken, Error> {
     let body_limit = client.inner().body_limit;
     let context = CallContext::new(None, body_limit);
     let fetched_at = Instant::now();
     let outcome = CALL
         .scope(context.clone(), client.get_user_token().body(form).send())
         .await;
+
     let token = outcome
         .map_err(|error| {
             token_failure(convert::<crate::types::Token>(

@@ -56,19 +56,25 @@ impl ClientHooks<ClientState> for Client {
     /// that a huge answer is never read into memory.
     async fn exec(&self, request: Request, info: &OperationInfo) -> reqwest::Result<Response> {
         let call = CALL.try_with(|call| call.clone()).ok();
-        let sent = self.client().execute(request);
-        let response = match &call {
-            Some(_) => sent.await?,
-            // A generated `send()` called directly gets a span of its own.
-            None => {
-                sent.instrument(tracing::info_span!(
-                    "crayon_tenants.request",
-                    operation = info.operation_id
-                ))
-                .await?
-            }
+        // The attempt's span (or the token request's) records the URL and the status; a
+        // generated `send()` called directly gets a span of its own with the same fields.
+        let span = match &call {
+            Some(_) => tracing::Span::current(),
+            None => tracing::info_span!(
+                "crayon_tenants.attempt",
+                operation = info.operation_id,
+                http.request.method = %request.method(),
+                url.full = tracing::field::Empty,
+                http.response.status_code = tracing::field::Empty,
+            ),
         };
-        tracing::debug!(status = response.status().as_u16(), "answered");
+        span.record("url.full", request.url().as_str());
+        let response = self
+            .client()
+            .execute(request)
+            .instrument(span.clone())
+            .await?;
+        span.record("http.response.status_code", response.status().as_u16());
         let limit = call
             .as_ref()
             .map_or(self.inner().body_limit, |call| call.body_limit);

@@ -313,10 +313,20 @@ async fn verbose_shows_each_calls_span_and_no_secret() {
     assert!(output.status.success());
     let stderr = String::from_utf8(output.stderr).unwrap();
     assert!(
-        stderr.contains("crayon_tenants.request")
+        stderr.contains("crayon_tenants.call")
             && stderr.contains("operation=\"getCustomerTenant\"")
-            && stderr.contains("status=200")
-            && stderr.contains("attempt=1"),
+            && stderr.contains("http.response.status_code=200")
+            && stderr.contains("crayon_tenants.token"),
+        "{stderr}"
+    );
+    // Each attempt is a line of its own, with its URL and status.
+    let attempts: Vec<&str> = stderr
+        .lines()
+        .filter(|line| line.contains("crayon_tenants.attempt") && line.contains("close"))
+        .collect();
+    assert_eq!(attempts.len(), 1, "{stderr}");
+    assert!(
+        attempts[0].contains("url.full=") && attempts[0].contains("/customertenants/3/"),
         "{stderr}"
     );
     let demo = server.credentials();
