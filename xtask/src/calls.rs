@@ -5,7 +5,12 @@
 //!   its client and keep the caller's builder, filters and all, as its template;
 //! - for every list operation that pages (it takes `page` and `pageSize` and answers an object
 //!   of `Items` and `TotalHits`): `into_stream()`, `paging()` and `crate::paging::ListRequest`,
-//!   so that every listing streams the same way and none is kept by hand.
+//!   so that every listing streams the same way and none is kept by hand;
+//! - for every integer query parameter the contract bounds (`page` >= 1, `pageSize` <= 1000):
+//!   a check in its setter, so that a value out of bounds is refused before anything is sent
+//!   (`Error::InvalidRequest`), and `MAX_PAGE_SIZE`, the largest `pageSize`;
+//! - doc examples that await the builder (the call layer) rather than `.send()`, and a `send()`
+//!   documented as the raw single attempt.
 
 use anyhow::{Context, Result, bail};
 use proc_macro2::{Ident, Span};
@@ -19,6 +24,8 @@ pub struct Operation {
     pub method: String,
     /// The schema of its `Items` when it is a list that pages.
     pub page_item: Option<String>,
+    /// Its integer query parameters with bounds: name, `minimum`, `maximum`.
+    pub bounds: Vec<(String, Option<i64>, Option<i64>)>,
 }
 
 /// Adds the impls to every builder of `mod builder`.
@@ -71,11 +78,144 @@ pub fn add_to_builders(file: &mut syn::File, operations: &[Operation]) -> Result
         if let Some(item) = &operation.page_item {
             added.push(paging(&ident, operation_id, item)?);
         }
+        for (parameter, minimum, maximum) in &operation.bounds {
+            check_bounds(&mut builder.1, &name, parameter, *minimum, *maximum)?;
+        }
+        document_send(&mut builder.1, &name)?;
     }
     for file in added {
         builder.1.extend(file.items);
     }
+    teach_await(&mut file.items);
+    let max_page_size = operations
+        .iter()
+        .flat_map(|operation| &operation.bounds)
+        .filter(|(name, _, _)| name == "pageSize")
+        .filter_map(|(_, _, maximum)| *maximum)
+        .min()
+        .context("no operation bounds its pageSize")?;
+    let max_page_size = i32::try_from(max_page_size).context("a pageSize maximum beyond i32")?;
+    file.items.push(syn::parse_quote! {
+        ///The largest `pageSize` the contract allows any list (`maximum` of its `pageSize`): a
+        ///larger one is refused before anything is sent. Added by `cargo xtask codegen`.
+        pub const MAX_PAGE_SIZE: i32 = #max_page_size;
+    });
     Ok(())
+}
+
+/// Makes the setter of a bounded parameter refuse a value out of its bounds: the builder then
+/// holds the error, and `send()` fails with it before anything is sent.
+fn check_bounds(
+    items: &mut [syn::Item],
+    builder: &str,
+    parameter: &str,
+    minimum: Option<i64>,
+    maximum: Option<i64>,
+) -> Result<()> {
+    let setter = snake_case(parameter);
+    let field = Ident::new(&setter, Span::call_site());
+    let function = builder_method(items, builder, &setter)
+        .with_context(|| format!("no setter {setter} on {builder}"))?;
+    let (low, high) = (minimum.unwrap_or(i64::MIN), maximum.unwrap_or(i64::MAX));
+    let bounds = match (minimum, maximum) {
+        (Some(low), Some(high)) => format!("{low} to {high}"),
+        (Some(low), None) => format!("at least {low}"),
+        (None, Some(high)) => format!("at most {high}"),
+        (None, None) => return Ok(()),
+    };
+    let message = format!("{parameter} {{value}} is out of the contract's bounds: {bounds}");
+    let check: syn::Stmt = syn::parse_quote! {
+        if let Ok(Some(value)) = &self.#field
+            && !(#low..=#high).contains(&i64::from(*value))
+        {
+            self.#field = Err(format!(#message));
+        }
+    };
+    let last = function.block.stmts.len().saturating_sub(1);
+    function.block.stmts.insert(last, check);
+    Ok(())
+}
+
+/// Documents a builder's `send()` as the raw single attempt it is.
+fn document_send(items: &mut [syn::Item], builder: &str) -> Result<()> {
+    let function = builder_method(items, builder, "send")
+        .with_context(|| format!("no send() on {builder}"))?;
+    let text = "\nThe raw single attempt: one request, with the cached token but no token \
+                refresh, no retry and no call span, answering progenitor's error and a \
+                `ResponseValue`. Await the builder itself instead (`.await`), which runs the call \
+                layer (`crate::call`) and answers `crate::Error`.";
+    function.attrs.push(syn::parse_quote!(#[doc = #text]));
+    Ok(())
+}
+
+/// The method `name` of `impl builder<'a>`.
+fn builder_method<'i>(
+    items: &'i mut [syn::Item],
+    builder: &str,
+    name: &str,
+) -> Option<&'i mut syn::ImplItemFn> {
+    items.iter_mut().find_map(|item| {
+        let syn::Item::Impl(block) = item else {
+            return None;
+        };
+        let syn::Type::Path(self_type) = &*block.self_ty else {
+            return None;
+        };
+        if block.trait_.is_some() || self_type.path.segments.last()?.ident != builder {
+            return None;
+        }
+        block.items.iter_mut().find_map(|item| match item {
+            syn::ImplItem::Fn(function) if function.sig.ident == name => Some(function),
+            _ => None,
+        })
+    })
+}
+
+/// The doc examples of `Client`'s methods, which progenitor writes with `.send().await`, await
+/// the builder instead: the call the README and the crate documentation teach.
+fn teach_await(items: &mut [syn::Item]) {
+    for item in items {
+        let syn::Item::Impl(block) = item else {
+            continue;
+        };
+        for item in &mut block.items {
+            let syn::ImplItem::Fn(function) = item else {
+                continue;
+            };
+            for attribute in &mut function.attrs {
+                let syn::Meta::NameValue(doc) = &mut attribute.meta else {
+                    continue;
+                };
+                let syn::Expr::Lit(syn::ExprLit {
+                    lit: syn::Lit::Str(text),
+                    ..
+                }) = &doc.value
+                else {
+                    continue;
+                };
+                let value = text.value();
+                if value.contains("\n    .send()\n    .await;") {
+                    let taught = value
+                        .replace("let response = ", "let value = ")
+                        .replace("\n    .send()\n    .await;", "\n    .await?;");
+                    doc.value = syn::parse_quote!(#taught);
+                }
+            }
+        }
+    }
+}
+
+fn snake_case(name: &str) -> String {
+    let mut snake = String::new();
+    for c in name.chars() {
+        if c.is_ascii_uppercase() {
+            snake.push('_');
+            snake.push(c.to_ascii_lowercase());
+        } else {
+            snake.push(c);
+        }
+    }
+    snake
 }
 
 /// `into_stream()`, `paging()` and `ListRequest` for the builder of a list that pages.
@@ -187,6 +327,7 @@ pub fn operations(spec: &serde_json::Value) -> Result<Vec<Operation>> {
                     id: id.to_owned(),
                     method: method.clone(),
                     page_item: page_item(spec, operation),
+                    bounds: bounds(spec, operation),
                 });
             }
         }
@@ -195,6 +336,37 @@ pub fn operations(spec: &serde_json::Value) -> Result<Vec<Operation>> {
         bail!("the contract has no operation");
     }
     Ok(found)
+}
+
+/// The integer query parameters of `operation` with a `minimum` or `maximum`.
+fn bounds(
+    spec: &serde_json::Value,
+    operation: &serde_json::Value,
+) -> Vec<(String, Option<i64>, Option<i64>)> {
+    operation["parameters"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(|parameter| match parameter["$ref"].as_str() {
+            Some(reference) => spec
+                .pointer(reference.trim_start_matches('#'))
+                .cloned()
+                .unwrap_or_default(),
+            None => parameter.clone(),
+        })
+        .filter(|parameter| parameter["in"] == "query" && parameter["schema"]["type"] == "integer")
+        .filter_map(|parameter| {
+            let schema = &parameter["schema"];
+            let (minimum, maximum) = (schema["minimum"].as_i64(), schema["maximum"].as_i64());
+            (minimum.is_some() || maximum.is_some()).then(|| {
+                (
+                    parameter["name"].as_str().unwrap_or_default().to_owned(),
+                    minimum,
+                    maximum,
+                )
+            })
+        })
+        .collect()
 }
 
 /// The schema name of `Items` when `operation` is a list that pages: it takes the query

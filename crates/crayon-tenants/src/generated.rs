@@ -7197,10 +7197,9 @@ error body for this operation.
 Sends a `POST` request to `/api/v1/connect/token/`
 
 ```ignore
-let response = client.get_user_token()
+let value = client.get_user_token()
     .body(body)
-    .send()
-    .await;
+    .await?;
 ```*/
     pub fn get_user_token(&self) -> builder::GetUserToken<'_> {
         builder::GetUserToken::new(self)
@@ -7240,7 +7239,7 @@ Arguments:
 - `publisher_id`: Only tenants of this publisher (for example 2, Microsoft).
 - `search`: Search by customer tenant name and reference (the documentation's words; how the server matches, for example case-insensitively or by substring, is not documented).
 ```ignore
-let response = client.list_customer_tenants()
+let value = client.list_customer_tenants()
     .consumer_id(consumer_id)
     .customer_tenant_type(customer_tenant_type)
     .domain(domain)
@@ -7252,8 +7251,7 @@ let response = client.list_customer_tenants()
     .program_id(program_id)
     .publisher_id(publisher_id)
     .search(search)
-    .send()
-    .await;
+    .await?;
 ```*/
     pub fn list_customer_tenants(&self) -> builder::ListCustomerTenants<'_> {
         builder::ListCustomerTenants::new(self)
@@ -7280,10 +7278,9 @@ Sends a `POST` request to `/api/v1/customertenants/`
 Arguments:
 - `body`: The customer tenant to create.
 ```ignore
-let response = client.create_customer_tenant()
+let value = client.create_customer_tenant()
     .body(body)
-    .send()
-    .await;
+    .await?;
 ```*/
     pub fn create_customer_tenant(&self) -> builder::CreateCustomerTenant<'_> {
         builder::CreateCustomerTenant::new(self)
@@ -7310,11 +7307,10 @@ Arguments:
 - `sync_from_publisher`: Whether to copy the tenant's details from the publisher. Only in the Swashbuckle export (not in the documentation or the SDK); the default is `false`.
 - `body`: The customer tenant to add.
 ```ignore
-let response = client.create_existing_customer_tenant()
+let value = client.create_existing_customer_tenant()
     .sync_from_publisher(sync_from_publisher)
     .body(body)
-    .send()
-    .await;
+    .await?;
 ```*/
     pub fn create_existing_customer_tenant(
         &self,
@@ -7330,10 +7326,9 @@ Sends a `GET` request to `/api/v1/customertenants/{id}/`
 Arguments:
 - `id`: Identifier of the customer tenant (its `Id`).
 ```ignore
-let response = client.get_customer_tenant()
+let value = client.get_customer_tenant()
     .id(id)
-    .send()
-    .await;
+    .await?;
 ```*/
     pub fn get_customer_tenant(&self) -> builder::GetCustomerTenant<'_> {
         builder::GetCustomerTenant::new(self)
@@ -7353,11 +7348,10 @@ Arguments:
 - `id`: Identifier of the customer tenant (its `Id`).
 - `body`: The customer tenant's new values.
 ```ignore
-let response = client.update_customer_tenant()
+let value = client.update_customer_tenant()
     .id(id)
     .body(body)
-    .send()
-    .await;
+    .await?;
 ```*/
     pub fn update_customer_tenant(&self) -> builder::UpdateCustomerTenant<'_> {
         builder::UpdateCustomerTenant::new(self)
@@ -7374,10 +7368,9 @@ Sends a `DELETE` request to `/api/v1/customertenants/{id}/`
 Arguments:
 - `id`: Identifier of the customer tenant (its `Id`).
 ```ignore
-let response = client.delete_customer_tenant()
+let value = client.delete_customer_tenant()
     .id(id)
-    .send()
-    .await;
+    .await?;
 ```*/
     pub fn delete_customer_tenant(&self) -> builder::DeleteCustomerTenant<'_> {
         builder::DeleteCustomerTenant::new(self)
@@ -7391,10 +7384,9 @@ Sends a `GET` request to `/api/v1/customertenants/{id}/detailed/`
 Arguments:
 - `id`: Identifier of the customer tenant (its `Id`).
 ```ignore
-let response = client.get_customer_tenant_detailed()
+let value = client.get_customer_tenant_detailed()
     .id(id)
-    .send()
-    .await;
+    .await?;
 ```*/
     pub fn get_customer_tenant_detailed(
         &self,
@@ -7413,10 +7405,9 @@ Sends a `GET` request to `/api/v1/customertenants/{id}/azurePlan/`
 Arguments:
 - `id`: Identifier of the customer tenant (its `Id`).
 ```ignore
-let response = client.get_customer_tenant_azure_plan()
+let value = client.get_customer_tenant_azure_plan()
     .id(id)
-    .send()
-    .await;
+    .await?;
 ```*/
     pub fn get_customer_tenant_azure_plan(
         &self,
@@ -7437,11 +7428,10 @@ Arguments:
 - `id`: Identifier of the customer tenant (its `Id`).
 - `agreement_type_consent`: Only agreements of this type (0 = Microsoft Cloud Agreement, 1 = Microsoft Customer Agreement).
 ```ignore
-let response = client.list_customer_tenant_agreements()
+let value = client.list_customer_tenant_agreements()
     .id(id)
     .agreement_type_consent(agreement_type_consent)
-    .send()
-    .await;
+    .await?;
 ```*/
     pub fn list_customer_tenant_agreements(
         &self,
@@ -7460,11 +7450,10 @@ Arguments:
 - `id`: Identifier of the customer tenant (its `Id`).
 - `body`: The accepted agreement.
 ```ignore
-let response = client.create_customer_tenant_agreement()
+let value = client.create_customer_tenant_agreement()
     .id(id)
     .body(body)
-    .send()
-    .await;
+    .await?;
 ```*/
     pub fn create_customer_tenant_agreement(
         &self,
@@ -7490,12 +7479,11 @@ Arguments:
 - `page_size`: Number of organizations to return per page. The SDK sends 50 by default. The bound of 1000 is this contract's assumption, as for the customer tenants (the documentation gives none).
 - `search`: Search by organization name (the documentation's words; how the server matches is not documented).
 ```ignore
-let response = client.list_organizations()
+let value = client.list_organizations()
     .page(page)
     .page_size(page_size)
     .search(search)
-    .send()
-    .await;
+    .await?;
 ```*/
     pub fn list_organizations(&self) -> builder::ListOrganizations<'_> {
         builder::ListOrganizations::new(self)
@@ -7515,10 +7503,9 @@ Sends a `GET` request to `/api/v1/organizations/{id}/`
 Arguments:
 - `id`: Identifier of the organization (its `Id`).
 ```ignore
-let response = client.get_organization()
+let value = client.get_organization()
     .id(id)
-    .send()
-    .await;
+    .await?;
 ```*/
     pub fn get_organization(&self) -> builder::GetOrganization<'_> {
         builder::GetOrganization::new(self)
@@ -7544,13 +7531,12 @@ Arguments:
 - `page_size`: Number of invoice profiles to return per page. The SDK sends 50 by default; the bound of 1000 is this contract's assumption.
 - `search`: Search for a specific string (the documentation's words; how the server matches is not documented).
 ```ignore
-let response = client.list_invoice_profiles()
+let value = client.list_invoice_profiles()
     .organization_id(organization_id)
     .page(page)
     .page_size(page_size)
     .search(search)
-    .send()
-    .await;
+    .await?;
 ```*/
     pub fn list_invoice_profiles(&self) -> builder::ListInvoiceProfiles<'_> {
         builder::ListInvoiceProfiles::new(self)
@@ -7569,10 +7555,9 @@ Sends a `GET` request to `/api/v1/invoiceprofiles/{id}/`
 Arguments:
 - `id`: Identifier of the invoice profile (its `Id`).
 ```ignore
-let response = client.get_invoice_profile()
+let value = client.get_invoice_profile()
     .id(id)
-    .send()
-    .await;
+    .await?;
 ```*/
     pub fn get_invoice_profile(&self) -> builder::GetInvoiceProfile<'_> {
         builder::GetInvoiceProfile::new(self)
@@ -7600,14 +7585,13 @@ Arguments:
 - `program_type`: Only publishers with programs of this type (None = 0, License = 1, Report = 2, Cloud = 4). The SDK sends `0` unless set; that `0` means "no filter" is this contract's assumption, as for the other integer filters.
 - `search`: Search by program name or publisher name (the documentation's words; how the server matches is not documented).
 ```ignore
-let response = client.list_publishers()
+let value = client.list_publishers()
     .names(names)
     .page(page)
     .page_size(page_size)
     .program_type(program_type)
     .search(search)
-    .send()
-    .await;
+    .await?;
 ```*/
     pub fn list_publishers(&self) -> builder::ListPublishers<'_> {
         builder::ListPublishers::new(self)
@@ -7623,10 +7607,9 @@ Sends a `GET` request to `/api/v1/publishers/{id}/`
 Arguments:
 - `id`: Identifier of the publisher (its `Id`; Microsoft is 2).
 ```ignore
-let response = client.get_publisher()
+let value = client.get_publisher()
     .id(id)
-    .send()
-    .await;
+    .await?;
 ```*/
     pub fn get_publisher(&self) -> builder::GetPublisher<'_> {
         builder::GetPublisher::new(self)
@@ -7669,6 +7652,8 @@ pub mod builder {
             self
         }
         ///Sends a `POST` request to `/api/v1/connect/token/`
+        /**
+The raw single attempt: one request, with the cached token but no token refresh, no retry and no call span, answering progenitor's error and a `ResponseValue`. Await the builder itself instead (`.await`), which runs the call layer (`crate::call`) and answers `crate::Error`.*/
         pub async fn send(
             self,
         ) -> Result<ResponseValue<crate::sensitive::Token>, Error<types::ApiError>> {
@@ -7857,6 +7842,13 @@ pub mod builder {
                 .try_into()
                 .map(Some)
                 .map_err(|_| "conversion to `i32` for page failed".to_string());
+            if let Ok(Some(value)) = &self.page
+                && !(1i64..=9223372036854775807i64).contains(&i64::from(*value))
+            {
+                self.page = Err(
+                    format!("page {value} is out of the contract's bounds: at least 1"),
+                );
+            }
             self
         }
         pub fn page_size<V>(mut self, value: V) -> Self
@@ -7867,6 +7859,15 @@ pub mod builder {
                 .try_into()
                 .map(Some)
                 .map_err(|_| "conversion to `i32` for page_size failed".to_string());
+            if let Ok(Some(value)) = &self.page_size
+                && !(1i64..=1000i64).contains(&i64::from(*value))
+            {
+                self.page_size = Err(
+                    format!(
+                        "pageSize {value} is out of the contract's bounds: 1 to 1000"
+                    ),
+                );
+            }
             self
         }
         pub fn program_id<V>(mut self, value: V) -> Self
@@ -7903,6 +7904,8 @@ pub mod builder {
             self
         }
         ///Sends a `GET` request to `/api/v1/customertenants/`
+        /**
+The raw single attempt: one request, with the cached token but no token refresh, no retry and no call span, answering progenitor's error and a `ResponseValue`. Await the builder itself instead (`.await`), which runs the call layer (`crate::call`) and answers `crate::Error`.*/
         pub async fn send(
             self,
         ) -> Result<
@@ -8080,6 +8083,8 @@ pub mod builder {
             self
         }
         ///Sends a `POST` request to `/api/v1/customertenants/`
+        /**
+The raw single attempt: one request, with the cached token but no token refresh, no retry and no call span, answering progenitor's error and a `ResponseValue`. Await the builder itself instead (`.await`), which runs the call layer (`crate::call`) and answers `crate::Error`.*/
         pub async fn send(
             self,
         ) -> Result<
@@ -8232,6 +8237,8 @@ pub mod builder {
             self
         }
         ///Sends a `POST` request to `/api/v1/customertenants/existing/`
+        /**
+The raw single attempt: one request, with the cached token but no token refresh, no retry and no call span, answering progenitor's error and a `ResponseValue`. Await the builder itself instead (`.await`), which runs the call layer (`crate::call`) and answers `crate::Error`.*/
         pub async fn send(
             self,
         ) -> Result<
@@ -8353,6 +8360,8 @@ pub mod builder {
             self
         }
         ///Sends a `GET` request to `/api/v1/customertenants/{id}/`
+        /**
+The raw single attempt: one request, with the cached token but no token refresh, no retry and no call span, answering progenitor's error and a `ResponseValue`. Await the builder itself instead (`.await`), which runs the call layer (`crate::call`) and answers `crate::Error`.*/
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::CustomerTenant>, Error<types::ApiError>> {
@@ -8496,6 +8505,8 @@ pub mod builder {
             self
         }
         ///Sends a `PUT` request to `/api/v1/customertenants/{id}/`
+        /**
+The raw single attempt: one request, with the cached token but no token refresh, no retry and no call span, answering progenitor's error and a `ResponseValue`. Await the builder itself instead (`.await`), which runs the call layer (`crate::call`) and answers `crate::Error`.*/
         pub async fn send(
             self,
         ) -> Result<
@@ -8620,6 +8631,8 @@ pub mod builder {
             self
         }
         ///Sends a `DELETE` request to `/api/v1/customertenants/{id}/`
+        /**
+The raw single attempt: one request, with the cached token but no token refresh, no retry and no call span, answering progenitor's error and a `ResponseValue`. Await the builder itself instead (`.await`), which runs the call layer (`crate::call`) and answers `crate::Error`.*/
         pub async fn send(self) -> Result<ResponseValue<()>, Error<types::ApiError>> {
             let Self { client, id } = self;
             let id = id.map_err(Error::InvalidRequest)?;
@@ -8732,6 +8745,8 @@ pub mod builder {
             self
         }
         ///Sends a `GET` request to `/api/v1/customertenants/{id}/detailed/`
+        /**
+The raw single attempt: one request, with the cached token but no token refresh, no retry and no call span, answering progenitor's error and a `ResponseValue`. Await the builder itself instead (`.await`), which runs the call layer (`crate::call`) and answers `crate::Error`.*/
         pub async fn send(
             self,
         ) -> Result<
@@ -8849,6 +8864,8 @@ pub mod builder {
             self
         }
         ///Sends a `GET` request to `/api/v1/customertenants/{id}/azurePlan/`
+        /**
+The raw single attempt: one request, with the cached token but no token refresh, no retry and no call span, answering progenitor's error and a `ResponseValue`. Await the builder itself instead (`.await`), which runs the call layer (`crate::call`) and answers `crate::Error`.*/
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::AzurePlan>, Error<types::ApiError>> {
@@ -8981,6 +8998,8 @@ pub mod builder {
             self
         }
         ///Sends a `GET` request to `/api/v1/customertenants/{id}/agreements/`
+        /**
+The raw single attempt: one request, with the cached token but no token refresh, no retry and no call span, answering progenitor's error and a `ResponseValue`. Await the builder itself instead (`.await`), which runs the call layer (`crate::call`) and answers `crate::Error`.*/
         pub async fn send(
             self,
         ) -> Result<
@@ -9135,6 +9154,8 @@ pub mod builder {
             self
         }
         ///Sends a `POST` request to `/api/v1/customertenants/{id}/agreements/`
+        /**
+The raw single attempt: one request, with the cached token but no token refresh, no retry and no call span, answering progenitor's error and a `ResponseValue`. Await the builder itself instead (`.await`), which runs the call layer (`crate::call`) and answers `crate::Error`.*/
         pub async fn send(
             self,
         ) -> Result<
@@ -9261,6 +9282,13 @@ pub mod builder {
                 .try_into()
                 .map(Some)
                 .map_err(|_| "conversion to `i32` for page failed".to_string());
+            if let Ok(Some(value)) = &self.page
+                && !(1i64..=9223372036854775807i64).contains(&i64::from(*value))
+            {
+                self.page = Err(
+                    format!("page {value} is out of the contract's bounds: at least 1"),
+                );
+            }
             self
         }
         pub fn page_size<V>(mut self, value: V) -> Self
@@ -9271,6 +9299,15 @@ pub mod builder {
                 .try_into()
                 .map(Some)
                 .map_err(|_| "conversion to `i32` for page_size failed".to_string());
+            if let Ok(Some(value)) = &self.page_size
+                && !(1i64..=1000i64).contains(&i64::from(*value))
+            {
+                self.page_size = Err(
+                    format!(
+                        "pageSize {value} is out of the contract's bounds: 1 to 1000"
+                    ),
+                );
+            }
             self
         }
         pub fn search<V>(mut self, value: V) -> Self
@@ -9287,6 +9324,8 @@ pub mod builder {
             self
         }
         ///Sends a `GET` request to `/api/v1/organizations/`
+        /**
+The raw single attempt: one request, with the cached token but no token refresh, no retry and no call span, answering progenitor's error and a `ResponseValue`. Await the builder itself instead (`.await`), which runs the call layer (`crate::call`) and answers `crate::Error`.*/
         pub async fn send(
             self,
         ) -> Result<
@@ -9392,6 +9431,8 @@ pub mod builder {
             self
         }
         ///Sends a `GET` request to `/api/v1/organizations/{id}/`
+        /**
+The raw single attempt: one request, with the cached token but no token refresh, no retry and no call span, answering progenitor's error and a `ResponseValue`. Await the builder itself instead (`.await`), which runs the call layer (`crate::call`) and answers `crate::Error`.*/
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::Organization>, Error<types::ApiError>> {
@@ -9522,6 +9563,13 @@ pub mod builder {
                 .try_into()
                 .map(Some)
                 .map_err(|_| "conversion to `i32` for page failed".to_string());
+            if let Ok(Some(value)) = &self.page
+                && !(1i64..=9223372036854775807i64).contains(&i64::from(*value))
+            {
+                self.page = Err(
+                    format!("page {value} is out of the contract's bounds: at least 1"),
+                );
+            }
             self
         }
         pub fn page_size<V>(mut self, value: V) -> Self
@@ -9532,6 +9580,15 @@ pub mod builder {
                 .try_into()
                 .map(Some)
                 .map_err(|_| "conversion to `i32` for page_size failed".to_string());
+            if let Ok(Some(value)) = &self.page_size
+                && !(1i64..=1000i64).contains(&i64::from(*value))
+            {
+                self.page_size = Err(
+                    format!(
+                        "pageSize {value} is out of the contract's bounds: 1 to 1000"
+                    ),
+                );
+            }
             self
         }
         pub fn search<V>(mut self, value: V) -> Self
@@ -9548,6 +9605,8 @@ pub mod builder {
             self
         }
         ///Sends a `GET` request to `/api/v1/invoiceprofiles/`
+        /**
+The raw single attempt: one request, with the cached token but no token refresh, no retry and no call span, answering progenitor's error and a `ResponseValue`. Await the builder itself instead (`.await`), which runs the call layer (`crate::call`) and answers `crate::Error`.*/
         pub async fn send(
             self,
         ) -> Result<
@@ -9667,6 +9726,8 @@ pub mod builder {
             self
         }
         ///Sends a `GET` request to `/api/v1/invoiceprofiles/{id}/`
+        /**
+The raw single attempt: one request, with the cached token but no token refresh, no retry and no call span, answering progenitor's error and a `ResponseValue`. Await the builder itself instead (`.await`), which runs the call layer (`crate::call`) and answers `crate::Error`.*/
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::InvoiceProfile>, Error<types::ApiError>> {
@@ -9800,6 +9861,13 @@ pub mod builder {
                 .try_into()
                 .map(Some)
                 .map_err(|_| "conversion to `i32` for page failed".to_string());
+            if let Ok(Some(value)) = &self.page
+                && !(1i64..=9223372036854775807i64).contains(&i64::from(*value))
+            {
+                self.page = Err(
+                    format!("page {value} is out of the contract's bounds: at least 1"),
+                );
+            }
             self
         }
         pub fn page_size<V>(mut self, value: V) -> Self
@@ -9810,6 +9878,15 @@ pub mod builder {
                 .try_into()
                 .map(Some)
                 .map_err(|_| "conversion to `i32` for page_size failed".to_string());
+            if let Ok(Some(value)) = &self.page_size
+                && !(1i64..=1000i64).contains(&i64::from(*value))
+            {
+                self.page_size = Err(
+                    format!(
+                        "pageSize {value} is out of the contract's bounds: 1 to 1000"
+                    ),
+                );
+            }
             self
         }
         pub fn program_type<V>(mut self, value: V) -> Self
@@ -9839,6 +9916,8 @@ pub mod builder {
             self
         }
         ///Sends a `GET` request to `/api/v1/publishers/`
+        /**
+The raw single attempt: one request, with the cached token but no token refresh, no retry and no call span, answering progenitor's error and a `ResponseValue`. Await the builder itself instead (`.await`), which runs the call layer (`crate::call`) and answers `crate::Error`.*/
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::PublisherCollection>, Error<types::ApiError>> {
@@ -9945,6 +10024,8 @@ pub mod builder {
             self
         }
         ///Sends a `GET` request to `/api/v1/publishers/{id}/`
+        /**
+The raw single attempt: one request, with the cached token but no token refresh, no retry and no call span, answering progenitor's error and a `ResponseValue`. Await the builder itself instead (`.await`), which runs the call layer (`crate::call`) and answers `crate::Error`.*/
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::Publisher>, Error<types::ApiError>> {
@@ -10751,3 +10832,6 @@ pub mod builder {
 pub mod prelude {
     pub use self::super::Client;
 }
+///The largest `pageSize` the contract allows any list (`maximum` of its `pageSize`): a
+///larger one is refused before anything is sent. Added by `cargo xtask codegen`.
+pub const MAX_PAGE_SIZE: i32 = 1000i32;

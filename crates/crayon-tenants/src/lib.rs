@@ -99,7 +99,9 @@ pub use auth::Credentials;
 pub use call::CallFuture;
 pub use client::{ClientBuilder, ClientState, DEFAULT_BASE_URL, DEFAULT_MAX_BODY_SIZE};
 pub use error::{ApiFailure, Error, TransportError};
-pub use generated::{ByteStream, Client, ClientInfo, ResponseValue, builder, prelude};
+pub use generated::{
+    ByteStream, Client, ClientInfo, MAX_PAGE_SIZE, ResponseValue, builder, prelude,
+};
 pub use inputs::InputError;
 pub use paging::{
     DEFAULT_CONCURRENCY, DEFAULT_MAX_PAGES, DEFAULT_PAGE_SIZE, ItemStream, ListRequest, Page,

@@ -104,7 +104,8 @@ pub struct Paging<R = ListCustomerTenants<'static>> {
 }
 
 impl<R: ListRequest> Paging<R> {
-    /// Items asked for per request (default 100; at least 1).
+    /// Items asked for per request (default 100; at least 1). One above [`MAX_PAGE_SIZE`](crate::MAX_PAGE_SIZE)
+    /// fails the first page with `Error::InvalidRequest`, before anything is sent.
     pub fn page_size(mut self, page_size: i32) -> Self {
         self.page_size = page_size.max(1);
         self

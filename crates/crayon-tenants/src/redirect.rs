@@ -15,8 +15,9 @@ use reqwest::redirect::{Attempt, Policy};
 /// Redirects followed in a row at most, as reqwest's default policy.
 const MAX_REDIRECTS: usize = 10;
 
-/// The redirect policy of the client's HTTP client for an API at `base_url`: see the
-/// [module](self). A `reqwest::Client` given to
+/// The redirect policy of the client's HTTP client for an API at `base_url`: a redirect is
+/// followed only within the base URL's origin (at most ten in a row), never for the token
+/// request, and any other is refused with [`Error::Redirect`](crate::Error::Redirect). A `reqwest::Client` given to
 /// [`ClientBuilder::reqwest_client`](crate::ClientBuilder::reqwest_client) keeps the guarantee
 /// only when it is built with this policy (`reqwest::Client::builder().redirect(..)`);
 /// otherwise its own policy applies, and reqwest's default follows redirects to other hosts,

@@ -334,3 +334,39 @@ async fn helpers_tell_what_services_branch_on() {
          400 Bad Request: invalid_grant: The user name or password is incorrect."
     );
 }
+
+#[tokio::test]
+async fn a_page_size_out_of_the_contracts_bounds_is_refused_before_sending() {
+    let (server, client) = start(MockConfig::default()).await;
+    assert_eq!(crayon_tenants::MAX_PAGE_SIZE, 1000);
+    for (page, page_size) in [(1, crayon_tenants::MAX_PAGE_SIZE + 1), (1, 0), (0, 10)] {
+        let error = client
+            .list_customer_tenants()
+            .organization_id(1)
+            .page(page)
+            .page_size(page_size)
+            .await
+            .unwrap_err();
+        assert!(matches!(&error, Error::InvalidRequest(_)), "{error:?}");
+        assert!(
+            error.to_string().contains("out of the contract's bounds"),
+            "{error}"
+        );
+    }
+    let publishers = client.list_publishers().page_size(5000).await.unwrap_err();
+    assert_eq!(
+        publishers.to_string(),
+        "invalid request: pageSize 5000 is out of the contract's bounds: 1 to 1000"
+    );
+    assert_eq!(
+        server.requests(Operation::ListCustomerTenants),
+        0,
+        "nothing was sent"
+    );
+    assert_eq!(server.requests(Operation::ListPublishers), 0);
+    let largest = client
+        .list_customer_tenants()
+        .organization_id(1)
+        .page_size(crayon_tenants::MAX_PAGE_SIZE);
+    assert!(largest.await.is_ok());
+}

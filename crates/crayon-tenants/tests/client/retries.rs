@@ -145,12 +145,14 @@ async fn a_400_and_a_502_are_not_retried() {
         .await
         .unwrap_err();
     assert_eq!(server.requests(Operation::GetCustomerTenantDetailed), 1);
-    client
+    // A 400 of the server's (a page out of bounds is refused before sending, so a fault).
+    server.add_fault(FaultRule::new(Operation::ListCustomerTenants, status(400)));
+    let refused = client
         .list_customer_tenants()
         .organization_id(1)
-        .page(0)
         .await
         .unwrap_err();
+    assert_eq!(refused.status().map(|s| s.as_u16()), Some(400));
     assert_eq!(server.requests(Operation::ListCustomerTenants), 1);
 }
 
