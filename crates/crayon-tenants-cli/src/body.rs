@@ -1,4 +1,5 @@
-//! Request bodies from files: checked against the contract's types before anything is sent.
+//! Request bodies from files: checked against the contract before anything is sent, so that a
+//! typo is not taken for nothing (the API ignores properties it does not know).
 
 use std::io::Read as _;
 use std::path::Path;
@@ -7,9 +8,11 @@ use serde::de::DeserializeOwned;
 
 use crate::failure::Failure;
 
-/// Reads a JSON body from a file (or stdin for `-`) as `T`. A body that is not JSON, or that
-/// misses a field the contract requires, is refused with a message naming the field.
-pub fn read<T: DeserializeOwned>(file: &Path) -> Result<T, Failure> {
+/// Reads a JSON body from a file (or stdin for `-`) as `T`, the Rust type of the contract's
+/// `schema`. A body that is not JSON, that has a property the schema does not know (named with
+/// the closest one it does), or that misses a field the contract requires, is refused with a
+/// message naming the field.
+pub fn read<T: DeserializeOwned>(file: &Path, schema: &str) -> Result<T, Failure> {
     let name = file.display().to_string();
     let text = if name == "-" {
         let mut text = String::new();
@@ -21,6 +24,14 @@ pub fn read<T: DeserializeOwned>(file: &Path) -> Result<T, Failure> {
     };
     let value: serde_json::Value = serde_json::from_str(&text)
         .map_err(|error| Failure::Usage(format!("{name} is not valid JSON: {error}")))?;
+    let unknown = crayon_tenants_contract::unknown_properties(
+        &value,
+        &crayon_tenants_contract::schema_ref(schema),
+    );
+    if !unknown.is_empty() {
+        let problems: Vec<String> = unknown.iter().map(no_property).collect();
+        return Err(Failure::Usage(format!("{name}: {}", problems.join("; "))));
+    }
     serde_path_to_error::deserialize(value).map_err(|error| {
         let path = error.path().to_string();
         let message = error.inner().to_string();
@@ -41,6 +52,37 @@ pub fn read<T: DeserializeOwned>(file: &Path) -> Result<T, Failure> {
             None => format!("{name}: {path}: {message}"),
         })
     })
+}
+
+/// `Tenant.Referense is no property; did you mean Tenant.Reference?`, or the properties there
+/// are when none is close.
+fn no_property(unknown: &crayon_tenants_contract::UnknownProperty) -> String {
+    let (parent, name) = match unknown.path.rsplit_once('.') {
+        Some((parent, name)) => (format!("{parent}."), name),
+        None => (String::new(), unknown.path.as_str()),
+    };
+    let closest = unknown
+        .known
+        .iter()
+        .map(|known| {
+            let score =
+                strsim::normalized_damerau_levenshtein(&known.to_lowercase(), &name.to_lowercase());
+            (score, known)
+        })
+        .max_by(|a, b| a.0.total_cmp(&b.0));
+    match closest {
+        Some((score, known)) if score >= 0.5 => {
+            format!(
+                "{} is no property; did you mean {parent}{known}?",
+                unknown.path
+            )
+        }
+        _ => format!(
+            "{} is no property (there: {})",
+            unknown.path,
+            unknown.known.join(", ")
+        ),
+    }
 }
 
 #[cfg(test)]
@@ -81,7 +123,7 @@ mod tests {
 
     fn message(text: &str) -> String {
         let file = write(text);
-        read::<NewCustomerTenantDetailed>(&file.0)
+        read::<NewCustomerTenantDetailed>(&file.0, "NewCustomerTenantDetailed")
             .unwrap_err()
             .to_string()
     }
@@ -116,12 +158,39 @@ mod tests {
             "{}",
             message(r#"{"Tenant": {"Name": 5}}"#)
         );
-        let missing =
-            read::<NewCustomerTenantDetailed>(Path::new("/no/such/file.json")).unwrap_err();
+        let missing = read::<NewCustomerTenantDetailed>(
+            Path::new("/no/such/file.json"),
+            "NewCustomerTenantDetailed",
+        )
+        .unwrap_err();
         assert!(
             missing
                 .to_string()
                 .starts_with("cannot read /no/such/file.json")
         );
+    }
+
+    #[test]
+    fn a_property_the_contract_does_not_know_is_named_with_the_closest() {
+        let file = write(r#"{"Tenant": {"Referense": "x", "Name": "Contoso"}}"#);
+        let error = read::<crayon_tenants::types::CustomerTenantDetailedInput>(
+            &file.0,
+            "CustomerTenantDetailedInput",
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(
+            error.ends_with(": Tenant.Referense is no property; did you mean Tenant.Reference?"),
+            "{error}"
+        );
+        let far = message(r#"{"Zzzzzzzz": 1}"#);
+        assert!(far.contains("Zzzzzzzz is no property (there: "), "{far}");
+        // Names bind ignoring case, as the API does.
+        let file = write(r#"{"tenant": {"reference": "x"}}"#);
+        let body = read::<crayon_tenants::types::CustomerTenantDetailedInput>(
+            &file.0,
+            "CustomerTenantDetailedInput",
+        );
+        assert!(body.is_ok(), "{body:?}");
     }
 }

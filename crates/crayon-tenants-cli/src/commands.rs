@@ -214,7 +214,7 @@ async fn tenants(
             Ok(())
         }
         TenantsCommand::Create { file } => {
-            let body: NewCustomerTenantDetailed = body::read(&file)?;
+            let body: NewCustomerTenantDetailed = body::read(&file, "NewCustomerTenantDetailed")?;
             let organization_id = body.tenant.organization.id;
             let known = KnownReferences::fetch(client, [organization_id]).await?;
             let problems = known.check(&body.tenant);
@@ -235,7 +235,8 @@ async fn tenants(
         } => {
             // The contract requires `Tenant.ExternalPublisherCustomerId`: reading the body as
             // its request type refuses a body without it, naming the field.
-            let body: ExistingCustomerTenantDetailed = body::read(&file)?;
+            let body: ExistingCustomerTenantDetailed =
+                body::read(&file, "ExistingCustomerTenantDetailed")?;
             let mut request = client.create_existing_customer_tenant().body(body);
             if sync_from_publisher {
                 request = request.sync_from_publisher(true);
@@ -243,7 +244,8 @@ async fn tenants(
             detailed_result(out, format, &request.await?)
         }
         TenantsCommand::Update { id, file } => {
-            let body: CustomerTenantDetailedInput = body::read(&file)?;
+            let body: CustomerTenantDetailedInput =
+                body::read(&file, "CustomerTenantDetailedInput")?;
             let updated = client.update_customer_tenant().id(id).body(body).await?;
             detailed_result(out, format, &updated)
         }
@@ -301,7 +303,8 @@ async fn tenants(
             Ok(())
         }
         TenantsCommand::Agreements(AgreementsCommand::Create { id, file }) => {
-            let body: ServiceAccountAgreementInput = body::read(&file)?;
+            let body: ServiceAccountAgreementInput =
+                body::read(&file, "ServiceAccountAgreementInput")?;
             let agreement = client
                 .create_customer_tenant_agreement()
                 .id(id)

@@ -246,6 +246,60 @@ pub fn fold_case(value: &mut Value, schema: &Value) {
     }
 }
 
+/// A member of a JSON value that its schema has no property for (matched ignoring case, as the
+/// API binds names).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct UnknownProperty {
+    /// Where it is, as the contract spells the path (`Tenant.Referense`, `Items[0].X`).
+    pub path: String,
+    /// The properties the schema has at that place, in the contract's spelling.
+    pub known: Vec<String>,
+}
+
+/// Every member of `value` that `schema` (an OpenAPI schema of the contract) has no property
+/// for, all the way down. An object schema without `properties` (a map, such as
+/// `ApiError.Parameters`) takes any member.
+pub fn unknown_properties(value: &Value, schema: &Value) -> Vec<UnknownProperty> {
+    let mut found = Vec::new();
+    walk_unknown(value, schema, "", &mut found);
+    found
+}
+
+fn walk_unknown(value: &Value, schema: &Value, path: &str, found: &mut Vec<UnknownProperty>) {
+    let mut properties = Map::new();
+    let mut items = None;
+    collect_shape(schema, &mut properties, &mut items);
+    match value {
+        Value::Object(members) if !properties.is_empty() => {
+            for (name, member) in members {
+                let here = if path.is_empty() {
+                    name.clone()
+                } else {
+                    format!("{path}.{name}")
+                };
+                match properties
+                    .iter()
+                    .find(|(known, _)| known.eq_ignore_ascii_case(name))
+                {
+                    Some((_, property)) => walk_unknown(member, property, &here, found),
+                    None => found.push(UnknownProperty {
+                        path: here,
+                        known: properties.keys().cloned().collect(),
+                    }),
+                }
+            }
+        }
+        Value::Array(elements) => {
+            if let Some(item) = items {
+                for (index, element) in elements.iter().enumerate() {
+                    walk_unknown(element, &item, &format!("{path}[{index}]"), found);
+                }
+            }
+        }
+        _ => {}
+    }
+}
+
 /// The properties and the array item schema a value of `schema` may have, through `$ref`s and
 /// the branches of `allOf` and `anyOf`.
 fn collect_shape(schema: &Value, properties: &mut Map<String, Value>, items: &mut Option<Value>) {
@@ -358,5 +412,20 @@ mod tests {
         }
         assert!(!tenant.contains(&"Publisher".to_owned()));
         assert_eq!(columns("Publisher"), ["Id", "Name"]);
+    }
+
+    #[test]
+    fn unknown_properties_are_found_all_the_way_down_ignoring_case() {
+        let body = json!({"tenant": {"Referense": "x", "PUBLISHER": {"Id": 2, "Nme": "y"}},
+                          "Profile": {"Contact": {"Email": "a@b"}}, "Extra": 1});
+        let unknown = unknown_properties(&body, &schema_ref("CustomerTenantDetailedInput"));
+        let paths: Vec<&str> = unknown.iter().map(|u| u.path.as_str()).collect();
+        assert_eq!(paths, ["Extra", "tenant.PUBLISHER.Nme", "tenant.Referense"]);
+        assert!(unknown[2].known.contains(&"Reference".to_owned()));
+        let agreement = json!({"AgreementType": 1, "DateAgreed": "2019-10-01T00:00:00Z"});
+        assert_eq!(
+            unknown_properties(&agreement, &schema_ref("ServiceAccountAgreementInput")),
+            []
+        );
     }
 }

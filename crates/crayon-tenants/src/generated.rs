@@ -915,7 +915,7 @@ references as `null`), so that the SDK's body is valid as it is sent; the server
             rename = "Organization",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub organization: ::std::option::Option<ObjectReferenceById>,
+        pub organization: ::std::option::Option<OrganizationReferenceById>,
         ///The publisher program the tenant is enrolled in.
         #[serde(
             rename = "Program",
@@ -1098,8 +1098,8 @@ the live API read `Items`, which this document follows.
 property Crayon's SDK writes (its serializer sends each one: `Id: 0`, `EntityStatus: 0`,
 `ResellerMarkup: 0.0`, `DefaultSubscriptionPriceType: 0`, `null` for the references not
 set), so that the SDK's create body is valid as it is sent. The SDK sends `Organization`
-as its full `Organization` (`ParentId: 0`, `CrayonCompanyName: null`, ...): the server
-reads its `Id`.
+as its full `Organization` (`ParentId: 0`, `CrayonCompanyName: null`, ...), which
+`OrganizationReferenceById` lists: the server reads its `Id`.
 */
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
@@ -1156,7 +1156,7 @@ reads its `Id`.
         pub name: ::std::string::String,
         ///The reseller's organization the tenant will belong to.
         #[serde(rename = "Organization")]
-        pub organization: ObjectReferenceById,
+        pub organization: OrganizationReferenceById,
         ///The publisher program to enroll the tenant in. In the SDK since 2022.
         #[serde(
             rename = "Program",
@@ -1391,8 +1391,8 @@ ObjectReference resource page, the SDK and the Swashbuckle export all use an int
         }
     }
     /**A reference sent in a create request: the identifier is required, the name is ignored by
-the server. Used for `Publisher`, `InvoiceProfile`, `Organization`, `Program` and
-`Consumer`, whose bodies the server looks up by `Id`.
+the server. Used for `Publisher`, `InvoiceProfile`, `Program` and `Consumer`, whose bodies
+the server looks up by `Id` (`Organization` has `OrganizationReferenceById`).
 */
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
@@ -1482,6 +1482,44 @@ read `Items` and `TotalHits`.
     }
     impl OrganizationCollection {
         pub fn builder() -> builder::OrganizationCollection {
+            Default::default()
+        }
+    }
+    /**The organization a create or an add-existing names: the identifier is required, the rest
+is ignored by the server. Crayon's SDK sends its whole `Organization` here (`ParentId: 0`,
+`CrayonCompanyName: null`, `AccountNumber: null` when unset), so those properties are
+listed too.
+*/
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+    pub struct OrganizationReferenceById {
+        ///Crayon account number (ignored by the server).
+        #[serde(
+            rename = "AccountNumber",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub account_number: ::std::option::Option<::std::string::String>,
+        ///Name of the Crayon company (ignored by the server).
+        #[serde(
+            rename = "CrayonCompanyName",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub crayon_company_name: ::std::option::Option<::std::string::String>,
+        ///Identifier of the organization (from `listOrganizations`).
+        #[serde(rename = "Id")]
+        pub id: i32,
+        ///The name of the organization (ignored by the server).
+        #[serde(rename = "Name", skip_serializing_if = "::std::option::Option::is_none")]
+        pub name: ::std::option::Option<::std::string::String>,
+        ///The organization's parent (ignored by the server; the SDK sends 0).
+        #[serde(
+            rename = "ParentId",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub parent_id: ::std::option::Option<i32>,
+    }
+    impl OrganizationReferenceById {
+        pub fn builder() -> builder::OrganizationReferenceById {
             Default::default()
         }
     }
@@ -4326,7 +4364,7 @@ SDK's samples read `Items`). The Swashbuckle export says a JSON array.
                 ::std::string::String,
             >,
             organization: ::std::result::Result<
-                ::std::option::Option<super::ObjectReferenceById>,
+                ::std::option::Option<super::OrganizationReferenceById>,
                 ::std::string::String,
             >,
             program: ::std::result::Result<
@@ -4530,7 +4568,7 @@ SDK's samples read `Items`). The Swashbuckle export says a JSON array.
             pub fn organization<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
-                    ::std::option::Option<super::ObjectReferenceById>,
+                    ::std::option::Option<super::OrganizationReferenceById>,
                 >,
                 T::Error: ::std::fmt::Display,
             {
@@ -5153,7 +5191,7 @@ SDK's samples read `Items`). The Swashbuckle export says a JSON array.
             >,
             name: ::std::result::Result<::std::string::String, ::std::string::String>,
             organization: ::std::result::Result<
-                super::ObjectReferenceById,
+                super::OrganizationReferenceById,
                 ::std::string::String,
             >,
             program: ::std::result::Result<
@@ -5355,7 +5393,7 @@ SDK's samples read `Items`). The Swashbuckle export says a JSON array.
             }
             pub fn organization<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<super::ObjectReferenceById>,
+                T: ::std::convert::TryInto<super::OrganizationReferenceById>,
                 T::Error: ::std::fmt::Display,
             {
                 self.organization = value
@@ -6527,6 +6565,128 @@ SDK's samples read `Items`). The Swashbuckle export says a JSON array.
                 Self {
                     items: Ok(value.items),
                     total_hits: Ok(value.total_hits),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct OrganizationReferenceById {
+            account_number: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            crayon_company_name: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            id: ::std::result::Result<i32, ::std::string::String>,
+            name: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            parent_id: ::std::result::Result<
+                ::std::option::Option<i32>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for OrganizationReferenceById {
+            fn default() -> Self {
+                Self {
+                    account_number: Ok(Default::default()),
+                    crayon_company_name: Ok(Default::default()),
+                    id: Err("no value supplied for id".to_string()),
+                    name: Ok(Default::default()),
+                    parent_id: Ok(Default::default()),
+                }
+            }
+        }
+        impl OrganizationReferenceById {
+            pub fn account_number<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.account_number = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for account_number: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn crayon_company_name<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.crayon_company_name = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for crayon_company_name: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<i32>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.id = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for id: {e}"));
+                self
+            }
+            pub fn name<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.name = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for name: {e}")
+                    });
+                self
+            }
+            pub fn parent_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<i32>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.parent_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for parent_id: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<OrganizationReferenceById>
+        for super::OrganizationReferenceById {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: OrganizationReferenceById,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    account_number: value.account_number?,
+                    crayon_company_name: value.crayon_company_name?,
+                    id: value.id?,
+                    name: value.name?,
+                    parent_id: value.parent_id?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::OrganizationReferenceById>
+        for OrganizationReferenceById {
+            fn from(value: super::OrganizationReferenceById) -> Self {
+                Self {
+                    account_number: Ok(value.account_number),
+                    crayon_company_name: Ok(value.crayon_company_name),
+                    id: Ok(value.id),
+                    name: Ok(value.name),
+                    parent_id: Ok(value.parent_id),
                 }
             }
         }

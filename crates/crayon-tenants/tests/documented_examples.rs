@@ -200,7 +200,7 @@ fn create_body_built_with_the_generated_builders_matches_the_documented_request(
                 .publisher(types::ObjectReferenceById::builder().id(2))
                 .domain_prefix("mycustomerprefix")
                 .customer_tenant_type(types::CustomerTenantType::T2)
-                .organization(types::ObjectReferenceById::builder().id(1))
+                .organization(types::OrganizationReferenceById::builder().id(1))
                 .invoice_profile(types::ObjectReferenceById::builder().id(7)),
         )
         .profile(

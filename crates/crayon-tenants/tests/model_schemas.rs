@@ -23,7 +23,7 @@ macro_rules! model_schemas {
     }};
 }
 
-fn all_model_schemas() -> ([&'static str; 45], schemars::Map<String, Schema>) {
+fn all_model_schemas() -> ([&'static str; 46], schemars::Map<String, Schema>) {
     model_schemas!(
         AgreementTypeConsent,
         ApiError,
@@ -57,6 +57,7 @@ fn all_model_schemas() -> ([&'static str; 45], schemars::Map<String, Schema>) {
         ObjectReferenceById,
         Organization,
         OrganizationCollection,
+        OrganizationReferenceById,
         InvoiceProfile,
         InvoiceProfileCollection,
         AddressData,

@@ -337,3 +337,61 @@ async fn verbose_shows_each_calls_span_and_no_secret() {
     let quiet = against(&server, None, &["tenants", "get", "3"]).await;
     assert!(quiet.stderr.is_empty(), "nothing on stderr without -v");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_body_file_with_a_property_the_contract_does_not_know_is_refused_before_sending() {
+    let server = MockServer::start(MockConfig::default()).await.unwrap();
+    let path = std::env::temp_dir().join(format!("crayon-typo-{}.json", std::process::id()));
+    std::fs::write(&path, r#"{"Tenant":{"Referense":"x"}}"#).unwrap();
+    let (code, stderr, _) = failed(
+        against(
+            &server,
+            None,
+            &["tenants", "update", "5", "--file", path.to_str().unwrap()],
+        )
+        .await,
+    );
+    assert_eq!(code, 2);
+    assert!(
+        stderr.ends_with("Tenant.Referense is no property; did you mean Tenant.Reference?"),
+        "{stderr}"
+    );
+    assert_eq!(
+        server.requests(Operation::UpdateCustomerTenant),
+        0,
+        "nothing was sent"
+    );
+    let _ = std::fs::remove_file(path);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_body_files_crayons_sdk_writes_are_taken_as_they_are() {
+    let server = MockServer::start(MockConfig::default()).await.unwrap();
+    for (command, file) in [
+        (
+            &["tenants", "create"][..],
+            "sdk/createCustomerTenant.defaults.json",
+        ),
+        (
+            &["tenants", "add-existing"][..],
+            "sdk/createExistingCustomerTenant.defaults.json",
+        ),
+        (
+            &["tenants", "update", "1"][..],
+            "sdk/updateCustomerTenant.partial.json",
+        ),
+        (
+            &["tenants", "agreements", "create", "1"][..],
+            "sdk/createCustomerTenantAgreement.defaults.json",
+        ),
+    ] {
+        let path = crate::fixture(file);
+        let args = [command, &["--file", path.as_str()][..]].concat();
+        let output = against(&server, None, &args).await;
+        assert!(
+            output.status.success(),
+            "{args:?}: {}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+    }
+}
