@@ -52,8 +52,11 @@
 //! - [`KnownReferences`]: a create's organization, invoice profile and publisher checked against
 //!   the look-ups before it is sent, naming what exists ([`ReferenceError`]).
 //! - [`Error`]: what to match on: the real status, the [`types::ApiError`] or a snippet of a body
-//!   that was none, the server's `Retry-After`, and authentication, timeouts, deadlines, network
-//!   failures, oversized and undecodable bodies (with the JSON path) told apart.
+//!   that was none, the server's `Retry-After`, and refused credentials, timeouts, deadlines,
+//!   network failures, refused redirects, oversized and undecodable bodies (with the JSON path)
+//!   told apart, whichever request they happened to (the token request's say so); helpers for
+//!   what services branch on (`is_not_found`, `is_rate_limited`, `is_credentials_rejected`,
+//!   `is_unreachable`, `is_timeout`).
 //! - [`types`]: the request and response models, PascalCase on the wire, with the open integer
 //!   enums of [`enums`] and the redacting types that carry secrets ([`types::Token`],
 //!   [`types::TokenRequest`], [`types::CustomerTenantUser`]); responses convert into request
@@ -69,8 +72,12 @@
 //! `ExpiresIn` while the old one is still used; one token request, whose outcome every waiting
 //! call shares; refreshed once more after a 401), retries of GET, PUT and DELETE on connection
 //! errors, timeouts, broken bodies, 429, 503 and 504 (never of a POST; a `Retry-After` is a
-//! floor), and one `tracing` span `crayon_tenants.request` with the operation, method, status,
-//! attempt and elapsed time. No secret reaches a `Debug` output, an error message or a span.
+//! floor), redirects only within the base URL's origin ([`redirect_policy`]; never for the
+//! token request), query parameters checked against the contract's bounds before sending
+//! ([`MAX_PAGE_SIZE`]), and `tracing` spans with OpenTelemetry's HTTP client fields: one
+//! `crayon_tenants.call` per call, a child `crayon_tenants.attempt` per attempt, a
+//! `crayon_tenants.token` per token request, and a `warn` event per retry. No secret reaches a
+//! `Debug` output, an error message or a span.
 
 #![warn(missing_docs)]
 
