@@ -177,7 +177,7 @@ create_body = models.NewCustomerTenantDetailed(
         name="Python AB",
         publisher=models.ObjectReferenceById(id=2),
         domain_prefix="pythonconsumer",
-        organization=models.ObjectReferenceById(id=1),
+        organization=models.OrganizationReferenceById(id=1),
         invoice_profile=models.ObjectReferenceById(id=7),
         customer_tenant_type=models.CustomerTenantType.T2,
     ),
@@ -212,7 +212,7 @@ existing = models.ExistingCustomerTenantDetailed(
     tenant=models.ExistingCustomerTenant(
         external_publisher_customer_id="5e1f0c7a-python-consumer",
         customer_tenant_type=models.CustomerTenantType.T2,
-        organization=models.ObjectReferenceById(id=1),
+        organization=models.OrganizationReferenceById(id=1),
     )
 )
 expect(
