@@ -4,7 +4,7 @@ use std::process::Command;
 
 use anyhow::{Context, Result, bail};
 
-use crate::{codegen, conformance, diff, docs, lint, prerequisites, tools, workspace_root};
+use crate::{codegen, conformance, diff, docs, lint, prerequisites, semver, tools, workspace_root};
 
 pub fn run() -> Result<()> {
     let root = workspace_root();
@@ -106,6 +106,8 @@ pub fn run() -> Result<()> {
             &[],
         )
     })?;
+    // The crates' Rust API against the last release, as `cargo xtask diff` holds the contract.
+    step("cargo xtask semver", semver::run)?;
     step("cargo xtask conformance", conformance::run)?;
     step("cargo xtask docs", docs::run)?;
     step("no unreviewed snapshots", || {

@@ -30,7 +30,7 @@ pub fn run(base: Option<String>) -> Result<()> {
     let root = workspace_root();
     let base = match base {
         Some(base) => base,
-        None => last_release_tag(&root)?.unwrap_or_else(|| "HEAD".to_owned()),
+        None => last_release(&root)?.unwrap_or_else(|| "HEAD".to_owned()),
     };
     let base_text = git_show(&root, &base, SPEC_PATH)?;
     let head_text = std::fs::read_to_string(root.join(SPEC_PATH)).context(SPEC_PATH)?;
@@ -287,17 +287,30 @@ fn workspace_version(root: &Path) -> Result<String> {
     bail!("Cargo.toml has no [workspace.package] version")
 }
 
-/// The newest tag `vX.Y.Z` reachable from `HEAD`, if any.
-fn last_release_tag(root: &Path) -> Result<Option<String>> {
-    let output = Command::new("git")
-        .current_dir(root)
-        .args(["describe", "--tags", "--abbrev=0", "--match", "v[0-9]*"])
-        .output()
-        .context("running git describe")?;
-    Ok(output
-        .status
-        .success()
-        .then(|| String::from_utf8_lossy(&output.stdout).trim().to_owned()))
+/// The last release: the newest tag `vX.Y.Z` reachable from `HEAD`, else (in a clone without
+/// tags) the newest commit whose subject starts `Release X.Y.Z`, as every release commit's does
+/// (README, "Versions"); `None` before the first release.
+pub fn last_release(root: &Path) -> Result<Option<String>> {
+    let git = |args: &[&str]| -> Result<Option<String>> {
+        let output = Command::new("git")
+            .current_dir(root)
+            .args(args)
+            .output()
+            .context("running git")?;
+        let text = String::from_utf8_lossy(&output.stdout).trim().to_owned();
+        Ok((output.status.success() && !text.is_empty()).then_some(text))
+    };
+    match git(&["describe", "--tags", "--abbrev=0", "--match", "v[0-9]*"])? {
+        Some(tag) => Ok(Some(tag)),
+        None => git(&[
+            "log",
+            "-1",
+            "--format=%H",
+            "--extended-regexp",
+            "--grep",
+            "^Release [0-9]+\\.[0-9]+\\.[0-9]+",
+        ]),
+    }
 }
 
 fn git_show(root: &Path, rev: &str, path: &str) -> Result<String> {

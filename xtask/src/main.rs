@@ -14,6 +14,7 @@ mod docs;
 mod fuzz;
 mod lint;
 mod prerequisites;
+mod semver;
 mod tools;
 
 use std::path::{Path, PathBuf};
@@ -54,10 +55,14 @@ enum Command {
     /// Compare the contract with its version at a git revision (Optic): every change, breaking
     /// or compatible; fails on a breaking change without the version raise it needs.
     Diff {
-        /// The revision to compare with: default the last release tag `v*`, else `HEAD`.
+        /// The revision to compare with: default the last release (tag `v*`, else the commit
+        /// `Release X.Y.Z`), else `HEAD`.
         #[arg(long)]
         base: Option<String>,
     },
+    /// Compare the crates' Rust API with the last release (cargo-semver-checks, pinned): fails
+    /// on a break without the version raise it needs.
+    Semver,
     /// Run everything CI runs (installing what the checks need first): fmt check, codegen check,
     /// spec lint, contract diff, clippy, all tests, each TLS backend, rustdoc, cargo package,
     /// conformance, docs.
@@ -74,6 +79,7 @@ fn main() -> ExitCode {
         Command::Bench => bench::run(),
         Command::Fuzz { seconds } => fuzz::run(seconds),
         Command::Diff { base } => diff::run(base),
+        Command::Semver => semver::run(),
         Command::Ci => ci::run(),
     };
     match result {
