@@ -33,20 +33,17 @@
 //! tokio = { version = "1", features = ["macros", "rt-multi-thread"] }
 //! ```
 //!
-//! and point the code under test at [`MockServer::base_url`] instead of `https://api.crayon.com`:
+//! and point the code under test at the mock: [`MockServer::client`] is a client of it signed in
+//! with its demo credentials (or [`MockServer::base_url`] for a client you build), and
+//! [`new_tenant_body`] a create body it accepts:
 //!
 //! ```
-//! use crayon_tenants::{Client, Credentials, Error};
-//! use crayon_tenants_mock::{Fault, FaultRule, MockConfig, MockServer, Operation};
+//! use crayon_tenants_mock::{Fault, FaultRule, MockConfig, MockServer, Operation, new_tenant_body};
 //!
 //! # #[tokio::main(flavor = "current_thread")]
 //! # async fn main() -> Result<(), Box<dyn std::error::Error>> {
 //! let server = MockServer::start(MockConfig::default().seed_tenants(5)).await?;
-//! let demo = server.credentials();
-//! let client = Client::builder()
-//!     .base_url(server.base_url())
-//!     .credentials(Credentials::password(&demo.client_id, &demo.client_secret, &demo.username, &demo.password))
-//!     .build()?;
+//! let client = server.client()?;
 //!
 //! let page = client.list_customer_tenants().organization_id(1).await?;
 //! assert_eq!(page.total_hits, Some(5));
@@ -54,11 +51,9 @@
 //!
 //! // Make the next create fail as a gateway would, and check that the code under test copes.
 //! server.add_fault(FaultRule::new(Operation::CreateCustomerTenant, Fault::Status { status: 502, retry_after: None }));
-//! # let body: crayon_tenants::types::NewCustomerTenantDetailed =
-//! #     serde_json::from_str(include_str!("../../crayon-tenants/tests/fixtures/create_customer_tenant.request.json"))?;
-//! let error = client.create_customer_tenant().body(body).await.unwrap_err();
+//! let error = client.create_customer_tenant().body(new_tenant_body(1, "contoso-new")).await.unwrap_err();
 //! assert_eq!(error.status().map(|status| status.as_u16()), Some(502));
-//! assert_eq!(server.state().tenant_count(), 5 + 3 + 2, "nothing was created");
+//! assert_eq!(server.state().tenant_count_in(1), 5, "nothing was created");
 //! # Ok(())
 //! # }
 //! ```
@@ -90,7 +85,7 @@ pub use operation::{Operation, UnknownOperation};
 pub use request::{MAX_BODY_BYTES, bind_request_body};
 pub use seed::{
     CRAYON_COMPANY, INVOICE_PROFILES, MICROSOFT, MockInvoiceProfile, MockOrganization,
-    MockPublisher, ORGANIZATIONS, PUBLISHERS,
+    MockPublisher, ORGANIZATIONS, PUBLISHERS, new_tenant_body,
 };
 pub use server::MockServer;
 pub use state::{MockState, StoredTenant};

@@ -391,3 +391,69 @@ pub(crate) fn demo_tenant(organization_id: i32, index: usize) -> CustomerTenantD
         }),
     }
 }
+
+/// A create body the mock accepts: a tenant named after `domain_prefix`, of the organization,
+/// billed through the organization's first invoice profile ([`INVOICE_PROFILES`]; 7 for
+/// organization 1), of Microsoft ([`MICROSOFT`]), with a complete profile and company. For the
+/// tests of a program that onboards tenants: the body is what a caller would send, nothing of
+/// it is specific to the mock. An organization the world does not have gets invoice profile 0,
+/// which the look-ups do not list.
+///
+/// ```
+/// let body = crayon_tenants_mock::new_tenant_body(1, "contoso-new");
+/// assert_eq!(body.tenant.domain_prefix, "contoso-new");
+/// assert_eq!(body.tenant.invoice_profile.id, 7);
+/// ```
+pub fn new_tenant_body(
+    organization_id: i32,
+    domain_prefix: &str,
+) -> crayon_tenants::types::NewCustomerTenantDetailed {
+    let body = serde_json::json!({
+        "Tenant": {
+            "Name": format!("{domain_prefix} AB"),
+            "DomainPrefix": domain_prefix,
+            "Publisher": { "Id": MICROSOFT },
+            "Organization": { "Id": organization_id },
+            "InvoiceProfile": { "Id": default_invoice_profile(organization_id).unwrap_or(0) },
+            "CustomerTenantType": 2
+        },
+        "Profile": {
+            "Contact": {
+                "FirstName": "Alex", "LastName": "Example",
+                "Email": format!("alex@{domain_prefix}.example"), "PhoneNumber": "000-12345689"
+            },
+            "Address": {
+                "FirstName": "Alex", "LastName": "Example", "AddressLine1": "Main Street 1",
+                "City": "Stockholm", "Region": "Stockholm", "PostalCode": "111 22",
+                "CountryCode": "SE"
+            }
+        },
+        "Company": { "OrganizationRegistrationNumber": "5560000000" }
+    });
+    // Every required field is above with its type (the unit test sends it through the
+    // contract's schema), so this cannot fail whatever the arguments.
+    serde_json::from_value(body).expect("a complete create body")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_create_body_for_tests_is_valid_under_the_contract_for_every_organization() {
+        let validator = crayon_tenants_contract::validator(&crayon_tenants_contract::schema_ref(
+            "NewCustomerTenantDetailed",
+        ));
+        for (organization, invoice_profile) in [(1, 7), (2, 8), (3, 9), (99, 0)] {
+            let body = new_tenant_body(organization, "a-prefix");
+            assert_eq!(body.tenant.invoice_profile.id, invoice_profile);
+            assert_eq!(body.tenant.organization.id, organization);
+            let value = serde_json::to_value(&body).unwrap();
+            let problems: Vec<String> = validator
+                .iter_errors(&value)
+                .map(|error| error.to_string())
+                .collect();
+            assert!(problems.is_empty(), "{problems:?}");
+        }
+    }
+}

@@ -81,6 +81,27 @@ impl MockServer {
         format!("http://{}", self.address)
     }
 
+    /// A client of this server, signed in with its demo credentials (the password grant), with
+    /// the library's defaults otherwise: what a program under test would build, in one line.
+    /// Fails only as [`crayon_tenants::ClientBuilder::build`] does.
+    pub fn client(&self) -> Result<crayon_tenants::Client, crayon_tenants::Error> {
+        self.client_builder().build()
+    }
+
+    /// The builder of [`client`](Self::client), to change a setting first (a retry policy, a
+    /// timeout).
+    pub fn client_builder(&self) -> crayon_tenants::ClientBuilder {
+        let demo = self.credentials();
+        crayon_tenants::Client::builder()
+            .base_url(self.base_url())
+            .credentials(crayon_tenants::Credentials::password(
+                &demo.client_id,
+                &demo.client_secret,
+                &demo.username,
+                &demo.password,
+            ))
+    }
+
     /// The credentials its token operation accepts.
     pub fn credentials(&self) -> &MockCredentials {
         &self.app.credentials

@@ -95,9 +95,19 @@ impl MockState {
         self.lock().tenants.values().cloned().collect()
     }
 
-    /// The number of stored tenants.
+    /// The number of stored tenants, of every organization (the demo world has tenants in
+    /// organizations 1, 2 and 3); [`tenant_count_in`](Self::tenant_count_in) counts one.
     pub fn tenant_count(&self) -> usize {
         self.lock().tenants.len()
+    }
+
+    /// The number of stored tenants of one organization.
+    pub fn tenant_count_in(&self, organization_id: i32) -> usize {
+        self.lock()
+            .tenants
+            .values()
+            .filter(|stored| stored.organization_id == organization_id)
+            .count()
     }
 
     /// Removes a tenant; whether it existed.

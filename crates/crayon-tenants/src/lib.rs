@@ -91,6 +91,7 @@ mod generated;
 mod auth;
 mod call;
 mod client;
+mod create_once;
 pub mod enums;
 mod error;
 mod hooks;
@@ -105,6 +106,7 @@ mod tls;
 pub use auth::Credentials;
 pub use call::CallFuture;
 pub use client::{ClientBuilder, ClientState, DEFAULT_BASE_URL, DEFAULT_MAX_BODY_SIZE};
+pub use create_once::{CreateOnce, CreatedOnce};
 pub use error::{ApiFailure, Error, TransportError};
 pub use generated::{
     ByteStream, Client, ClientInfo, MAX_PAGE_SIZE, ResponseValue, builder, prelude,
@@ -131,3 +133,8 @@ pub mod types {
     pub use crate::generated::types::*;
     pub use crate::sensitive::{CustomerTenantUser, Token, TokenRequest};
 }
+
+/// The README's Rust examples, compiled (and those that need no network, run) as doctests.
+#[cfg(doctest)]
+#[doc = include_str!("../../../README.md")]
+struct ReadmeExamples;

@@ -4,6 +4,7 @@
 #[path = "../support/mod.rs"]
 mod support;
 
+mod create_once;
 mod errors;
 mod lookups;
 mod paging;
