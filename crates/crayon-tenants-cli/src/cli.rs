@@ -163,6 +163,10 @@ pub enum TenantsCommand {
     /// Create many customer tenants from a CSV or NDJSON file: checked first, idempotent by
     /// domain prefix, administrators' credentials to a file of their own.
     Import(ImportArgs),
+    /// Make an organization's tenants as a CSV or NDJSON file describes them: per row, update
+    /// the fields that differ, create a tenant that is not there (once), or leave it unchanged;
+    /// never delete. An export of `tenants list --output csv` is valid input as it stands.
+    Apply(ApplyArgs),
     /// Show a customer tenant's Azure plan.
     AzurePlan {
         /// The customer tenant's id.
@@ -195,6 +199,34 @@ pub struct ImportArgs {
     pub concurrency: usize,
     /// Where the administrator user name and password of each created tenant go (created with
     /// mode 0600, appended to). Required unless --dry-run: Crayon shows a password once.
+    #[arg(long, value_name = "PATH")]
+    pub credentials_file: Option<PathBuf>,
+}
+
+/// `tenants apply`.
+#[derive(Debug, Args)]
+pub struct ApplyArgs {
+    /// The organization whose tenants the file describes.
+    #[arg(long)]
+    pub organization_id: i32,
+    /// The desired state: a .csv file whose header names tenant fields by JSON path, as
+    /// `tenants list --output csv` writes them (`Id`, `Name`, `InvoiceProfile.Id`, ...; plus
+    /// `Profile.*` and `Company.*` for new tenants), or a .ndjson file of tenants; - reads stdin
+    /// (with --format). An empty cell, or a column the file does not have, changes nothing.
+    #[arg(long, value_name = "FILE")]
+    pub file: PathBuf,
+    /// The file's format, when its name does not say.
+    #[arg(long, value_enum)]
+    pub format: Option<ImportFormat>,
+    /// Print the plan (per row: create, update with each field old -> new, unchanged, invalid
+    /// and why); send nothing.
+    #[arg(long)]
+    pub dry_run: bool,
+    /// Rows in flight at once.
+    #[arg(long, default_value_t = 4)]
+    pub concurrency: usize,
+    /// Where the administrator user name and password of each created tenant go (created with
+    /// mode 0600, appended to). Required when the plan creates a tenant.
     #[arg(long, value_name = "PATH")]
     pub credentials_file: Option<PathBuf>,
 }

@@ -262,6 +262,7 @@ async fn tenants(
             Ok(())
         }
         TenantsCommand::Import(args) => crate::import::run(client, args, format, out).await,
+        TenantsCommand::Apply(args) => crate::apply::run(client, args, format, out).await,
         TenantsCommand::AzurePlan { id } => {
             let plan = client.get_customer_tenant_azure_plan().id(id).await?;
             match format {

@@ -4,13 +4,16 @@
 //! the embedded `crayon-tenants-mock` server. The result goes to stdout; an error goes to
 //! stderr as one line, with the exit codes of `cli::EXIT_CODES`.
 
+mod apply;
 mod body;
 mod cli;
 mod commands;
+mod credentials_file;
 mod failure;
 mod import;
 mod listing;
 mod output;
+mod rows;
 mod secrets;
 
 use std::io::Write as _;

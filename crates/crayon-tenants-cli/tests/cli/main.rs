@@ -1,6 +1,7 @@
 //! The built `crayon-tenants` binary, run as a user would: every command and output format on the
 //! embedded mock (stdout as reviewed insta snapshots), and every error path with its exit code.
 
+mod apply;
 mod errors;
 mod import;
 mod lookups;

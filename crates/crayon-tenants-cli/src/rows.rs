@@ -1,0 +1,244 @@
+//! Reading a file of rows for `tenants import` and `tenants apply`: a CSV whose header names
+//! fields by their JSON paths (`Tenant.Name`, `InvoiceProfile.Id`), each cell typed as the
+//! contract types its field, or NDJSON, one JSON object per line. A row that cannot be read is
+//! kept, with its problems, so that it is reported in its place.
+
+use std::io::BufRead as _;
+use std::path::Path;
+
+use crayon_tenants_contract as contract;
+use serde_json::{Map, Value};
+
+use crate::cli::ImportFormat;
+use crate::failure::Failure;
+
+/// One row of the file: its number (1 is the first data row) and its value or its problems.
+pub struct RawRow {
+    pub number: usize,
+    pub value: Result<Value, Vec<String>>,
+}
+
+/// The fields a file may name: their JSON paths and JSON types, and what they belong to (for
+/// the error that names a column the file should not have).
+pub struct Fields {
+    /// `(path, JSON type)` of every field a column may name.
+    pub leaves: Vec<(String, String)>,
+    /// What the columns are fields of, as an error names it.
+    pub of: String,
+}
+
+impl Fields {
+    /// Every leaf of the contract's schema `name`, under `prefix` (`""` or `"Profile."`).
+    pub fn of_schema(name: &str, prefix_filter: impl Fn(&str) -> bool) -> Vec<(String, String)> {
+        let schema = contract::schema_ref(name);
+        contract::columns(name)
+            .into_iter()
+            .filter(|path| prefix_filter(path))
+            .filter_map(|path| leaf_kind(&schema, &path).map(|kind| (path, kind)))
+            .collect()
+    }
+
+    fn kind(&self, path: &str) -> Option<&str> {
+        self.leaves
+            .iter()
+            .find(|(leaf, _)| leaf == path)
+            .map(|(_, kind)| kind.as_str())
+    }
+
+    fn unknown(&self, path: &str) -> Failure {
+        let closest = self
+            .leaves
+            .iter()
+            .map(|(leaf, _)| (strsim::jaro_winkler(leaf, path), leaf))
+            .filter(|(score, _)| *score > 0.85)
+            .max_by(|a, b| a.0.total_cmp(&b.0));
+        Failure::Usage(match closest {
+            Some((_, leaf)) => {
+                format!(
+                    "the CSV column `{path}` is no field of {}; did you mean `{leaf}`?",
+                    self.of
+                )
+            }
+            None => format!("the CSV column `{path}` is no field of {}", self.of),
+        })
+    }
+}
+
+/// Reads every row of the file (`-` is stdin) in the format given, or the one its name says.
+pub fn read(
+    file: &Path,
+    format: Option<ImportFormat>,
+    fields: &Fields,
+) -> Result<Vec<RawRow>, Failure> {
+    let format = match (format, file.extension().and_then(|e| e.to_str())) {
+        (Some(format), _) => format,
+        (None, Some("csv")) => ImportFormat::Csv,
+        (None, Some("ndjson" | "jsonl")) => ImportFormat::Ndjson,
+        _ => {
+            return Err(Failure::Usage(format!(
+                "{}: give a .csv or .ndjson file, or --format csv|ndjson",
+                file.display()
+            )));
+        }
+    };
+    let reader: Box<dyn std::io::Read> =
+        if file == Path::new("-") {
+            Box::new(std::io::stdin())
+        } else {
+            Box::new(std::fs::File::open(file).map_err(|error| {
+                Failure::Usage(format!("cannot read {}: {error}", file.display()))
+            })?)
+        };
+    let values = match format {
+        ImportFormat::Csv => csv_values(reader, fields)?,
+        ImportFormat::Ndjson => std::io::BufReader::new(reader)
+            .lines()
+            .filter(|line| line.as_ref().map_or(true, |line| !line.trim().is_empty()))
+            .map(|line| {
+                let line = line?;
+                Ok(serde_json::from_str(&line).map_err(|error| vec![format!("not JSON: {error}")]))
+            })
+            .collect::<Result<Vec<_>, std::io::Error>>()?,
+    };
+    Ok(values
+        .into_iter()
+        .enumerate()
+        .map(|(index, value)| RawRow {
+            number: index + 1,
+            value,
+        })
+        .collect())
+}
+
+/// The rows of a CSV whose header names JSON paths, as JSON values typed by the contract. An
+/// empty cell is no value.
+fn csv_values(
+    reader: impl std::io::Read,
+    fields: &Fields,
+) -> Result<Vec<Result<Value, Vec<String>>>, Failure> {
+    let mut csv = csv::Reader::from_reader(reader);
+    let header: Vec<String> = csv
+        .headers()
+        .map_err(|error| Failure::Usage(format!("the CSV header: {error}")))?
+        .iter()
+        .map(str::to_owned)
+        .collect();
+    let kinds: Vec<(String, String)> = header
+        .iter()
+        .map(|path| match fields.kind(path) {
+            Some(kind) => Ok((path.clone(), kind.to_owned())),
+            None => Err(fields.unknown(path)),
+        })
+        .collect::<Result<_, _>>()?;
+    let mut rows = Vec::new();
+    for record in csv.records() {
+        let record = match record {
+            Ok(record) => record,
+            Err(error) => {
+                rows.push(Err(vec![format!("not CSV: {error}")]));
+                continue;
+            }
+        };
+        let mut value = Value::Object(Map::new());
+        for ((path, kind), cell) in kinds.iter().zip(record.iter()) {
+            if cell.is_empty() {
+                continue;
+            }
+            // A cell that is not of its field's type stays text, so that the contract's check
+            // reports it beside every other problem of the row.
+            let typed = match kind.as_str() {
+                "integer" => cell.trim().parse::<i64>().map(Value::from).ok(),
+                "number" => cell.trim().parse::<f64>().ok().map(Value::from),
+                "boolean" => cell.trim().parse::<bool>().map(Value::from).ok(),
+                _ => None,
+            };
+            set(&mut value, path, typed.unwrap_or_else(|| Value::from(cell)));
+        }
+        rows.push(Ok(value));
+    }
+    Ok(rows)
+}
+
+/// The JSON type of the field at `path` (`Tenant.Publisher.Id`) of `schema`, per the contract.
+pub fn leaf_kind(schema: &Value, path: &str) -> Option<String> {
+    let mut schema = contract::effective(schema);
+    for name in path.split('.') {
+        schema = contract::effective(schema.get("properties")?.get(name)?);
+    }
+    match schema.get("type").and_then(Value::as_str) {
+        Some("object" | "array") | None if schema.get("enum").is_none() => None,
+        Some(kind) => Some(kind.to_owned()),
+        None => Some("integer".to_owned()),
+    }
+}
+
+/// Sets the value at a JSON path (`Tenant.Publisher.Id`), making the objects on the way.
+pub fn set(value: &mut Value, path: &str, leaf: Value) {
+    let mut current = value;
+    let names: Vec<&str> = path.split('.').collect();
+    for (index, name) in names.iter().enumerate() {
+        let Value::Object(object) = current else {
+            return;
+        };
+        if index + 1 == names.len() {
+            object.insert((*name).to_owned(), leaf);
+            return;
+        }
+        current = object
+            .entry((*name).to_owned())
+            .or_insert_with(|| Value::Object(Map::new()));
+    }
+}
+
+/// A schema of the contract that rows are checked against, every problem named by its path.
+pub struct Checker {
+    validator: jsonschema::Validator,
+}
+
+impl Checker {
+    /// The checker of the contract's schema `name` (`NewCustomerTenantDetailed`).
+    pub fn new(name: &str) -> Self {
+        Self {
+            validator: contract::validator(&contract::schema_ref(name)),
+        }
+    }
+
+    /// Every problem of the value: `Tenant.Name: required`, `Tenant.CustomerTenantType: 9 is
+    /// not one of ...`.
+    pub fn problems(&self, value: &Value) -> Vec<String> {
+        use jsonschema::error::ValidationErrorKind;
+        self.validator
+            .iter_errors(value)
+            .map(|error| {
+                let mut path = error
+                    .instance_path()
+                    .as_str()
+                    .trim_start_matches('/')
+                    .replace('/', ".");
+                if let ValidationErrorKind::Required { property } = error.kind() {
+                    let property = property.as_str().unwrap_or_default();
+                    path = if path.is_empty() {
+                        property.to_owned()
+                    } else {
+                        format!("{path}.{property}")
+                    };
+                    return format!("{path}: required");
+                }
+                if path.is_empty() {
+                    path = "(row)".to_owned();
+                }
+                format!("{path}: {error}")
+            })
+            .collect()
+    }
+
+    /// The value as its type, when the schema has no problem with it.
+    pub fn typed<T: serde::de::DeserializeOwned>(&self, value: Value) -> Result<T, Vec<String>> {
+        let problems = self.problems(&value);
+        if !problems.is_empty() {
+            return Err(problems);
+        }
+        serde_path_to_error::deserialize(value)
+            .map_err(|error| vec![format!("{}: {}", error.path(), error.inner())])
+    }
+}

@@ -1,0 +1,331 @@
+//! `tenants apply` against a mock server: an export fed back plans nothing; an edited export
+//! updates exactly what changed and then plans nothing; read-only changes are invalid and send
+//! nothing; new rows are created once; the dry run sends nothing.
+
+use std::process::Output;
+
+use crayon_tenants_mock::{MockConfig, MockServer, Operation};
+use serde_json::{Value, json};
+
+use crate::against;
+
+/// A temporary directory of this test's files.
+fn workdir(name: &str) -> std::path::PathBuf {
+    let dir = std::env::temp_dir().join(format!("crayon-apply-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+/// The organization's tenants as `tenants list --output csv --all` writes them.
+async fn export(server: &MockServer) -> (Vec<String>, Vec<Vec<String>>) {
+    let output = against(
+        server,
+        None,
+        &[
+            "--output",
+            "csv",
+            "tenants",
+            "list",
+            "--organization-id",
+            "1",
+            "--all",
+        ],
+    )
+    .await;
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let mut csv = csv::Reader::from_reader(&output.stdout[..]);
+    let header = csv.headers().unwrap().iter().map(str::to_owned).collect();
+    let rows = csv
+        .records()
+        .map(|record| record.unwrap().iter().map(str::to_owned).collect())
+        .collect();
+    (header, rows)
+}
+
+fn write_csv(path: &std::path::Path, header: &[String], rows: &[Vec<String>]) {
+    let mut csv = csv::Writer::from_path(path).unwrap();
+    csv.write_record(header).unwrap();
+    for row in rows {
+        csv.write_record(row).unwrap();
+    }
+    csv.flush().unwrap();
+}
+
+fn set(header: &[String], row: &mut [String], column: &str, value: &str) {
+    let index = header.iter().position(|name| name == column).unwrap();
+    row[index] = value.to_owned();
+}
+
+async fn apply(server: &MockServer, file: &std::path::Path, args: &[&str]) -> (Output, Vec<Value>) {
+    let file = file.to_str().unwrap();
+    let command = [
+        "--output",
+        "json",
+        "tenants",
+        "apply",
+        "--organization-id",
+        "1",
+        "--file",
+        file,
+    ];
+    let output = against(server, None, &[&command[..], args].concat()).await;
+    let results: Vec<Value> = serde_json::from_slice(&output.stdout).unwrap_or_else(|error| {
+        panic!(
+            "{error}: {} {}",
+            String::from_utf8_lossy(&output.stdout),
+            String::from_utf8_lossy(&output.stderr)
+        )
+    });
+    (output, results)
+}
+
+fn outcomes(results: &[Value]) -> Vec<&str> {
+    results
+        .iter()
+        .map(|result| result["Outcome"].as_str().unwrap())
+        .collect()
+}
+
+/// Every stored tenant of organization 1 as JSON, by id.
+fn stored(server: &MockServer) -> Vec<(i32, Value)> {
+    let mut tenants: Vec<(i32, Value)> = server
+        .state()
+        .tenants()
+        .into_iter()
+        .filter(|stored| stored.organization_id == 1)
+        .map(|stored| {
+            let tenant = stored.detailed.tenant.unwrap();
+            (tenant.id.unwrap(), serde_json::to_value(tenant).unwrap())
+        })
+        .collect();
+    tenants.sort_by_key(|(id, _)| *id);
+    tenants
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_export_fed_back_as_it_stands_plans_nothing_and_sends_nothing() {
+    let server = MockServer::start(MockConfig::default().seed_tenants(12))
+        .await
+        .unwrap();
+    let (header, rows) = export(&server).await;
+    let dir = workdir("unchanged");
+    let file = dir.join("tenants.csv");
+    write_csv(&file, &header, &rows);
+    let before = stored(&server);
+    for args in [&["--dry-run"][..], &[][..]] {
+        let (output, results) = apply(&server, &file, args).await;
+        assert!(
+            output.status.success(),
+            "{}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        assert_eq!(outcomes(&results), vec!["unchanged"; 12]);
+    }
+    assert_eq!(server.requests(Operation::UpdateCustomerTenant), 0);
+    assert_eq!(server.requests(Operation::CreateCustomerTenant), 0);
+    assert_eq!(stored(&server), before);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_edited_export_changes_exactly_the_edited_fields_and_then_plans_nothing() {
+    let server = MockServer::start(MockConfig::default().seed_tenants(6))
+        .await
+        .unwrap();
+    let (header, mut rows) = export(&server).await;
+    set(&header, &mut rows[0], "Reference", "PO-2027");
+    set(&header, &mut rows[1], "InvoiceProfile.Id", "10");
+    set(&header, &mut rows[1], "InvoiceProfile.Name", "");
+    set(&header, &mut rows[1], "ResellerMarkup", "12.5");
+    set(&header, &mut rows[2], "Name", ""); // an empty cell changes nothing
+    let dir = workdir("edited");
+    let file = dir.join("tenants.csv");
+    write_csv(&file, &header, &rows);
+    let before = stored(&server);
+
+    let (output, plan) = apply(&server, &file, &["--dry-run"]).await;
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert_eq!(
+        outcomes(&plan),
+        [
+            "update",
+            "update",
+            "unchanged",
+            "unchanged",
+            "unchanged",
+            "unchanged"
+        ]
+    );
+    assert_eq!(
+        plan[0]["Changes"],
+        "Reference: \"REF-1-0000\" -> \"PO-2027\""
+    );
+    assert_eq!(
+        plan[1]["Changes"],
+        "InvoiceProfile.Id: 7 -> 10; ResellerMarkup: null -> 12.5"
+    );
+    assert_eq!(
+        server.requests(Operation::UpdateCustomerTenant),
+        0,
+        "a dry run sends nothing"
+    );
+    assert_eq!(stored(&server), before);
+
+    let (output, results) = apply(&server, &file, &[]).await;
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert_eq!(
+        outcomes(&results),
+        [
+            "updated",
+            "updated",
+            "unchanged",
+            "unchanged",
+            "unchanged",
+            "unchanged"
+        ]
+    );
+    assert_eq!(server.requests(Operation::UpdateCustomerTenant), 2);
+    // Exactly the edited fields changed; every other field of every tenant is as it was.
+    let after = stored(&server);
+    let mut expected = before.clone();
+    expected[0].1["Reference"] = json!("PO-2027");
+    expected[1].1["InvoiceProfile"] = after[1].1["InvoiceProfile"].clone();
+    expected[1].1["ResellerMarkup"] = json!(12.5);
+    assert_eq!(after[1].1["InvoiceProfile"]["Id"], 10);
+    assert_eq!(after, expected);
+
+    let (output, again) = apply(&server, &file, &["--dry-run"]).await;
+    assert!(output.status.success());
+    assert_eq!(outcomes(&again), vec!["unchanged"; 6], "{again:#?}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_change_to_a_read_only_column_is_invalid_and_nothing_of_its_row_is_sent() {
+    let server = MockServer::start(MockConfig::default().seed_tenants(4))
+        .await
+        .unwrap();
+    let (header, mut rows) = export(&server).await;
+    set(&header, &mut rows[0], "Publisher.Name", "Adobe");
+    set(&header, &mut rows[0], "Reference", "changed too");
+    set(&header, &mut rows[1], "EntityStatus", "1");
+    set(&header, &mut rows[2], "InvoiceProfile.Id", "10"); // its name cell names profile 7
+    rows.push(rows[3].clone()); // the same tenant twice
+    let dir = workdir("read-only");
+    let file = dir.join("tenants.csv");
+    write_csv(&file, &header, &rows);
+    let before = stored(&server);
+    let (output, results) = apply(&server, &file, &[]).await;
+    assert_eq!(
+        output.status.code(),
+        Some(6),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert_eq!(
+        outcomes(&results),
+        ["invalid", "invalid", "invalid", "unchanged", "invalid"]
+    );
+    let message = |row: usize| results[row]["Message"].as_str().unwrap().to_owned();
+    assert!(
+        message(0).contains("Publisher.Name: \"Microsoft\" -> \"Adobe\" (read-only"),
+        "{}",
+        message(0)
+    );
+    assert!(
+        message(1).contains("EntityStatus: 0 -> 1"),
+        "{}",
+        message(1)
+    );
+    assert!(
+        message(2).contains("InvoiceProfile.Name: empty this cell when changing InvoiceProfile.Id"),
+        "{}",
+        message(2)
+    );
+    assert!(
+        message(4).contains("same tenant as row 4"),
+        "{}",
+        message(4)
+    );
+    assert_eq!(server.requests(Operation::UpdateCustomerTenant), 0);
+    assert_eq!(stored(&server), before);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn new_tenants_are_created_once_and_their_passwords_go_to_the_file_only() {
+    let server = MockServer::start(MockConfig::default().seed_tenants(2))
+        .await
+        .unwrap();
+    let dir = workdir("create");
+    let file = dir.join("tenants.ndjson");
+    let new = |prefix: &str| {
+        json!({
+            "Name": format!("{prefix} AB"), "DomainPrefix": prefix, "CustomerTenantType": 2,
+            "Publisher": {"Id": 2}, "InvoiceProfile": {"Id": 7}, "Reference": "R-1",
+            "Profile": {
+                "Contact": {"FirstName": "Ada", "LastName": "L", "Email": "a@b.c", "PhoneNumber": "1"},
+                "Address": {"FirstName": "Ada", "LastName": "L", "AddressLine1": "S 1", "City": "C",
+                            "Region": "R", "PostalCode": "1", "CountryCode": "GB"}
+            },
+            "Company": {"OrganizationRegistrationNumber": "123"}
+        })
+        .to_string()
+    };
+    std::fs::write(
+        &file,
+        format!("{}\n{}\n", new("apply-one"), new("apply-two")),
+    )
+    .unwrap();
+
+    // Without a file for the administrators' passwords, a plan that creates sends nothing.
+    let file_arg = file.to_str().unwrap();
+    let refused = against(
+        &server,
+        None,
+        &[
+            "tenants",
+            "apply",
+            "--organization-id",
+            "1",
+            "--file",
+            file_arg,
+        ],
+    )
+    .await;
+    assert_eq!(refused.status.code(), Some(2));
+    assert_eq!(server.requests(Operation::CreateCustomerTenant), 0);
+
+    let credentials = dir.join("credentials.csv");
+    let credentials_arg = credentials.to_str().unwrap();
+    let (output, results) = apply(&server, &file, &["--credentials-file", credentials_arg]).await;
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert_eq!(outcomes(&results), ["created", "created"]);
+    let saved = std::fs::read_to_string(&credentials).unwrap();
+    assert_eq!(saved.lines().count(), 3, "{saved}");
+    for line in saved.lines().skip(1) {
+        let password = line.rsplit(',').next().unwrap();
+        assert!(!password.is_empty());
+        assert!(!String::from_utf8_lossy(&output.stdout).contains(password));
+        assert!(!String::from_utf8_lossy(&output.stderr).contains(password));
+    }
+    let (output, again) = apply(&server, &file, &["--credentials-file", credentials_arg]).await;
+    assert!(output.status.success());
+    assert_eq!(outcomes(&again), ["unchanged", "unchanged"], "{again:#?}");
+    assert_eq!(server.requests(Operation::CreateCustomerTenant), 2);
+    assert_eq!(server.state().tenant_count_in(1), 2 + 2);
+}
