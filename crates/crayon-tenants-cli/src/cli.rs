@@ -311,6 +311,10 @@ pub struct PagingArgs {
     /// Pages in flight at once with --all.
     #[arg(long, requires = "all", default_value_t = crayon_tenants::DEFAULT_CONCURRENCY)]
     pub concurrency: usize,
+    /// The columns of CSV and table output, by the JSON paths the CSV header uses
+    /// (`Id,Name,DomainPrefix,Publisher.Name`); default: every field (CSV), a summary (table).
+    #[arg(long, value_delimiter = ',', value_name = "PATH,...")]
+    pub columns: Option<Vec<String>>,
 }
 
 #[derive(Debug, Subcommand)]

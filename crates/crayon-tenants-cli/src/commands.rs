@@ -173,29 +173,9 @@ async fn tenants(
     out: &mut impl Write,
 ) -> Result<(), Failure> {
     match command {
-        TenantsCommand::List(args) if args.paging.all => {
+        TenantsCommand::List(args) => {
             let paging = filtered(client, &args).paging();
             listing::print(paging, &args.paging, &listing::TENANT, format, out).await
-        }
-        TenantsCommand::List(args) => {
-            let mut request = filtered(client, &args);
-            if let Some(page_size) = args.paging.page_size {
-                request = request.page_size(page_size);
-            }
-            if let Some(page) = args.paging.page {
-                request = request.page(page);
-            }
-            let page = request.await?;
-            let tenants = page.items.as_deref().unwrap_or_default();
-            match format {
-                Output::Json => output::document(out, format, &page)?,
-                Output::Csv => output::tenant_csv(out, tenants)?,
-                Output::Ndjson => tenants
-                    .iter()
-                    .try_for_each(|tenant| output::document(out, format, tenant))?,
-                Output::Table => output::tenant_table(out, tenants)?,
-            }
-            Ok(())
         }
         TenantsCommand::Get { id, detailed: true } => {
             let detailed = client.get_customer_tenant_detailed().id(id).await?;

@@ -144,6 +144,10 @@ where
     R: ListRequest,
     R::Item: Serialize,
 {
+    let columns = match &args.columns {
+        Some(columns) => Some(chosen_columns(shape.schema, columns, format)?),
+        None => None,
+    };
     if let Some(page_size) = args.page_size {
         paging = paging.page_size(page_size);
     }
@@ -151,14 +155,44 @@ where
         Items::Stream(Progress::new(paging.concurrency(args.concurrency).stream()))
     } else {
         let page = paging.fetch_page(args.page.unwrap_or(1)).await?;
-        if format == Output::Json {
+        if format == Output::Json && columns.is_none() {
             // One page in the API's own shape.
             let document = json!({ "Items": page.items, "TotalHits": page.total_hits });
             return Ok(output::document(out, format, &document)?);
         }
         Items::Page(page.items.into_iter())
     };
-    write(items, shape, format, out).await
+    write(items, shape, columns, format, out).await
+}
+
+/// The columns asked for, each a JSON path of the item schema's fields (CSV and table only).
+fn chosen_columns(schema: &str, asked: &[String], format: Output) -> Result<Vec<String>, Failure> {
+    if matches!(format, Output::Json | Output::Ndjson) {
+        return Err(Failure::Usage(
+            "--columns chooses the columns of CSV and table output (--output csv or table)"
+                .to_owned(),
+        ));
+    }
+    let known = crayon_tenants_contract::columns(schema);
+    for column in asked {
+        if !known.contains(column) {
+            let closest = known
+                .iter()
+                .map(|path| (strsim::jaro_winkler(path, column), path))
+                .filter(|(score, _)| *score > 0.8)
+                .max_by(|a, b| a.0.total_cmp(&b.0));
+            return Err(Failure::Usage(match closest {
+                Some((_, path)) => {
+                    format!("--columns: `{column}` is no field of {schema}; did you mean `{path}`?")
+                }
+                None => format!(
+                    "--columns: `{column}` is no field of {schema} (its fields: {})",
+                    known.join(", ")
+                ),
+            }));
+        }
+    }
+    Ok(asked.to_vec())
 }
 
 /// The items to print: one page's, or every page's as they arrive.
@@ -181,6 +215,7 @@ impl<T> Items<T> {
 async fn write<T: Serialize>(
     mut items: Items<T>,
     shape: &Shape<T>,
+    columns: Option<Vec<String>>,
     format: Output,
     out: &mut impl Write,
 ) -> Result<(), Failure> {
@@ -202,7 +237,7 @@ async fn write<T: Serialize>(
             }
         }
         Output::Csv => {
-            let columns = crayon_tenants_contract::columns(shape.schema);
+            let columns = columns.unwrap_or_else(|| crayon_tenants_contract::columns(shape.schema));
             let mut csv = output::Csv::new(&mut *out, columns)?;
             while let Some(item) = items.next().await? {
                 csv.row(&serde_json::to_value(&item).map_err(json_failure)?)?;
@@ -212,9 +247,20 @@ async fn write<T: Serialize>(
         Output::Table => {
             let mut rows = Vec::new();
             while let Some(item) = items.next().await? {
-                rows.push((shape.row)(&item));
+                rows.push(match &columns {
+                    Some(columns) => {
+                        output::cells(&serde_json::to_value(&item).map_err(json_failure)?, columns)
+                    }
+                    None => (shape.row)(&item),
+                });
             }
-            output::table(out, shape.header, &rows)?;
+            match &columns {
+                Some(columns) => {
+                    let header: Vec<&str> = columns.iter().map(String::as_str).collect();
+                    output::table(out, &header, &rows)?;
+                }
+                None => output::table(out, shape.header, &rows)?,
+            }
         }
     }
     Ok(())

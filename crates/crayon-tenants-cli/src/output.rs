@@ -76,31 +76,13 @@ impl<W: Write> Csv<W> {
     pub fn new(out: W, columns: Vec<String>) -> io::Result<Self> {
         let mut writer = csv::Writer::from_writer(out);
         writer.write_record(&columns).map_err(io::Error::other)?;
-        let pointers = columns
-            .iter()
-            .map(|column| {
-                format!(
-                    "/{}",
-                    column
-                        .replace('~', "~0")
-                        .replace('/', "~1")
-                        .replace('.', "/")
-                )
-            })
-            .collect();
+        let pointers = columns.iter().map(|column| pointer(column)).collect();
         Ok(Self { writer, pointers })
     }
 
     /// Writes one row: each column's value, empty when absent or null.
     pub fn row(&mut self, value: &Value) -> io::Result<()> {
-        let cells = self
-            .pointers
-            .iter()
-            .map(|pointer| match value.pointer(pointer) {
-                None | Some(Value::Null) => String::new(),
-                Some(Value::String(text)) => text.clone(),
-                Some(other) => other.to_string(),
-            });
+        let cells = self.pointers.iter().map(|pointer| cell_at(value, pointer));
         self.writer.write_record(cells).map_err(io::Error::other)?;
         self.writer.flush()
     }
@@ -109,6 +91,34 @@ impl<W: Write> Csv<W> {
     pub fn finish(mut self) -> io::Result<()> {
         self.writer.flush()
     }
+}
+
+/// The JSON pointer of a column's JSON path (`Publisher.Id` is `/Publisher/Id`).
+fn pointer(column: &str) -> String {
+    format!(
+        "/{}",
+        column
+            .replace('~', "~0")
+            .replace('/', "~1")
+            .replace('.', "/")
+    )
+}
+
+/// A cell: the value at the pointer, empty when absent or null, text without its quotes.
+fn cell_at(value: &Value, pointer: &str) -> String {
+    match value.pointer(pointer) {
+        None | Some(Value::Null) => String::new(),
+        Some(Value::String(text)) => text.clone(),
+        Some(other) => other.to_string(),
+    }
+}
+
+/// The cells of a value at these columns (JSON paths), as a CSV row has them.
+pub fn cells(value: &Value, columns: &[String]) -> Vec<String> {
+    columns
+        .iter()
+        .map(|column| cell_at(value, &pointer(column)))
+        .collect()
 }
 
 /// Writes tenants as CSV with the columns of [`tenant_columns`].

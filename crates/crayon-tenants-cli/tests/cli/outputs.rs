@@ -286,3 +286,72 @@ fn csv_read_back_equals_the_json_output_one_page_and_all() {
         }
     }
 }
+
+#[test]
+fn list_with_the_columns_a_person_chooses() {
+    let columns = "Id,Name,DomainPrefix,Publisher.Name";
+    for all in [false, true] {
+        let mut args = vec![
+            "--output",
+            "csv",
+            "tenants",
+            "list",
+            "--organization-id",
+            "1",
+        ];
+        args.extend(["--columns", columns]);
+        if all {
+            args.push("--all");
+        }
+        let csv = on_mock(&args);
+        let mut lines = csv.lines();
+        assert_eq!(lines.next(), Some(columns));
+        assert_eq!(lines.next(), Some("1,Contoso AB,contoso1,Microsoft"));
+        assert_eq!(
+            csv.lines().count(),
+            1 + 25,
+            "a header and every demo tenant"
+        );
+    }
+    let table = on_mock(&[
+        "--output",
+        "table",
+        "tenants",
+        "list",
+        "--organization-id",
+        "1",
+        "--columns",
+        "DomainPrefix,InvoiceProfile.Name",
+        "--page-size",
+        "2",
+    ]);
+    assert_eq!(
+        table,
+        "DomainPrefix  InvoiceProfile.Name\ncontoso1      My invoice profile\nfabrikam1     My invoice profile\n"
+    );
+    let publishers = on_mock(&["--output", "csv", "publishers", "list", "--columns", "Name"]);
+    assert_eq!(publishers, "Name\nMicrosoft\nAdobe\n");
+
+    let typo = crayon_tenants()
+        .args([
+            "--mock",
+            "--output",
+            "csv",
+            "tenants",
+            "list",
+            "--organization-id",
+            "1",
+        ])
+        .args(["--columns", "Id,Publisher.Nam"])
+        .output()
+        .unwrap();
+    assert_eq!(typo.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&typo.stderr);
+    assert!(
+        stderr.contains(
+            "`Publisher.Nam` is no field of CustomerTenant; did you mean `Publisher.Name`?"
+        ),
+        "{stderr}"
+    );
+    assert!(typo.stdout.is_empty());
+}
