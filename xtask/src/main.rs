@@ -40,7 +40,11 @@ enum Command {
     /// Lint the OpenAPI contract with Redocly CLI (pinned in tools/package.json, installed locally).
     Lint,
     /// Measure the client (overhead, paging, tokens, memory) and the build; write BENCHMARKS.md.
-    Bench,
+    Bench {
+        /// Only section 8, bulk import and apply against the mock (the others kept as they are).
+        #[arg(long)]
+        bulk_only: bool,
+    },
     /// Run the fuzz targets of fuzz/ (response decoding, the mock's request binding).
     Fuzz {
         /// Seconds per target.
@@ -76,7 +80,7 @@ fn main() -> ExitCode {
         Command::Lint => lint::run(),
         Command::Conformance => conformance::run(),
         Command::Docs => docs::run(),
-        Command::Bench => bench::run(),
+        Command::Bench { bulk_only } => bench::run(bulk_only),
         Command::Fuzz { seconds } => fuzz::run(seconds),
         Command::Diff { base } => diff::run(base),
         Command::Semver => semver::run(),

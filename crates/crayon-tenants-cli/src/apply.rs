@@ -173,8 +173,9 @@ pub async fn run(
     let tenants: Vec<CustomerTenant> = client
         .list_customer_tenants()
         .organization_id(organization_id)
+        .paging()
         .page_size(MAX_PAGE_SIZE)
-        .into_stream()
+        .stream()
         .try_collect()
         .await?;
     let current = Current::new(tenants);
@@ -205,9 +206,11 @@ pub async fn run(
             bar
         });
         let credentials = credentials.as_ref();
+        // Rows in flight complete in any order (a slow answer holds no slot of the others);
+        // the results are printed in the file's order.
         let results = futures_util::stream::iter(plan)
             .map(|planned| carry_out(client, planned, credentials))
-            .buffered(args.concurrency.max(1))
+            .buffer_unordered(args.concurrency.max(1))
             .inspect(|_| {
                 if let Some(bar) = &progress {
                     bar.inc(1);
@@ -218,7 +221,9 @@ pub async fn run(
         if let Some(bar) = progress {
             bar.finish_and_clear();
         }
-        results.into_iter().collect::<Result<_, Failure>>()?
+        let mut results = results.into_iter().collect::<Result<Vec<_>, Failure>>()?;
+        results.sort_by_key(|result| result.row);
+        results
     };
     print(out, format, &results)?;
     let unsuccessful = results

@@ -120,7 +120,8 @@ pub async fn run(
                     None => import_row(client, existing, row, credentials).await,
                 }
             })
-            .buffered(args.concurrency.max(1))
+            // In any order (a slow answer holds no slot of the others); sorted back below.
+            .buffer_unordered(args.concurrency.max(1))
             .inspect(|_| {
                 if let Some(bar) = &progress {
                     bar.inc(1);
@@ -132,6 +133,8 @@ pub async fn run(
             bar.finish_and_clear();
         }
         let mut results: Vec<RowResult> = results.into_iter().collect::<Result<_, Failure>>()?;
+        // Rows are numbered from 1 in the file's order: sorted, a row's result is at its index.
+        results.sort_by_key(|result| result.row);
         for (index, first) in duplicate_of.iter().enumerate() {
             if let Some(first) = *first {
                 let earlier = results[first].clone();
@@ -214,8 +217,9 @@ async fn existing_prefixes(
     let tenants: Vec<CustomerTenant> = client
         .list_customer_tenants()
         .organization_id(organization_id)
+        .paging()
         .page_size(MAX_PAGE_SIZE)
-        .into_stream()
+        .stream()
         .try_collect()
         .await?;
     Ok(tenants
