@@ -31,7 +31,7 @@ use crate::cli::{ApplyArgs, Output};
 use crate::credentials_file::CredentialsFile;
 use crate::failure::Failure;
 use crate::output;
-use crate::rows::{self, Checker, Fields, RawRow};
+use crate::rows::{self, Checker, Fields, RawRow, Source};
 
 /// The tenant fields an update changes. Every other column is compared, never sent.
 pub const WRITABLE: &[&str] = &[
@@ -168,26 +168,32 @@ pub async fn run(
     out: &mut impl Write,
 ) -> Result<(), Failure> {
     let fields = fields();
-    let rows = rows::read(&args.file, args.format, &fields)?;
+    // Read row by row, twice when not a dry run (once to know the plan's creates before
+    // anything is sent, once to carry it out): memory does not grow with the file.
+    let source = Source::open(&args.file, args.format)?;
     let organization_id = args.organization_id;
-    let tenants: Vec<CustomerTenant> = client
-        .list_customer_tenants()
-        .organization_id(organization_id)
-        .paging()
-        .page_size(MAX_PAGE_SIZE)
-        .stream()
-        .try_collect()
-        .await?;
-    let current = Current::new(tenants);
-    let mut plan = plan_rows(rows, &current, &fields, organization_id);
-    check_references(client, organization_id, &mut plan).await?;
+    let current = Current::list(client, organization_id).await?;
+    let checkers = Checkers::new();
+    let mut known = None;
 
-    let creates = plan
-        .iter()
-        .filter(|planned| matches!(planned.action, Action::Create(_)))
-        .count();
-    let results: Vec<RowResult> = if args.dry_run {
-        plan.iter().map(Planned::planned).collect()
+    let mut planner = Planner::new(&current, &fields, organization_id, &checkers);
+    let mut printer = (args.dry_run).then(|| Printer::new(format));
+    let (mut rows, mut creates, mut unsuccessful) = (0usize, 0usize, 0usize);
+    for row in source.rows(&fields)? {
+        let mut planned = planner.plan(row?);
+        check_references(client, organization_id, &mut known, &mut planned).await?;
+        rows += 1;
+        match planned.action {
+            Action::Create(_) => creates += 1,
+            Action::Invalid(_) => unsuccessful += 1,
+            _ => {}
+        }
+        if let Some(printer) = &mut printer {
+            printer.print(out, &planned.planned())?;
+        }
+    }
+    if let Some(printer) = printer {
+        printer.finish(out)?;
     } else {
         if creates > 0 && args.credentials_file.is_none() {
             return Err(Failure::Usage(format!(
@@ -200,40 +206,57 @@ pub async fn run(
             .as_deref()
             .map(CredentialsFile::open)
             .transpose()?;
+        let credentials = credentials.as_ref();
         let progress = std::io::stderr().is_terminal().then(|| {
-            let bar = indicatif::ProgressBar::new(plan.len() as u64);
+            let bar = indicatif::ProgressBar::new(rows as u64);
             bar.set_message("applying");
             bar
         });
-        let credentials = credentials.as_ref();
-        // Rows in flight complete in any order (a slow answer holds no slot of the others);
-        // the results are printed in the file's order.
-        let results = futures_util::stream::iter(plan)
-            .map(|planned| carry_out(client, planned, credentials))
-            .buffer_unordered(args.concurrency.max(1))
-            .inspect(|_| {
-                if let Some(bar) = &progress {
-                    bar.inc(1);
+        let mut planner = Planner::new(&current, &fields, organization_id, &checkers);
+        let known = &known;
+        let plans = futures_util::stream::iter(source.rows(&fields)?).then(|row| {
+            let planned = row.map(|row| planner.plan(row));
+            async move {
+                let mut planned = planned?;
+                if let (Action::Create(body), Some(known)) = (&planned.action, known) {
+                    reject_unknown_references(known, body.clone(), &mut planned);
                 }
-            })
-            .collect::<Vec<_>>()
-            .await;
+                Ok::<_, Failure>(planned)
+            }
+        });
+        // Rows in flight complete in any order (a slow answer holds no slot of the others);
+        // results are printed in the file's order as soon as every earlier row's is.
+        let mut results = std::pin::pin!(
+            plans
+                .map(|planned| async move { carry_out(client, planned?, credentials).await })
+                .buffer_unordered(args.concurrency.max(1))
+        );
+        let mut printer = Printer::new(format);
+        let mut waiting = std::collections::BTreeMap::new();
+        let mut next_row = 1;
+        unsuccessful = 0;
+        while let Some(result) = results.next().await {
+            let result = result?;
+            if let Some(bar) = &progress {
+                bar.inc(1);
+            }
+            waiting.insert(result.row, result);
+            while let Some(result) = waiting.remove(&next_row) {
+                if matches!(result.outcome, Outcome::Invalid | Outcome::Failed) {
+                    unsuccessful += 1;
+                }
+                printer.print(out, &result)?;
+                next_row += 1;
+            }
+        }
         if let Some(bar) = progress {
             bar.finish_and_clear();
         }
-        let mut results = results.into_iter().collect::<Result<Vec<_>, Failure>>()?;
-        results.sort_by_key(|result| result.row);
-        results
-    };
-    print(out, format, &results)?;
-    let unsuccessful = results
-        .iter()
-        .filter(|result| matches!(result.outcome, Outcome::Invalid | Outcome::Failed))
-        .count();
+        printer.finish(out)?;
+    }
     if unsuccessful > 0 {
         return Err(Failure::Incomplete(format!(
-            "{unsuccessful} of {} rows were invalid or failed (see their outcomes)",
-            results.len()
+            "{unsuccessful} of {rows} rows were invalid or failed (see their outcomes)"
         )));
     }
     Ok(())
@@ -245,70 +268,97 @@ struct Checkers {
     update: Checker,
 }
 
-/// The organization's tenants as listed, by id and by domain prefix (lower case).
-struct Current {
-    by_id: HashMap<i32, Value>,
-    id_by_prefix: HashMap<String, i32>,
-}
-
-impl Current {
-    fn new(tenants: Vec<CustomerTenant>) -> Self {
-        let mut by_id = HashMap::new();
-        let mut id_by_prefix = HashMap::new();
-        for tenant in tenants {
-            let Some(id) = tenant.id else { continue };
-            if let Some(prefix) = &tenant.domain_prefix {
-                id_by_prefix.insert(prefix.to_lowercase(), id);
-            }
-            by_id.insert(id, serde_json::to_value(&tenant).unwrap_or(Value::Null));
-        }
+impl Checkers {
+    fn new() -> Self {
         Self {
-            by_id,
-            id_by_prefix,
+            create: Checker::new("NewCustomerTenantDetailed"),
+            update: Checker::new("CustomerTenantDetailedInput"),
         }
     }
 }
 
-/// Plans every row; a row naming a tenant an earlier row names is invalid.
-fn plan_rows(
-    rows: Vec<RawRow>,
-    current: &Current,
-    fields: &Fields,
-    organization_id: i32,
-) -> Vec<Planned> {
-    let checkers = Checkers {
-        create: Checker::new("NewCustomerTenantDetailed"),
-        update: Checker::new("CustomerTenantDetailedInput"),
-    };
-    let mut first_row_of: HashMap<String, usize> = HashMap::new();
-    rows.into_iter()
-        .map(|row| {
-            let mut planned = plan_row(
-                row.number,
-                row.value,
-                current,
-                fields,
-                organization_id,
-                &checkers,
-            );
-            let key = match &planned.action {
-                Action::Update(id, _) | Action::Unchanged(id) => Some(format!("#{id}")),
-                Action::Create(body) => Some(body.tenant.domain_prefix.to_lowercase()),
-                Action::Invalid(_) => None,
-            };
-            if let Some(key) = key {
-                if let Some(first) = first_row_of.get(&key) {
-                    planned.action = Action::Invalid(vec![format!(
-                        "names the same tenant as row {first}: nothing of it is sent"
-                    )]);
-                    planned.changes.clear();
-                } else {
-                    first_row_of.insert(key, planned.row);
-                }
+/// The organization's tenants as listed, by id and by domain prefix (lower case).
+struct Current {
+    by_id: HashMap<i32, CustomerTenant>,
+    id_by_prefix: HashMap<String, i32>,
+}
+
+impl Current {
+    /// Lists the organization's tenants once, with the largest page the contract allows.
+    async fn list(client: &Client, organization_id: i32) -> Result<Self, Failure> {
+        let mut tenants = client
+            .list_customer_tenants()
+            .organization_id(organization_id)
+            .paging()
+            .page_size(MAX_PAGE_SIZE)
+            .stream();
+        let mut by_id = HashMap::new();
+        let mut id_by_prefix = HashMap::new();
+        while let Some(tenant) = tenants.try_next().await? {
+            let Some(id) = tenant.id else { continue };
+            if let Some(prefix) = &tenant.domain_prefix {
+                id_by_prefix.insert(prefix.to_lowercase(), id);
             }
-            planned
+            by_id.insert(id, tenant);
+        }
+        Ok(Self {
+            by_id,
+            id_by_prefix,
         })
-        .collect()
+    }
+}
+
+/// Plans rows one after the other; a row naming a tenant an earlier row names is invalid.
+struct Planner<'a> {
+    current: &'a Current,
+    fields: &'a Fields,
+    organization_id: i32,
+    checkers: &'a Checkers,
+    first_row_of: HashMap<String, usize>,
+}
+
+impl<'a> Planner<'a> {
+    fn new(
+        current: &'a Current,
+        fields: &'a Fields,
+        organization_id: i32,
+        checkers: &'a Checkers,
+    ) -> Self {
+        Self {
+            current,
+            fields,
+            organization_id,
+            checkers,
+            first_row_of: HashMap::new(),
+        }
+    }
+
+    fn plan(&mut self, row: RawRow) -> Planned {
+        let mut planned = plan_row(
+            row.number,
+            row.value,
+            self.current,
+            self.fields,
+            self.organization_id,
+            self.checkers,
+        );
+        let key = match &planned.action {
+            Action::Update(id, _) | Action::Unchanged(id) => Some(format!("#{id}")),
+            Action::Create(body) => Some(body.tenant.domain_prefix.to_lowercase()),
+            Action::Invalid(_) => None,
+        };
+        if let Some(key) = key {
+            if let Some(first) = self.first_row_of.get(&key) {
+                planned.action = Action::Invalid(vec![format!(
+                    "names the same tenant as row {first}: nothing of it is sent"
+                )]);
+                planned.changes.clear();
+            } else {
+                self.first_row_of.insert(key, planned.row);
+            }
+        }
+        planned
+    }
 }
 
 fn plan_row(
@@ -394,7 +444,10 @@ fn plan_row(
         },
     };
     match matched {
-        Some(id) => plan_update(&mut planned, id, &current.by_id[&id], &desired, checkers),
+        Some(id) => {
+            let tenant = serde_json::to_value(&current.by_id[&id]).unwrap_or(Value::Null);
+            plan_update(&mut planned, id, &tenant, &desired, checkers);
+        }
         None => plan_create(&mut planned, &desired, organization_id, checkers),
     }
     planned
@@ -422,6 +475,13 @@ fn plan_update(
             continue;
         }
         let old = current(path);
+        // A domain prefix is a domain name: matched, and so compared, ignoring ASCII case.
+        if path == "DomainPrefix"
+            && let (Some(old), Some(new)) = (old.as_str(), new.as_str())
+            && old.eq_ignore_ascii_case(new)
+        {
+            continue;
+        }
         // The name of a referenced object whose id the row changes names the object the tenant
         // has now: kept, the same file would plan a change of it once the update is done.
         if let Some(object) = path.strip_suffix(".Name")
@@ -549,29 +609,36 @@ fn leaves(value: &Value, prefix: &str, out: &mut Vec<(String, Value)>) {
     }
 }
 
-/// Marks invalid every create whose invoice profile or publisher the look-ups do not have.
+/// Marks a planned create invalid when the look-ups do not have its invoice profile or
+/// publisher, naming what they have; the look-ups are read at the first create.
 async fn check_references(
     client: &Client,
     organization_id: i32,
-    plan: &mut [Planned],
+    known: &mut Option<KnownReferences>,
+    planned: &mut Planned,
 ) -> Result<(), Failure> {
-    if !plan
-        .iter()
-        .any(|planned| matches!(planned.action, Action::Create(_)))
-    {
+    let Action::Create(body) = &planned.action else {
         return Ok(());
+    };
+    let body = body.clone();
+    if known.is_none() {
+        *known = Some(KnownReferences::fetch(client, [organization_id]).await?);
     }
-    let known = KnownReferences::fetch(client, [organization_id]).await?;
-    for planned in plan {
-        if let Action::Create(body) = &planned.action {
-            let problems = known.check(&body.tenant);
-            if !problems.is_empty() {
-                planned.action =
-                    Action::Invalid(problems.iter().map(ToString::to_string).collect());
-            }
-        }
+    if let Some(known) = known {
+        reject_unknown_references(known, body, planned);
     }
     Ok(())
+}
+
+fn reject_unknown_references(
+    known: &KnownReferences,
+    body: Box<NewCustomerTenantDetailed>,
+    planned: &mut Planned,
+) {
+    let problems = known.check(&body.tenant);
+    if !problems.is_empty() {
+        planned.action = Action::Invalid(problems.iter().map(ToString::to_string).collect());
+    }
 }
 
 /// Carries out one row's plan.
@@ -625,27 +692,75 @@ async fn carry_out(
     }
 }
 
-fn print(out: &mut impl Write, format: Output, results: &[RowResult]) -> Result<(), Failure> {
-    match format {
-        Output::Json | Output::Csv => output::document(out, format, &results)?,
-        Output::Ndjson => results
-            .iter()
-            .try_for_each(|result| output::document(out, format, result))?,
-        Output::Table => {
-            let rows: Vec<Vec<String>> = results
-                .iter()
-                .map(|result| {
-                    vec![
-                        result.row.to_string(),
-                        result.domain_prefix.clone().unwrap_or_default(),
-                        outcome_name(result.outcome),
-                        output::cell(result.id),
-                        result.changes.clone(),
-                        result.message.clone(),
-                    ]
-                })
-                .collect();
-            output::table(
+/// Prints results one by one in every format: JSON as one array written element by element,
+/// NDJSON and CSV line by line; a table waits for every row to align its columns.
+struct Printer {
+    format: Output,
+    started: bool,
+    table: Vec<Vec<String>>,
+}
+
+impl Printer {
+    const COLUMNS: [&str; 6] = ["Row", "DomainPrefix", "Outcome", "Id", "Changes", "Message"];
+
+    fn new(format: Output) -> Self {
+        Self {
+            format,
+            started: false,
+            table: Vec::new(),
+        }
+    }
+
+    fn print(&mut self, out: &mut impl Write, result: &RowResult) -> Result<(), Failure> {
+        let first = !self.started;
+        self.started = true;
+        match self.format {
+            Output::Json => {
+                let json = serde_json::to_string_pretty(result).map_err(std::io::Error::other)?;
+                let indented = json.replace('\n', "\n  ");
+                write!(out, "{}  {indented}", if first { "[\n" } else { ",\n" })?;
+            }
+            Output::Ndjson => output::document(out, self.format, result)?,
+            Output::Csv => {
+                let mut csv = csv::WriterBuilder::new().from_writer(Vec::new());
+                if first {
+                    csv.write_record(Self::COLUMNS)
+                        .map_err(std::io::Error::other)?;
+                }
+                csv.write_record([
+                    result.row.to_string(),
+                    result.domain_prefix.clone().unwrap_or_default(),
+                    outcome_name(result.outcome),
+                    output::cell(result.id),
+                    result.changes.clone(),
+                    result.message.clone(),
+                ])
+                .map_err(std::io::Error::other)?;
+                out.write_all(
+                    &csv.into_inner()
+                        .map_err(|e| std::io::Error::other(e.to_string()))?,
+                )?;
+            }
+            Output::Table => self.table.push(vec![
+                result.row.to_string(),
+                result.domain_prefix.clone().unwrap_or_default(),
+                outcome_name(result.outcome),
+                output::cell(result.id),
+                result.changes.clone(),
+                result.message.clone(),
+            ]),
+        }
+        Ok(())
+    }
+
+    fn finish(self, out: &mut impl Write) -> Result<(), Failure> {
+        match self.format {
+            Output::Json if self.started => writeln!(out, "\n]")?,
+            Output::Json => writeln!(out, "[]")?,
+            Output::Csv if !self.started => {
+                writeln!(out, "{}", Self::COLUMNS.join(","))?;
+            }
+            Output::Table => output::table(
                 out,
                 &[
                     "ROW",
@@ -655,11 +770,13 @@ fn print(out: &mut impl Write, format: Output, results: &[RowResult]) -> Result<
                     "CHANGES",
                     "MESSAGE",
                 ],
-                &rows,
-            )?;
+                &self.table,
+            )?,
+            _ => {}
         }
+        out.flush()?;
+        Ok(())
     }
-    Ok(())
 }
 
 fn outcome_name(outcome: Outcome) -> String {

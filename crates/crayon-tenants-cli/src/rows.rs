@@ -64,58 +64,92 @@ impl Fields {
     }
 }
 
+/// A file of rows that can be read more than once, row by row: a path, or stdin read once into
+/// memory (`-`).
+pub struct Source {
+    file: std::path::PathBuf,
+    format: ImportFormat,
+    stdin: Option<Vec<u8>>,
+}
+
+impl Source {
+    /// The file (`-` is stdin) in the format given, or the one its name says.
+    pub fn open(file: &Path, format: Option<ImportFormat>) -> Result<Self, Failure> {
+        let format = match (format, file.extension().and_then(|e| e.to_str())) {
+            (Some(format), _) => format,
+            (None, Some("csv")) => ImportFormat::Csv,
+            (None, Some("ndjson" | "jsonl")) => ImportFormat::Ndjson,
+            _ => {
+                return Err(Failure::Usage(format!(
+                    "{}: give a .csv or .ndjson file, or --format csv|ndjson",
+                    file.display()
+                )));
+            }
+        };
+        let stdin = if file == Path::new("-") {
+            let mut bytes = Vec::new();
+            std::io::Read::read_to_end(&mut std::io::stdin(), &mut bytes)?;
+            Some(bytes)
+        } else {
+            None
+        };
+        Ok(Self {
+            file: file.to_owned(),
+            format,
+            stdin,
+        })
+    }
+
+    /// Its rows, read as they are asked for; a CSV header that names a field `fields` does not
+    /// have is an error before any row.
+    pub fn rows<'a>(
+        &'a self,
+        fields: &Fields,
+    ) -> Result<Box<dyn Iterator<Item = Result<RawRow, Failure>> + 'a>, Failure> {
+        let reader: Box<dyn std::io::Read + 'a> = match &self.stdin {
+            Some(bytes) => Box::new(&bytes[..]),
+            None => Box::new(std::fs::File::open(&self.file).map_err(|error| {
+                Failure::Usage(format!("cannot read {}: {error}", self.file.display()))
+            })?),
+        };
+        let values: Box<dyn Iterator<Item = Result<Result<Value, Vec<String>>, Failure>> + 'a> =
+            match self.format {
+                ImportFormat::Csv => Box::new(csv_values(reader, fields)?.map(Ok)),
+                ImportFormat::Ndjson => Box::new(
+                    std::io::BufReader::new(reader)
+                        .lines()
+                        .filter(|line| line.as_ref().map_or(true, |line| !line.trim().is_empty()))
+                        .map(|line| {
+                            let line = line?;
+                            Ok(serde_json::from_str(&line)
+                                .map_err(|error| vec![format!("not JSON: {error}")]))
+                        }),
+                ),
+            };
+        Ok(Box::new(values.enumerate().map(|(index, value)| {
+            Ok(RawRow {
+                number: index + 1,
+                value: value?,
+            })
+        })))
+    }
+}
+
 /// Reads every row of the file (`-` is stdin) in the format given, or the one its name says.
 pub fn read(
     file: &Path,
     format: Option<ImportFormat>,
     fields: &Fields,
 ) -> Result<Vec<RawRow>, Failure> {
-    let format = match (format, file.extension().and_then(|e| e.to_str())) {
-        (Some(format), _) => format,
-        (None, Some("csv")) => ImportFormat::Csv,
-        (None, Some("ndjson" | "jsonl")) => ImportFormat::Ndjson,
-        _ => {
-            return Err(Failure::Usage(format!(
-                "{}: give a .csv or .ndjson file, or --format csv|ndjson",
-                file.display()
-            )));
-        }
-    };
-    let reader: Box<dyn std::io::Read> =
-        if file == Path::new("-") {
-            Box::new(std::io::stdin())
-        } else {
-            Box::new(std::fs::File::open(file).map_err(|error| {
-                Failure::Usage(format!("cannot read {}: {error}", file.display()))
-            })?)
-        };
-    let values = match format {
-        ImportFormat::Csv => csv_values(reader, fields)?,
-        ImportFormat::Ndjson => std::io::BufReader::new(reader)
-            .lines()
-            .filter(|line| line.as_ref().map_or(true, |line| !line.trim().is_empty()))
-            .map(|line| {
-                let line = line?;
-                Ok(serde_json::from_str(&line).map_err(|error| vec![format!("not JSON: {error}")]))
-            })
-            .collect::<Result<Vec<_>, std::io::Error>>()?,
-    };
-    Ok(values
-        .into_iter()
-        .enumerate()
-        .map(|(index, value)| RawRow {
-            number: index + 1,
-            value,
-        })
-        .collect())
+    Source::open(file, format)?.rows(fields)?.collect()
 }
 
-/// The rows of a CSV whose header names JSON paths, as JSON values typed by the contract. An
-/// empty cell is no value.
-fn csv_values(
-    reader: impl std::io::Read,
+/// The rows of a CSV whose header names JSON paths, as JSON values typed by the contract, read
+/// as they are asked for. An empty cell is no value.
+fn csv_values<'a>(
+    reader: impl std::io::Read + 'a,
     fields: &Fields,
-) -> Result<Vec<Result<Value, Vec<String>>>, Failure> {
+) -> Result<impl Iterator<Item = Result<Value, Vec<String>>> + 'a, Failure> {
     let mut csv = csv::Reader::from_reader(reader);
     let header: Vec<String> = csv
         .headers()
@@ -130,15 +164,8 @@ fn csv_values(
             None => Err(fields.unknown(path)),
         })
         .collect::<Result<_, _>>()?;
-    let mut rows = Vec::new();
-    for record in csv.records() {
-        let record = match record {
-            Ok(record) => record,
-            Err(error) => {
-                rows.push(Err(vec![format!("not CSV: {error}")]));
-                continue;
-            }
-        };
+    Ok(csv.into_records().map(move |record| {
+        let record = record.map_err(|error| vec![format!("not CSV: {error}")])?;
         let mut value = Value::Object(Map::new());
         for ((path, kind), cell) in kinds.iter().zip(record.iter()) {
             if cell.is_empty() {
@@ -154,9 +181,8 @@ fn csv_values(
             };
             set(&mut value, path, typed.unwrap_or_else(|| Value::from(cell)));
         }
-        rows.push(Ok(value));
-    }
-    Ok(rows)
+        Ok(value)
+    }))
 }
 
 /// The JSON type of the field at `path` (`Tenant.Publisher.Id`) of `schema`, per the contract.

@@ -329,3 +329,77 @@ async fn new_tenants_are_created_once_and_their_passwords_go_to_the_file_only() 
     assert_eq!(server.requests(Operation::CreateCustomerTenant), 2);
     assert_eq!(server.state().tenant_count_in(1), 2 + 2);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_output_format_has_one_result_per_row_and_a_failed_update_is_reported() {
+    use crayon_tenants_mock::{Fault, FaultRule};
+    let server = MockServer::start(MockConfig::default().seed_tenants(3))
+        .await
+        .unwrap();
+    let dir = workdir("formats");
+    let file = dir.join("tenants.ndjson");
+    std::fs::write(
+        &file,
+        "{\"Id\": 1, \"Reference\": \"A\"}\n{\"DomainPrefix\": \"FABRIKAM1\", \"Reference\": \"B\"}\n{\"Id\": 3}\n",
+    )
+    .unwrap();
+    let file_arg = file.to_str().unwrap();
+    let base = [
+        "tenants",
+        "apply",
+        "--organization-id",
+        "1",
+        "--dry-run",
+        "--file",
+        file_arg,
+    ];
+    let csv = against(&server, None, &[&["--output", "csv"][..], &base].concat()).await;
+    assert!(csv.status.success());
+    assert_eq!(
+        String::from_utf8(csv.stdout).unwrap(),
+        "Row,DomainPrefix,Outcome,Id,Changes,Message\n\
+         1,,update,1,\"Reference: \"\"REF-1-0000\"\" -> \"\"A\"\"\",\n\
+         2,FABRIKAM1,update,2,\"Reference: \"\"REF-1-0001\"\" -> \"\"B\"\"\",\n\
+         3,,unchanged,3,,\n"
+    );
+    let ndjson = against(
+        &server,
+        None,
+        &[&["--output", "ndjson"][..], &base].concat(),
+    )
+    .await;
+    assert_eq!(String::from_utf8(ndjson.stdout).unwrap().lines().count(), 3);
+    let table = against(&server, None, &[&["--output", "table"][..], &base].concat()).await;
+    let table = String::from_utf8(table.stdout).unwrap();
+    assert!(
+        table.starts_with("ROW  DOMAIN PREFIX  OUTCOME    ID  CHANGES"),
+        "{table}"
+    );
+    assert_eq!(table.lines().count(), 4);
+    assert_eq!(server.requests(Operation::UpdateCustomerTenant), 0);
+
+    // The second update fails (a 502 is not retried): reported, the others carried out.
+    server.add_fault(
+        FaultRule::new(
+            Operation::UpdateCustomerTenant,
+            Fault::Status {
+                status: 502,
+                retry_after: None,
+            },
+        )
+        .times(1),
+    );
+    let (output, results) = apply(&server, &file, &["--concurrency", "1"]).await;
+    assert_eq!(output.status.code(), Some(6));
+    assert_eq!(outcomes(&results), ["failed", "updated", "unchanged"]);
+    assert!(
+        results[0]["Message"].as_str().unwrap().contains("502"),
+        "{results:?}"
+    );
+    let (_, again) = apply(&server, &file, &["--dry-run"]).await;
+    assert_eq!(
+        outcomes(&again),
+        ["update", "unchanged", "unchanged"],
+        "only the failed row is left"
+    );
+}
