@@ -12,10 +12,13 @@ use serde_json::{Map, Value};
 use crate::cli::ImportFormat;
 use crate::failure::Failure;
 
+/// A row's value, or the problems that kept it from being read.
+pub type RowValue = Result<Value, Vec<String>>;
+
 /// One row of the file: its number (1 is the first data row) and its value or its problems.
 pub struct RawRow {
     pub number: usize,
-    pub value: Result<Value, Vec<String>>,
+    pub value: RowValue,
 }
 
 /// The fields a file may name: their JSON paths and JSON types, and what they belong to (for
@@ -112,20 +115,19 @@ impl Source {
                 Failure::Usage(format!("cannot read {}: {error}", self.file.display()))
             })?),
         };
-        let values: Box<dyn Iterator<Item = Result<Result<Value, Vec<String>>, Failure>> + 'a> =
-            match self.format {
-                ImportFormat::Csv => Box::new(csv_values(reader, fields)?.map(Ok)),
-                ImportFormat::Ndjson => Box::new(
-                    std::io::BufReader::new(reader)
-                        .lines()
-                        .filter(|line| line.as_ref().map_or(true, |line| !line.trim().is_empty()))
-                        .map(|line| {
-                            let line = line?;
-                            Ok(serde_json::from_str(&line)
-                                .map_err(|error| vec![format!("not JSON: {error}")]))
-                        }),
-                ),
-            };
+        let values: Box<dyn Iterator<Item = Result<RowValue, Failure>> + 'a> = match self.format {
+            ImportFormat::Csv => Box::new(csv_values(reader, fields)?.map(Ok)),
+            ImportFormat::Ndjson => Box::new(
+                std::io::BufReader::new(reader)
+                    .lines()
+                    .filter(|line| line.as_ref().map_or(true, |line| !line.trim().is_empty()))
+                    .map(|line| {
+                        let line = line?;
+                        Ok(serde_json::from_str(&line)
+                            .map_err(|error| vec![format!("not JSON: {error}")]))
+                    }),
+            ),
+        };
         Ok(Box::new(values.enumerate().map(|(index, value)| {
             Ok(RawRow {
                 number: index + 1,
@@ -149,7 +151,7 @@ pub fn read(
 fn csv_values<'a>(
     reader: impl std::io::Read + 'a,
     fields: &Fields,
-) -> Result<impl Iterator<Item = Result<Value, Vec<String>>> + 'a, Failure> {
+) -> Result<impl Iterator<Item = RowValue> + 'a, Failure> {
     let mut csv = csv::Reader::from_reader(reader);
     let header: Vec<String> = csv
         .headers()
