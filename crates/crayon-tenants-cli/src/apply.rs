@@ -30,7 +30,7 @@ use serde_json::{Value, json};
 use crate::cli::{ApplyArgs, Output};
 use crate::credentials_file::CredentialsFile;
 use crate::failure::Failure;
-use crate::output;
+use crate::output::{self, Printer};
 use crate::rows::{self, Checker, Fields, RawRow, Source};
 
 /// The tenant fields an update changes. Every other column is compared, never sent.
@@ -193,7 +193,7 @@ pub async fn run(
         }
     }
     if let Some(printer) = printer {
-        printer.finish(out)?;
+        printer.finish::<RowResult>(out)?;
     } else {
         if creates > 0 && args.credentials_file.is_none() {
             return Err(Failure::Usage(format!(
@@ -252,7 +252,7 @@ pub async fn run(
         if let Some(bar) = progress {
             bar.finish_and_clear();
         }
-        printer.finish(out)?;
+        printer.finish::<RowResult>(out)?;
     }
     if unsuccessful > 0 {
         return Err(Failure::Incomplete(format!(
@@ -692,90 +692,20 @@ async fn carry_out(
     }
 }
 
-/// Prints results one by one in every format: JSON as one array written element by element,
-/// NDJSON and CSV line by line; a table waits for every row to align its columns.
-struct Printer {
-    format: Output,
-    started: bool,
-    table: Vec<Vec<String>>,
-}
+/// The columns of a result in CSV and table output.
+impl output::ResultRow for RowResult {
+    const COLUMNS: &'static [&'static str] =
+        &["Row", "DomainPrefix", "Outcome", "Id", "Changes", "Message"];
 
-impl Printer {
-    const COLUMNS: [&str; 6] = ["Row", "DomainPrefix", "Outcome", "Id", "Changes", "Message"];
-
-    fn new(format: Output) -> Self {
-        Self {
-            format,
-            started: false,
-            table: Vec::new(),
-        }
-    }
-
-    fn print(&mut self, out: &mut impl Write, result: &RowResult) -> Result<(), Failure> {
-        let first = !self.started;
-        self.started = true;
-        match self.format {
-            Output::Json => {
-                let json = serde_json::to_string_pretty(result).map_err(std::io::Error::other)?;
-                let indented = json.replace('\n', "\n  ");
-                write!(out, "{}  {indented}", if first { "[\n" } else { ",\n" })?;
-            }
-            Output::Ndjson => output::document(out, self.format, result)?,
-            Output::Csv => {
-                let mut csv = csv::WriterBuilder::new().from_writer(Vec::new());
-                if first {
-                    csv.write_record(Self::COLUMNS)
-                        .map_err(std::io::Error::other)?;
-                }
-                csv.write_record([
-                    result.row.to_string(),
-                    result.domain_prefix.clone().unwrap_or_default(),
-                    outcome_name(result.outcome),
-                    output::cell(result.id),
-                    result.changes.clone(),
-                    result.message.clone(),
-                ])
-                .map_err(std::io::Error::other)?;
-                out.write_all(
-                    &csv.into_inner()
-                        .map_err(|e| std::io::Error::other(e.to_string()))?,
-                )?;
-            }
-            Output::Table => self.table.push(vec![
-                result.row.to_string(),
-                result.domain_prefix.clone().unwrap_or_default(),
-                outcome_name(result.outcome),
-                output::cell(result.id),
-                result.changes.clone(),
-                result.message.clone(),
-            ]),
-        }
-        Ok(())
-    }
-
-    fn finish(self, out: &mut impl Write) -> Result<(), Failure> {
-        match self.format {
-            Output::Json if self.started => writeln!(out, "\n]")?,
-            Output::Json => writeln!(out, "[]")?,
-            Output::Csv if !self.started => {
-                writeln!(out, "{}", Self::COLUMNS.join(","))?;
-            }
-            Output::Table => output::table(
-                out,
-                &[
-                    "ROW",
-                    "DOMAIN PREFIX",
-                    "OUTCOME",
-                    "ID",
-                    "CHANGES",
-                    "MESSAGE",
-                ],
-                &self.table,
-            )?,
-            _ => {}
-        }
-        out.flush()?;
-        Ok(())
+    fn cells(&self) -> Vec<String> {
+        vec![
+            self.row.to_string(),
+            self.domain_prefix.clone().unwrap_or_default(),
+            outcome_name(self.outcome),
+            output::cell(self.id),
+            self.changes.clone(),
+            self.message.clone(),
+        ]
     }
 }
 

@@ -11,6 +11,7 @@
 //! prefix, is looked up again, never repeated). The administrator's user name and password,
 //! which Crayon returns once, go to the credentials file only (mode 0600, appended to).
 
+use std::collections::HashMap;
 use std::io::{IsTerminal as _, Write};
 
 use crayon_tenants::types::{CustomerTenant, NewCustomerTenantDetailed};
@@ -23,7 +24,8 @@ use crate::cli::{ImportArgs, Output};
 use crate::credentials_file::CredentialsFile;
 use crate::failure::Failure;
 use crate::output;
-use crate::rows::{self, Checker, Fields};
+use crate::output::Printer;
+use crate::rows::{Checker, Fields, RawRow, Source};
 
 /// What happened to one row.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
@@ -60,14 +62,6 @@ pub async fn run(
     format: Output,
     out: &mut impl Write,
 ) -> Result<(), Failure> {
-    let mut rows = read_rows(&args)?;
-    check_references(client, &mut rows).await?;
-    // The organization's domain prefixes, listed once: a row whose prefix is there exists.
-    let existing = if args.dry_run {
-        Default::default()
-    } else {
-        existing_prefixes(client, args.organization_id).await?
-    };
     if !args.dry_run && args.credentials_file.is_none() {
         return Err(Failure::Usage(
             "import creates tenants whose administrator password Crayon shows once: \
@@ -75,113 +69,127 @@ pub async fn run(
                 .to_owned(),
         ));
     }
-    let results: Vec<RowResult> = if args.dry_run {
-        rows.into_iter().map(checked_only).collect()
-    } else {
-        let credentials = args
-            .credentials_file
-            .as_deref()
-            .map(CredentialsFile::open)
-            .transpose()?;
-        let progress = std::io::stderr().is_terminal().then(|| {
-            let bar = indicatif::ProgressBar::new(rows.len() as u64);
-            bar.set_message("importing");
-            bar
-        });
-        // A domain prefix that an earlier row of the file has is not sent again: that row's
-        // outcome decides (rows run concurrently, so the file's order would otherwise be lost).
-        let mut first_of: std::collections::HashMap<String, usize> = Default::default();
-        let duplicate_of: Vec<Option<usize>> = rows
-            .iter()
-            .enumerate()
-            .map(|(index, row)| {
-                let prefix = row.body.as_ref().ok()?.tenant.domain_prefix.to_lowercase();
-                match first_of.get(&prefix) {
-                    Some(first) => Some(*first),
-                    None => {
-                        first_of.insert(prefix, index);
-                        None
-                    }
+    // Read row by row, twice (once for the organizations the rows name and the rows that
+    // repeat a domain prefix, once to import): memory does not grow with the file.
+    let source = Source::open(&args.file, args.format)?;
+    let reader = RowReader::new(args.organization_id);
+    let mut organizations = std::collections::BTreeSet::new();
+    let mut first_of: HashMap<String, usize> = HashMap::new();
+    // The rows an earlier row has the domain prefix of: that row's outcome decides theirs.
+    let mut repeated: HashMap<usize, Option<(Outcome, Option<i32>)>> = HashMap::new();
+    let mut rows = 0;
+    for row in source.rows(&reader.fields)? {
+        let row = reader.row(row?);
+        rows += 1;
+        if let Ok(body) = &row.body {
+            organizations.insert(body.tenant.organization.id);
+            match first_of.entry(body.tenant.domain_prefix.to_lowercase()) {
+                std::collections::hash_map::Entry::Occupied(first) => {
+                    repeated.insert(*first.get(), None);
                 }
-            })
-            .collect();
-        let credentials = credentials.as_ref();
-        let existing = &existing;
-        let results = futures_util::stream::iter(rows.into_iter().zip(&duplicate_of))
-            .map(|(row, duplicate)| async move {
-                match duplicate {
-                    Some(_) => Ok(RowResult {
-                        row: row.number,
-                        domain_prefix: row.domain_prefix,
-                        outcome: Outcome::Exists,
-                        id: None,
-                        message: String::new(),
-                    }),
-                    None => import_row(client, existing, row, credentials).await,
-                }
-            })
-            // In any order (a slow answer holds no slot of the others); sorted back below.
-            .buffer_unordered(args.concurrency.max(1))
-            .inspect(|_| {
-                if let Some(bar) = &progress {
-                    bar.inc(1);
-                }
-            })
-            .collect::<Vec<_>>()
-            .await;
-        if let Some(bar) = progress {
-            bar.finish_and_clear();
-        }
-        let mut results: Vec<RowResult> = results.into_iter().collect::<Result<_, Failure>>()?;
-        // Rows are numbered from 1 in the file's order: sorted, a row's result is at its index.
-        results.sort_by_key(|result| result.row);
-        for (index, first) in duplicate_of.iter().enumerate() {
-            if let Some(first) = *first {
-                let earlier = results[first].clone();
-                let duplicate = &mut results[index];
-                duplicate.id = earlier.id;
-                duplicate.message = format!("same domain prefix as row {}", earlier.row);
-                if !matches!(earlier.outcome, Outcome::Created | Outcome::Exists) {
-                    duplicate.outcome = Outcome::Failed;
+                std::collections::hash_map::Entry::Vacant(entry) => {
+                    entry.insert(row.number);
                 }
             }
         }
-        results
+    }
+    let known = KnownReferences::fetch(client, organizations).await?;
+    // The organization's domain prefixes, listed once: a row whose prefix is there exists.
+    let existing = if args.dry_run {
+        Default::default()
+    } else {
+        existing_prefixes(client, args.organization_id).await?
     };
-    print(out, format, &results)?;
-    let unsuccessful = results
-        .iter()
-        .filter(|result| {
-            !matches!(
+    let credentials = args
+        .credentials_file
+        .as_deref()
+        .map(CredentialsFile::open)
+        .transpose()?;
+    let credentials = credentials.as_ref();
+    let progress = (!args.dry_run && std::io::stderr().is_terminal()).then(|| {
+        let bar = indicatif::ProgressBar::new(rows as u64);
+        bar.set_message("importing");
+        bar
+    });
+    let (existing, known, first_of, dry_run) = (&existing, &known, &first_of, args.dry_run);
+    let results = futures_util::stream::iter(source.rows(&reader.fields)?).map(|row| {
+        let row = row.map(|row| reader.row(row));
+        async move {
+            let mut row = row?;
+            if let Ok(body) = &row.body {
+                let problems = known.check(&body.tenant);
+                if !problems.is_empty() {
+                    row.body = Err(problems.iter().map(ToString::to_string).collect());
+                }
+            }
+            let first = row.body.as_ref().ok().and_then(|body| {
+                first_of
+                    .get(&body.tenant.domain_prefix.to_lowercase())
+                    .copied()
+                    .filter(|first| *first != row.number)
+            });
+            match (first, dry_run) {
+                // Not sent again: completed when the earlier row's outcome is known.
+                (Some(first), _) => Ok(RowResult {
+                    row: row.number,
+                    domain_prefix: row.domain_prefix,
+                    outcome: Outcome::Exists,
+                    id: None,
+                    message: format!("same domain prefix as row {first}"),
+                }),
+                (None, true) => Ok(checked_only(row)),
+                (None, false) => import_row(client, existing, row, credentials).await,
+            }
+        }
+    });
+    // Rows in flight complete in any order (a slow answer holds no slot of the others); results
+    // are printed in the file's order as soon as every earlier row's is.
+    let mut results = std::pin::pin!(results.buffer_unordered(args.concurrency.max(1)));
+    let mut printer = Printer::new(format);
+    let mut waiting = std::collections::BTreeMap::new();
+    let (mut next_row, mut unsuccessful) = (1, 0);
+    while let Some(result) = results.next().await {
+        let result: RowResult = result?;
+        if let Some(bar) = &progress {
+            bar.inc(1);
+        }
+        waiting.insert(result.row, result);
+        while let Some(mut result) = waiting.remove(&next_row) {
+            if let Some(outcome) = repeated.get_mut(&result.row) {
+                *outcome = Some((result.outcome.clone(), result.id));
+            }
+            if let Some(first) = result
+                .message
+                .strip_prefix("same domain prefix as row ")
+                .and_then(|first| first.parse::<usize>().ok())
+                && let Some(Some((outcome, id))) = repeated.get(&first)
+            {
+                result.id = *id;
+                result.outcome = match outcome {
+                    Outcome::Created | Outcome::Exists => Outcome::Exists,
+                    Outcome::Valid => Outcome::Valid,
+                    _ if dry_run => Outcome::Invalid,
+                    _ => Outcome::Failed,
+                };
+            }
+            if !matches!(
                 result.outcome,
                 Outcome::Created | Outcome::Exists | Outcome::Valid
-            )
-        })
-        .count();
+            ) {
+                unsuccessful += 1;
+            }
+            printer.print(out, &result)?;
+            next_row += 1;
+        }
+    }
+    if let Some(bar) = progress {
+        bar.finish_and_clear();
+    }
+    printer.finish::<RowResult>(out)?;
     if unsuccessful > 0 {
         return Err(Failure::Incomplete(format!(
-            "{unsuccessful} of {} rows were not imported (see their outcomes)",
-            results.len()
+            "{unsuccessful} of {rows} rows were not imported (see their outcomes)"
         )));
-    }
-    Ok(())
-}
-
-/// Marks invalid every row whose organization, invoice profile or publisher the look-ups do not
-/// have, naming what they do have; nothing of such a row is sent.
-async fn check_references(client: &Client, rows: &mut [Row]) -> Result<(), Failure> {
-    let organizations = rows
-        .iter()
-        .filter_map(|row| row.body.as_ref().ok())
-        .map(|body| body.tenant.organization.id);
-    let known = KnownReferences::fetch(client, organizations.collect::<Vec<_>>()).await?;
-    for row in rows {
-        if let Ok(body) = &row.body {
-            let problems = known.check(&body.tenant);
-            if !problems.is_empty() {
-                row.body = Err(problems.iter().map(ToString::to_string).collect());
-            }
-        }
     }
     Ok(())
 }
@@ -274,80 +282,73 @@ async fn import_row(
     }
 }
 
-/// Reads and checks every row of the file.
-fn read_rows(args: &ImportArgs) -> Result<Vec<Row>, Failure> {
-    let fields = Fields {
-        leaves: Fields::of_schema("NewCustomerTenantDetailed", |_| true),
-        of: "the create body (NewCustomerTenantDetailed; an export of `tenants list` is input \
-             for `tenants apply`)"
-            .to_owned(),
-    };
-    let checker = Checker::new("NewCustomerTenantDetailed");
-    Ok(rows::read(&args.file, args.format, &fields)?
-        .into_iter()
-        .map(|row| {
-            let number = row.number;
-            let mut value = match row.value {
-                Ok(value) => value,
-                Err(problems) => {
-                    return Row {
-                        number,
-                        body: Err(problems),
-                        domain_prefix: None,
-                    };
-                }
-            };
-            // The organization of --organization-id, unless the row names one.
-            if value.pointer("/Tenant/Organization/Id").is_none()
-                && let Some(tenant) = value.get_mut("Tenant").and_then(Value::as_object_mut)
-            {
-                tenant.insert(
-                    "Organization".to_owned(),
-                    serde_json::json!({ "Id": args.organization_id }),
-                );
-            }
-            let domain_prefix = value
-                .pointer("/Tenant/DomainPrefix")
-                .and_then(Value::as_str)
-                .map(str::to_owned);
-            Row {
-                number,
-                body: checker.typed(value),
-                domain_prefix,
-            }
-        })
-        .collect())
+/// Reads a row into a create body: checked against the contract, then as its type.
+struct RowReader {
+    fields: Fields,
+    checker: Checker,
+    organization_id: i32,
 }
 
-fn print(out: &mut impl Write, format: Output, results: &[RowResult]) -> Result<(), Failure> {
-    match format {
-        Output::Json => output::document(out, format, &results)?,
-        Output::Ndjson => results
-            .iter()
-            .try_for_each(|result| output::document(out, format, result))?,
-        Output::Csv => output::document(out, format, &results)?,
-        Output::Table => {
-            let rows: Vec<Vec<String>> = results
-                .iter()
-                .map(|result| {
-                    vec![
-                        result.row.to_string(),
-                        result.domain_prefix.clone().unwrap_or_default(),
-                        serde_json::to_value(&result.outcome)
-                            .ok()
-                            .and_then(|v| v.as_str().map(str::to_owned))
-                            .unwrap_or_default(),
-                        output::cell(result.id),
-                        result.message.clone(),
-                    ]
-                })
-                .collect();
-            output::table(
-                out,
-                &["ROW", "DOMAIN PREFIX", "OUTCOME", "ID", "MESSAGE"],
-                &rows,
-            )?;
+impl RowReader {
+    fn new(organization_id: i32) -> Self {
+        Self {
+            fields: Fields {
+                leaves: Fields::of_schema("NewCustomerTenantDetailed", |_| true),
+                of: "the create body (NewCustomerTenantDetailed; an export of `tenants list` is \
+                     input for `tenants apply`)"
+                    .to_owned(),
+            },
+            checker: Checker::new("NewCustomerTenantDetailed"),
+            organization_id,
         }
     }
-    Ok(())
+
+    fn row(&self, row: RawRow) -> Row {
+        let number = row.number;
+        let mut value = match row.value {
+            Ok(value) => value,
+            Err(problems) => {
+                return Row {
+                    number,
+                    body: Err(problems),
+                    domain_prefix: None,
+                };
+            }
+        };
+        // The organization of --organization-id, unless the row names one.
+        if value.pointer("/Tenant/Organization/Id").is_none()
+            && let Some(tenant) = value.get_mut("Tenant").and_then(Value::as_object_mut)
+        {
+            tenant.insert(
+                "Organization".to_owned(),
+                serde_json::json!({ "Id": self.organization_id }),
+            );
+        }
+        let domain_prefix = value
+            .pointer("/Tenant/DomainPrefix")
+            .and_then(Value::as_str)
+            .map(str::to_owned);
+        Row {
+            number,
+            body: self.checker.typed(value),
+            domain_prefix,
+        }
+    }
+}
+
+impl output::ResultRow for RowResult {
+    const COLUMNS: &'static [&'static str] = &["Row", "DomainPrefix", "Outcome", "Id", "Message"];
+
+    fn cells(&self) -> Vec<String> {
+        vec![
+            self.row.to_string(),
+            self.domain_prefix.clone().unwrap_or_default(),
+            serde_json::to_value(&self.outcome)
+                .ok()
+                .and_then(|v| v.as_str().map(str::to_owned))
+                .unwrap_or_default(),
+            output::cell(self.id),
+            self.message.clone(),
+        ]
+    }
 }

@@ -272,6 +272,89 @@ pub fn table(out: &mut impl Write, header: &[&str], rows: &[Vec<String>]) -> io:
     Ok(())
 }
 
+/// A row of results (of `tenants import`, `tenants apply`): its CSV columns and cells.
+pub trait ResultRow: serde::Serialize {
+    /// The columns, as the CSV header names them (the table shows them in upper case).
+    const COLUMNS: &'static [&'static str];
+    /// The cells, in the order of [`COLUMNS`](Self::COLUMNS).
+    fn cells(&self) -> Vec<String>;
+}
+
+/// Prints results one by one in every format: JSON as one array written element by element,
+/// NDJSON and CSV line by line; a table waits for every row to align its columns.
+pub struct Printer {
+    format: Output,
+    started: bool,
+    table: Vec<Vec<String>>,
+}
+
+impl Printer {
+    pub fn new(format: Output) -> Self {
+        Self {
+            format,
+            started: false,
+            table: Vec::new(),
+        }
+    }
+
+    pub fn print<R: ResultRow>(&mut self, out: &mut impl Write, result: &R) -> io::Result<()> {
+        let first = !self.started;
+        self.started = true;
+        match self.format {
+            Output::Json => {
+                let json = serde_json::to_string_pretty(result).map_err(io::Error::other)?;
+                let indented = json.replace('\n', "\n  ");
+                write!(out, "{}  {indented}", if first { "[\n" } else { ",\n" })?;
+            }
+            Output::Ndjson => document(out, self.format, result)?,
+            Output::Csv => {
+                let mut csv = csv::Writer::from_writer(Vec::new());
+                if first {
+                    csv.write_record(R::COLUMNS).map_err(io::Error::other)?;
+                }
+                csv.write_record(result.cells()).map_err(io::Error::other)?;
+                let line = csv
+                    .into_inner()
+                    .map_err(|error| io::Error::other(error.to_string()))?;
+                out.write_all(&line)?;
+            }
+            Output::Table => self.table.push(result.cells()),
+        }
+        Ok(())
+    }
+
+    /// Ends the output; `R` names the columns of an empty CSV or table.
+    pub fn finish<R: ResultRow>(self, out: &mut impl Write) -> io::Result<()> {
+        match self.format {
+            Output::Json if self.started => writeln!(out, "\n]")?,
+            Output::Json => writeln!(out, "[]")?,
+            Output::Csv if !self.started => writeln!(out, "{}", R::COLUMNS.join(","))?,
+            Output::Table => {
+                let header: Vec<String> = R::COLUMNS
+                    .iter()
+                    .map(|column| table_heading(column))
+                    .collect();
+                let header: Vec<&str> = header.iter().map(String::as_str).collect();
+                table(out, &header, &self.table)?;
+            }
+            _ => {}
+        }
+        out.flush()
+    }
+}
+
+/// `DomainPrefix` as a table heading: `DOMAIN PREFIX`.
+fn table_heading(column: &str) -> String {
+    let mut heading = String::new();
+    for (index, character) in column.chars().enumerate() {
+        if index > 0 && character.is_uppercase() {
+            heading.push(' ');
+        }
+        heading.extend(character.to_uppercase());
+    }
+    heading
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

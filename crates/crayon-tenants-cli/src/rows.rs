@@ -137,15 +137,6 @@ impl Source {
     }
 }
 
-/// Reads every row of the file (`-` is stdin) in the format given, or the one its name says.
-pub fn read(
-    file: &Path,
-    format: Option<ImportFormat>,
-    fields: &Fields,
-) -> Result<Vec<RawRow>, Failure> {
-    Source::open(file, format)?.rows(fields)?.collect()
-}
-
 /// The rows of a CSV whose header names JSON paths, as JSON values typed by the contract, read
 /// as they are asked for. An empty cell is no value.
 fn csv_values<'a>(

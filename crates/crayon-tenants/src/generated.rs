@@ -7390,10 +7390,7 @@ Arguments:
 - `consumer_id`: Only tenants of this consumer. Not on the documentation page; from the SDK's `CustomerTenantFilter` and the Swashbuckle export.
 - `customer_tenant_type`: Only tenants of this type (T1 = 1, T2 = 2).
 - `domain`: Only tenants with this full domain. Not on the documentation page; from the SDK's `CustomerTenantFilter` and the Swashbuckle export.
-- `domain_prefix`: Only tenants with this domain prefix (the name used for URLs, subscriptions and user
-names). Whether it matches the whole prefix or a part of it is not documented: to find
-one tenant, compare the `DomainPrefix` of what it returns (ignoring case).
-
+- `domain_prefix`: Only tenants with this domain prefix (the name used for URLs, subscriptions and user names). Whether it matches the whole prefix or a part of it is not documented: to find one tenant, compare the `DomainPrefix` of what it returns (ignoring case).
 - `invoice_profile_id`: Only tenants billed through this invoice profile. Not on the documentation page; from the SDK's `CustomerTenantFilter` and the Swashbuckle export.
 - `organization_id`: Identifier of the organization whose customer tenants to list. Required by the documentation (the Swashbuckle export marks it optional; no source says what the server answers without it).
 - `page`: Page to return. Pagination starts at page 1 (the documentation); the SDK sends 1 by default.
