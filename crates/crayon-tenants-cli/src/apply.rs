@@ -17,7 +17,7 @@
 //! body leaves out, so a field someone else changed since the listing is not put back.
 
 use std::collections::HashMap;
-use std::io::{IsTerminal as _, Write};
+use std::io::Write;
 
 use crayon_tenants::types::{
     CustomerTenant, CustomerTenantDetailedInput, NewCustomerTenantDetailed,
@@ -30,7 +30,7 @@ use serde_json::{Value, json};
 use crate::cli::{ApplyArgs, Output};
 use crate::credentials_file::CredentialsFile;
 use crate::failure::Failure;
-use crate::output::{self, Printer};
+use crate::output::{self, InOrder, Printer};
 use crate::rows::{self, Checker, Fields, RawRow, Source};
 
 /// The tenant fields an update changes. Every other column is compared, never sent.
@@ -207,11 +207,7 @@ pub async fn run(
             .map(CredentialsFile::open)
             .transpose()?;
         let credentials = credentials.as_ref();
-        let progress = std::io::stderr().is_terminal().then(|| {
-            let bar = indicatif::ProgressBar::new(rows as u64);
-            bar.set_message("applying");
-            bar
-        });
+        let progress = output::row_progress(rows, "applying");
         let mut planner = Planner::new(&current, &fields, organization_id, &checkers);
         let known = &known;
         let plans = futures_util::stream::iter(source.rows(&fields)?).then(|row| {
@@ -232,21 +228,18 @@ pub async fn run(
                 .buffer_unordered(args.concurrency.max(1))
         );
         let mut printer = Printer::new(format);
-        let mut waiting = std::collections::BTreeMap::new();
-        let mut next_row = 1;
+        let mut in_order = InOrder::new();
         unsuccessful = 0;
         while let Some(result) = results.next().await {
             let result = result?;
             if let Some(bar) = &progress {
                 bar.inc(1);
             }
-            waiting.insert(result.row, result);
-            while let Some(result) = waiting.remove(&next_row) {
+            for result in in_order.push(result.row, result) {
                 if matches!(result.outcome, Outcome::Invalid | Outcome::Failed) {
                     unsuccessful += 1;
                 }
                 printer.print(out, &result)?;
-                next_row += 1;
             }
         }
         if let Some(bar) = progress {

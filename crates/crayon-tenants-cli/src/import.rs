@@ -12,7 +12,7 @@
 //! which Crayon returns once, go to the credentials file only (mode 0600, appended to).
 
 use std::collections::HashMap;
-use std::io::{IsTerminal as _, Write};
+use std::io::Write;
 
 use crayon_tenants::types::{CustomerTenant, NewCustomerTenantDetailed};
 use crayon_tenants::{Client, CreatedOnce, KnownReferences, MAX_PAGE_SIZE};
@@ -24,7 +24,7 @@ use crate::cli::{ImportArgs, Output};
 use crate::credentials_file::CredentialsFile;
 use crate::failure::Failure;
 use crate::output;
-use crate::output::Printer;
+use crate::output::{InOrder, Printer};
 use crate::rows::{Checker, Fields, RawRow, Source};
 
 /// What happened to one row.
@@ -106,11 +106,7 @@ pub async fn run(
         .map(CredentialsFile::open)
         .transpose()?;
     let credentials = credentials.as_ref();
-    let progress = (!args.dry_run && std::io::stderr().is_terminal()).then(|| {
-        let bar = indicatif::ProgressBar::new(rows as u64);
-        bar.set_message("importing");
-        bar
-    });
+    let progress = output::row_progress(rows, "importing").filter(|_| !args.dry_run);
     let (existing, known, first_of, dry_run) = (&existing, &known, &first_of, args.dry_run);
     let results = futures_util::stream::iter(source.rows(&reader.fields)?).map(|row| {
         let row = row.map(|row| reader.row(row));
@@ -146,15 +142,14 @@ pub async fn run(
     // are printed in the file's order as soon as every earlier row's is.
     let mut results = std::pin::pin!(results.buffer_unordered(args.concurrency.max(1)));
     let mut printer = Printer::new(format);
-    let mut waiting = std::collections::BTreeMap::new();
-    let (mut next_row, mut unsuccessful) = (1, 0);
+    let mut in_order = InOrder::new();
+    let mut unsuccessful = 0;
     while let Some(result) = results.next().await {
         let result: RowResult = result?;
         if let Some(bar) = &progress {
             bar.inc(1);
         }
-        waiting.insert(result.row, result);
-        while let Some(mut result) = waiting.remove(&next_row) {
+        for mut result in in_order.push(result.row, result) {
             if let Some(outcome) = repeated.get_mut(&result.row) {
                 *outcome = Some((result.outcome.clone(), result.id));
             }
@@ -179,7 +174,6 @@ pub async fn run(
                 unsuccessful += 1;
             }
             printer.print(out, &result)?;
-            next_row += 1;
         }
     }
     if let Some(bar) = progress {

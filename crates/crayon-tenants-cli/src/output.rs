@@ -355,6 +355,42 @@ fn table_heading(column: &str) -> String {
     heading
 }
 
+/// Results that complete in any order, handed on in the order of their row numbers (from 1).
+pub struct InOrder<R> {
+    waiting: std::collections::BTreeMap<usize, R>,
+    next: usize,
+}
+
+impl<R> InOrder<R> {
+    pub fn new() -> Self {
+        Self {
+            waiting: std::collections::BTreeMap::new(),
+            next: 1,
+        }
+    }
+
+    /// Takes the result of `row`; returns every result now due, in order.
+    pub fn push(&mut self, row: usize, result: R) -> Vec<R> {
+        self.waiting.insert(row, result);
+        let mut due = Vec::new();
+        while let Some(result) = self.waiting.remove(&self.next) {
+            due.push(result);
+            self.next += 1;
+        }
+        due
+    }
+}
+
+/// A progress bar of `rows` rows on stderr, when it is a terminal.
+pub fn row_progress(rows: usize, message: &'static str) -> Option<indicatif::ProgressBar> {
+    use std::io::IsTerminal as _;
+    io::stderr().is_terminal().then(|| {
+        let bar = indicatif::ProgressBar::new(rows as u64);
+        bar.set_message(message);
+        bar
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

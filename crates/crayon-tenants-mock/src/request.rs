@@ -30,14 +30,22 @@ pub const MAX_BODY_BYTES: usize = 1024 * 1024;
 pub(crate) struct QueryParams(Vec<(String, String)>);
 
 impl QueryParams {
-    /// The first value of a parameter; an empty value counts as absent (the SDK leaves out what
-    /// it does not set, and sends empty strings for some).
+    /// The first value of a parameter; an empty value counts as absent (a string filter sent
+    /// empty filters nothing; an empty integer or boolean was refused by the contract check).
     pub(crate) fn get(&self, name: &str) -> Option<&str> {
         self.0
             .iter()
             .find(|(key, _)| key.eq_ignore_ascii_case(name))
             .map(|(_, value)| value.as_str())
             .filter(|value| !value.is_empty())
+    }
+
+    /// The first value of a parameter as sent, empty or not.
+    fn raw(&self, name: &str) -> Option<&str> {
+        self.0
+            .iter()
+            .find(|(key, _)| key.eq_ignore_ascii_case(name))
+            .map(|(_, value)| value.as_str())
     }
 
     /// Every non-empty value of a parameter that may repeat (`names=a&names=b`), in order.
@@ -135,7 +143,13 @@ fn check_query(operation: Operation, params: &QueryParams) -> Result<(), MockErr
             }
             continue;
         }
-        let Some(raw) = params.get(name) else {
+        // An empty value is no value for a string (no filter), but it is no integer or boolean
+        // either: `page=` is refused as `page=x` is.
+        let raw = match kind.as_str() {
+            "integer" | "boolean" => params.raw(name),
+            _ => params.get(name),
+        };
+        let Some(raw) = raw else {
             continue;
         };
         let value = match kind.as_str() {

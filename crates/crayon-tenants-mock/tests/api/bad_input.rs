@@ -115,3 +115,33 @@ async fn unknown_fields_are_ignored() {
     assert_eq!(reply.status, StatusCode::OK, "{}", reply.json());
     assert!(reply.json()["Tenant"].get("FutureField").is_none());
 }
+
+#[tokio::test]
+async fn an_empty_integer_or_boolean_parameter_is_refused_an_empty_string_filters_nothing() {
+    let api = Api::default().await;
+    for (path, parameter) in [
+        ("/api/v1/publishers/?page=", "page"),
+        ("/api/v1/publishers/?pageSize=", "pageSize"),
+        ("/api/v1/publishers/?programType=", "programType"),
+        ("/api/v1/organizations/?page=", "page"),
+        (
+            "/api/v1/invoiceprofiles/?organizationId=1&pageSize=",
+            "pageSize",
+        ),
+        ("/api/v1/customertenants/?organizationId=1&page=", "page"),
+        (
+            "/api/v1/customertenants/?organizationId=1&publisherId=",
+            "publisherId",
+        ),
+    ] {
+        let reply = api.get(path).await;
+        assert_eq!(reply.status, StatusCode::BAD_REQUEST, "{path}");
+        assert_eq!(reply.json()["Parameters"]["Parameter"], parameter, "{path}");
+    }
+    let all = api.get("/api/v1/publishers/").await.json();
+    for path in ["/api/v1/publishers/?search=", "/api/v1/publishers/?names="] {
+        let reply = api.get(path).await;
+        assert_eq!(reply.status, StatusCode::OK, "{path}");
+        assert_eq!(reply.json(), all, "{path}");
+    }
+}
