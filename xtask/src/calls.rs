@@ -222,7 +222,7 @@ fn snake_case(name: &str) -> String {
 fn paging(builder: &Ident, operation_id: &str, item: &str) -> Result<syn::File> {
     let item = Ident::new(item, Span::call_site());
     let stream_doc = format!(
-        "Every `{item}` of this listing, page after page, with the default page size and concurrency: see `crate::Paging` (added by `cargo xtask codegen` for `{operation_id}`)."
+        "Every `{item}` of this listing, page after page, with the page size this builder was given (else the default) and the default concurrency: see `crate::Paging` (added by `cargo xtask codegen` for `{operation_id}`)."
     );
     Ok(syn::parse2(quote! {
         impl<'a> #builder<'a> {
@@ -230,11 +230,16 @@ fn paging(builder: &Ident, operation_id: &str, item: &str) -> Result<syn::File> 
             pub fn into_stream(self) -> crate::paging::ItemStream<types::#item> {
                 self.paging().stream()
             }
-            ///How to walk the pages of this listing: page size, concurrency, page bound (added by `cargo xtask codegen`).
+            ///How to walk the pages of this listing: page size (the one this builder was given, unless changed here), concurrency, page bound (added by `cargo xtask codegen`).
             pub fn paging(self) -> crate::paging::Paging<#builder<'static>> {
                 let client = self.client.clone();
+                let page_size = self.page_size.as_ref().ok().copied().flatten();
                 let template = self.with_client(crate::paging::detached(&client));
-                crate::paging::Paging::new(client, template)
+                let paging = crate::paging::Paging::new(client, template);
+                match page_size {
+                    Some(page_size) => paging.page_size(page_size),
+                    None => paging,
+                }
             }
         }
         impl crate::paging::ListRequest for #builder<'static> {
@@ -245,7 +250,12 @@ fn paging(builder: &Ident, operation_id: &str, item: &str) -> Result<syn::File> 
                 page: i32,
                 page_size: i32,
             ) -> ::futures_util::future::BoxFuture<'c, ::std::result::Result<crate::paging::Page<types::#item>, crate::Error>> {
-                let request = self.clone().with_client(client).page(page).page_size(page_size);
+                let mut request = self.clone().with_client(client).page(page);
+                // A page size the builder refused stays refused: the first page fails with
+                // `InvalidRequest` before anything is sent, instead of walking at another size.
+                if self.page_size.is_ok() {
+                    request = request.page_size(page_size);
+                }
                 ::std::boxed::Box::pin(async move {
                     let collection = request.await?;
                     Ok(crate::paging::Page {

@@ -10353,15 +10353,20 @@ The raw single attempt: one request, with the cached token but no token refresh,
         }
     }
     impl<'a> ListCustomerTenants<'a> {
-        ///Every `CustomerTenant` of this listing, page after page, with the default page size and concurrency: see `crate::Paging` (added by `cargo xtask codegen` for `listCustomerTenants`).
+        ///Every `CustomerTenant` of this listing, page after page, with the page size this builder was given (else the default) and the default concurrency: see `crate::Paging` (added by `cargo xtask codegen` for `listCustomerTenants`).
         pub fn into_stream(self) -> crate::paging::ItemStream<types::CustomerTenant> {
             self.paging().stream()
         }
-        ///How to walk the pages of this listing: page size, concurrency, page bound (added by `cargo xtask codegen`).
+        ///How to walk the pages of this listing: page size (the one this builder was given, unless changed here), concurrency, page bound (added by `cargo xtask codegen`).
         pub fn paging(self) -> crate::paging::Paging<ListCustomerTenants<'static>> {
             let client = self.client.clone();
+            let page_size = self.page_size.as_ref().ok().copied().flatten();
             let template = self.with_client(crate::paging::detached(&client));
-            crate::paging::Paging::new(client, template)
+            let paging = crate::paging::Paging::new(client, template);
+            match page_size {
+                Some(page_size) => paging.page_size(page_size),
+                None => paging,
+            }
         }
     }
     impl crate::paging::ListRequest for ListCustomerTenants<'static> {
@@ -10378,11 +10383,10 @@ The raw single attempt: one request, with the cached token but no token refresh,
                 crate::Error,
             >,
         > {
-            let request = self
-                .clone()
-                .with_client(client)
-                .page(page)
-                .page_size(page_size);
+            let mut request = self.clone().with_client(client).page(page);
+            if self.page_size.is_ok() {
+                request = request.page_size(page_size);
+            }
             ::std::boxed::Box::pin(async move {
                 let collection = request.await?;
                 Ok(crate::paging::Page {
@@ -10726,15 +10730,20 @@ The raw single attempt: one request, with the cached token but no token refresh,
         }
     }
     impl<'a> ListInvoiceProfiles<'a> {
-        ///Every `InvoiceProfile` of this listing, page after page, with the default page size and concurrency: see `crate::Paging` (added by `cargo xtask codegen` for `listInvoiceProfiles`).
+        ///Every `InvoiceProfile` of this listing, page after page, with the page size this builder was given (else the default) and the default concurrency: see `crate::Paging` (added by `cargo xtask codegen` for `listInvoiceProfiles`).
         pub fn into_stream(self) -> crate::paging::ItemStream<types::InvoiceProfile> {
             self.paging().stream()
         }
-        ///How to walk the pages of this listing: page size, concurrency, page bound (added by `cargo xtask codegen`).
+        ///How to walk the pages of this listing: page size (the one this builder was given, unless changed here), concurrency, page bound (added by `cargo xtask codegen`).
         pub fn paging(self) -> crate::paging::Paging<ListInvoiceProfiles<'static>> {
             let client = self.client.clone();
+            let page_size = self.page_size.as_ref().ok().copied().flatten();
             let template = self.with_client(crate::paging::detached(&client));
-            crate::paging::Paging::new(client, template)
+            let paging = crate::paging::Paging::new(client, template);
+            match page_size {
+                Some(page_size) => paging.page_size(page_size),
+                None => paging,
+            }
         }
     }
     impl crate::paging::ListRequest for ListInvoiceProfiles<'static> {
@@ -10751,11 +10760,10 @@ The raw single attempt: one request, with the cached token but no token refresh,
                 crate::Error,
             >,
         > {
-            let request = self
-                .clone()
-                .with_client(client)
-                .page(page)
-                .page_size(page_size);
+            let mut request = self.clone().with_client(client).page(page);
+            if self.page_size.is_ok() {
+                request = request.page_size(page_size);
+            }
             ::std::boxed::Box::pin(async move {
                 let collection = request.await?;
                 Ok(crate::paging::Page {
@@ -10829,15 +10837,20 @@ The raw single attempt: one request, with the cached token but no token refresh,
         }
     }
     impl<'a> ListOrganizations<'a> {
-        ///Every `Organization` of this listing, page after page, with the default page size and concurrency: see `crate::Paging` (added by `cargo xtask codegen` for `listOrganizations`).
+        ///Every `Organization` of this listing, page after page, with the page size this builder was given (else the default) and the default concurrency: see `crate::Paging` (added by `cargo xtask codegen` for `listOrganizations`).
         pub fn into_stream(self) -> crate::paging::ItemStream<types::Organization> {
             self.paging().stream()
         }
-        ///How to walk the pages of this listing: page size, concurrency, page bound (added by `cargo xtask codegen`).
+        ///How to walk the pages of this listing: page size (the one this builder was given, unless changed here), concurrency, page bound (added by `cargo xtask codegen`).
         pub fn paging(self) -> crate::paging::Paging<ListOrganizations<'static>> {
             let client = self.client.clone();
+            let page_size = self.page_size.as_ref().ok().copied().flatten();
             let template = self.with_client(crate::paging::detached(&client));
-            crate::paging::Paging::new(client, template)
+            let paging = crate::paging::Paging::new(client, template);
+            match page_size {
+                Some(page_size) => paging.page_size(page_size),
+                None => paging,
+            }
         }
     }
     impl crate::paging::ListRequest for ListOrganizations<'static> {
@@ -10851,11 +10864,10 @@ The raw single attempt: one request, with the cached token but no token refresh,
             'c,
             ::std::result::Result<crate::paging::Page<types::Organization>, crate::Error>,
         > {
-            let request = self
-                .clone()
-                .with_client(client)
-                .page(page)
-                .page_size(page_size);
+            let mut request = self.clone().with_client(client).page(page);
+            if self.page_size.is_ok() {
+                request = request.page_size(page_size);
+            }
             ::std::boxed::Box::pin(async move {
                 let collection = request.await?;
                 Ok(crate::paging::Page {
@@ -10925,15 +10937,20 @@ The raw single attempt: one request, with the cached token but no token refresh,
         }
     }
     impl<'a> ListPublishers<'a> {
-        ///Every `Publisher` of this listing, page after page, with the default page size and concurrency: see `crate::Paging` (added by `cargo xtask codegen` for `listPublishers`).
+        ///Every `Publisher` of this listing, page after page, with the page size this builder was given (else the default) and the default concurrency: see `crate::Paging` (added by `cargo xtask codegen` for `listPublishers`).
         pub fn into_stream(self) -> crate::paging::ItemStream<types::Publisher> {
             self.paging().stream()
         }
-        ///How to walk the pages of this listing: page size, concurrency, page bound (added by `cargo xtask codegen`).
+        ///How to walk the pages of this listing: page size (the one this builder was given, unless changed here), concurrency, page bound (added by `cargo xtask codegen`).
         pub fn paging(self) -> crate::paging::Paging<ListPublishers<'static>> {
             let client = self.client.clone();
+            let page_size = self.page_size.as_ref().ok().copied().flatten();
             let template = self.with_client(crate::paging::detached(&client));
-            crate::paging::Paging::new(client, template)
+            let paging = crate::paging::Paging::new(client, template);
+            match page_size {
+                Some(page_size) => paging.page_size(page_size),
+                None => paging,
+            }
         }
     }
     impl crate::paging::ListRequest for ListPublishers<'static> {
@@ -10947,11 +10964,10 @@ The raw single attempt: one request, with the cached token but no token refresh,
             'c,
             ::std::result::Result<crate::paging::Page<types::Publisher>, crate::Error>,
         > {
-            let request = self
-                .clone()
-                .with_client(client)
-                .page(page)
-                .page_size(page_size);
+            let mut request = self.clone().with_client(client).page(page);
+            if self.page_size.is_ok() {
+                request = request.page_size(page_size);
+            }
             ::std::boxed::Box::pin(async move {
                 let collection = request.await?;
                 Ok(crate::paging::Page {

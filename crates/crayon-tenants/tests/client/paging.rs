@@ -273,3 +273,45 @@ async fn without_total_hits_a_page_bound_stops_a_server_that_never_ends() {
         results[10]
     );
 }
+
+#[tokio::test]
+async fn the_builder_s_page_size_is_the_stream_s_and_one_out_of_bounds_is_refused_before_sending() {
+    let (server, client) = start(MockConfig::default().seed_tenants(20)).await;
+    let tenants: Vec<_> = client
+        .list_customer_tenants()
+        .organization_id(1)
+        .page_size(7)
+        .into_stream()
+        .try_collect()
+        .await
+        .unwrap();
+    assert_eq!(tenants.len(), 20);
+    assert_eq!(server.requests(Operation::ListCustomerTenants), 3, "pages of 7");
+
+    // Set on the paging, it wins over the builder's.
+    server.reset_requests();
+    let again: Vec<_> = client
+        .list_customer_tenants()
+        .organization_id(1)
+        .page_size(7)
+        .paging()
+        .page_size(10)
+        .stream()
+        .try_collect()
+        .await
+        .unwrap();
+    assert_eq!(again.len(), 20);
+    assert_eq!(server.requests(Operation::ListCustomerTenants), 2, "pages of 10");
+
+    server.reset_requests();
+    let mut refused = client
+        .list_customer_tenants()
+        .organization_id(1)
+        .page_size(5000)
+        .into_stream();
+    let error = refused.next().await.unwrap().unwrap_err();
+    assert!(matches!(error, Error::InvalidRequest(_)), "{error:?}");
+    assert!(error.to_string().contains("5000"), "{error}");
+    assert!(refused.next().await.is_none());
+    assert_eq!(server.requests(Operation::ListCustomerTenants), 0);
+}
