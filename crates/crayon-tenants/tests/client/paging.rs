@@ -286,7 +286,11 @@ async fn the_builder_s_page_size_is_the_stream_s_and_one_out_of_bounds_is_refuse
         .await
         .unwrap();
     assert_eq!(tenants.len(), 20);
-    assert_eq!(server.requests(Operation::ListCustomerTenants), 3, "pages of 7");
+    assert_eq!(
+        server.requests(Operation::ListCustomerTenants),
+        3,
+        "pages of 7"
+    );
 
     // Set on the paging, it wins over the builder's.
     server.reset_requests();
@@ -301,7 +305,11 @@ async fn the_builder_s_page_size_is_the_stream_s_and_one_out_of_bounds_is_refuse
         .await
         .unwrap();
     assert_eq!(again.len(), 20);
-    assert_eq!(server.requests(Operation::ListCustomerTenants), 2, "pages of 10");
+    assert_eq!(
+        server.requests(Operation::ListCustomerTenants),
+        2,
+        "pages of 10"
+    );
 
     server.reset_requests();
     let mut refused = client
