@@ -17,20 +17,7 @@ pub fn run(bulk_only: bool) -> Result<()> {
         // Only section 8: every other section of BENCHMARKS.md is kept as it is.
         let previous = std::fs::read_to_string(root.join("BENCHMARKS.md")).unwrap_or_default();
         let kept = &previous[..previous.find("## 8.").unwrap_or(previous.len())];
-        tools::run(Command::new(tools::cargo()).current_dir(&root).args([
-            "build",
-            "--release",
-            "--locked",
-            "--quiet",
-            "-p",
-            "crayon-tenants-mock",
-            "--bin",
-            "crayon-tenants-mock",
-            "-p",
-            "crayon-tenants-cli",
-            "--bin",
-            "crayon-tenants",
-        ]))?;
+        build_release_binaries(&root)?;
         let bulk = bulk(&root)?;
         print!("{bulk}");
         std::fs::write(root.join("BENCHMARKS.md"), format!("{kept}{bulk}"))?;
@@ -64,7 +51,7 @@ pub fn run(bulk_only: bool) -> Result<()> {
     }
     report.push_str(&String::from_utf8(output.stdout)?);
     report.push_str(&build_cost(&root, &cargo)?);
-    report.push_str(&cli_memory(&root, &cargo)?);
+    report.push_str(&cli_memory(&root)?);
     let bulk = bulk(&root)?;
     print!("{report}{bulk}");
     // The fuzzing section is written by `cargo xtask fuzz`; keep it.
@@ -84,11 +71,9 @@ pub fn run(bulk_only: bool) -> Result<()> {
     Ok(())
 }
 
-/// Peak resident memory of `crayon-tenants tenants list --all --output json` over 100,000
-/// tenants of the mock binary, against the size of what it prints and against one page.
-fn cli_memory(root: &Path, cargo: &str) -> Result<String> {
-    println!("the command-line tool listing 100,000 tenants (release build)");
-    tools::run(Command::new(cargo).current_dir(root).args([
+/// Release builds of the mock binary and the command-line tool, which sections 6 and 8 run.
+fn build_release_binaries(root: &Path) -> Result<()> {
+    tools::run(Command::new(tools::cargo()).current_dir(root).args([
         "build",
         "--release",
         "--locked",
@@ -101,7 +86,14 @@ fn cli_memory(root: &Path, cargo: &str) -> Result<String> {
         "crayon-tenants-cli",
         "--bin",
         "crayon-tenants",
-    ]))?;
+    ]))
+}
+
+/// Peak resident memory of `crayon-tenants tenants list --all --output json` over 100,000
+/// tenants of the mock binary, against the size of what it prints and against one page.
+fn cli_memory(root: &Path) -> Result<String> {
+    println!("the command-line tool listing 100,000 tenants (release build)");
+    build_release_binaries(root)?;
     let release = tools::target_dir(root).join("release");
     let out = tools::target_dir(root).join("bench");
     std::fs::create_dir_all(&out)?;

@@ -6,6 +6,18 @@ use crayon_tenants_mock::{Fault, FaultRule, MockConfig, Operation, new_tenant_bo
 
 use crate::start;
 
+/// The next create is answered with this status and nothing is done, as a gateway would.
+fn create_answers_once(status: u16) -> FaultRule {
+    FaultRule::new(
+        Operation::CreateCustomerTenant,
+        Fault::Status {
+            status,
+            retry_after: None,
+        },
+    )
+    .times(1)
+}
+
 #[tokio::test]
 async fn a_free_prefix_is_created_and_a_second_call_finds_it() {
     let (server, client) = start(MockConfig::default().seed_tenants(3)).await;
@@ -65,16 +77,7 @@ async fn the_look_up_is_exact_and_ignores_case() {
 #[tokio::test]
 async fn a_gateway_error_that_created_nothing_is_the_create_s_error_and_is_not_repeated() {
     let (server, client) = start(MockConfig::default().seed_tenants(3)).await;
-    server.add_fault(
-        FaultRule::new(
-            Operation::CreateCustomerTenant,
-            Fault::Status {
-                status: 502,
-                retry_after: None,
-            },
-        )
-        .times(1),
-    );
+    server.add_fault(create_answers_once(502));
     let error = client
         .create_customer_tenant_once(new_tenant_body(1, "gateway"))
         .await
@@ -110,16 +113,7 @@ async fn a_lost_race_is_recognised_by_the_look_up_not_by_an_error_code() {
     let (server, client) = start(MockConfig::default().seed_tenants(3)).await;
     // The caller listed before someone else created the tenant: the create is refused. The
     // refusal here carries no error code at all (a bare 400), as a real server's may not.
-    server.add_fault(
-        FaultRule::new(
-            Operation::CreateCustomerTenant,
-            Fault::Status {
-                status: 400,
-                retry_after: None,
-            },
-        )
-        .times(1),
-    );
+    server.add_fault(create_answers_once(400));
     let outcome = client
         .create_customer_tenant_once(new_tenant_body(1, "contoso1"))
         .known_absent()
@@ -138,16 +132,7 @@ async fn a_lost_race_is_recognised_by_the_look_up_not_by_an_error_code() {
 #[tokio::test]
 async fn a_refused_create_whose_prefix_is_free_is_the_create_s_error() {
     let (server, client) = start(MockConfig::default().seed_tenants(3)).await;
-    server.add_fault(
-        FaultRule::new(
-            Operation::CreateCustomerTenant,
-            Fault::Status {
-                status: 400,
-                retry_after: None,
-            },
-        )
-        .times(1),
-    );
+    server.add_fault(create_answers_once(400));
     let error = client
         .create_customer_tenant_once(new_tenant_body(1, "refused"))
         .await
