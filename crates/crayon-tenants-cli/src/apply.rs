@@ -19,16 +19,15 @@
 use std::collections::HashMap;
 use std::io::Write;
 
-use crayon_tenants::types::{
-    CustomerTenant, CustomerTenantDetailedInput, NewCustomerTenantDetailed,
-};
-use crayon_tenants::{Client, CreatedOnce, KnownReferences, MAX_PAGE_SIZE};
-use futures_util::{StreamExt as _, TryStreamExt as _};
+use crayon_tenants::types::{CustomerTenantDetailedInput, NewCustomerTenantDetailed};
+use crayon_tenants::{Client, CreatedOnce, KnownReferences};
+use futures_util::StreamExt as _;
 use serde::Serialize;
 use serde_json::{Value, json};
 
 use crate::cli::{ApplyArgs, Output};
 use crate::credentials_file::CredentialsFile;
+use crate::current::Current;
 use crate::failure::Failure;
 use crate::output::{self, InOrder, Printer};
 use crate::rows::{self, Checker, Fields, RawRow, Source};
@@ -214,8 +213,8 @@ pub async fn run(
             let planned = row.map(|row| planner.plan(row));
             async move {
                 let mut planned = planned?;
-                if let (Action::Create(body), Some(known)) = (&planned.action, known) {
-                    reject_unknown_references(known, body.clone(), &mut planned);
+                if let Some(known) = known {
+                    reject_unknown_references(known, &mut planned);
                 }
                 Ok::<_, Failure>(planned)
             }
@@ -270,37 +269,6 @@ impl Checkers {
     }
 }
 
-/// The organization's tenants as listed, by id and by domain prefix (lower case).
-struct Current {
-    by_id: HashMap<i32, CustomerTenant>,
-    id_by_prefix: HashMap<String, i32>,
-}
-
-impl Current {
-    /// Lists the organization's tenants once, with the largest page the contract allows.
-    async fn list(client: &Client, organization_id: i32) -> Result<Self, Failure> {
-        let mut tenants = client
-            .list_customer_tenants()
-            .organization_id(organization_id)
-            .paging()
-            .page_size(MAX_PAGE_SIZE)
-            .stream();
-        let mut by_id = HashMap::new();
-        let mut id_by_prefix = HashMap::new();
-        while let Some(tenant) = tenants.try_next().await? {
-            let Some(id) = tenant.id else { continue };
-            if let Some(prefix) = &tenant.domain_prefix {
-                id_by_prefix.insert(prefix.to_lowercase(), id);
-            }
-            by_id.insert(id, tenant);
-        }
-        Ok(Self {
-            by_id,
-            id_by_prefix,
-        })
-    }
-}
-
 /// Plans rows one after the other; a row naming a tenant an earlier row names is invalid.
 struct Planner<'a> {
     current: &'a Current,
@@ -327,14 +295,7 @@ impl<'a> Planner<'a> {
     }
 
     fn plan(&mut self, row: RawRow) -> Planned {
-        let mut planned = plan_row(
-            row.number,
-            row.value,
-            self.current,
-            self.fields,
-            self.organization_id,
-            self.checkers,
-        );
+        let mut planned = self.plan_row(row.number, row.value);
         let key = match &planned.action {
             Action::Update(id, _) | Action::Unchanged(id) => Some(format!("#{id}")),
             Action::Create(body) => Some(body.tenant.domain_prefix.to_lowercase()),
@@ -352,98 +313,98 @@ impl<'a> Planner<'a> {
         }
         planned
     }
-}
 
-fn plan_row(
-    number: usize,
-    value: Result<Value, Vec<String>>,
-    current: &Current,
-    fields: &Fields,
-    organization_id: i32,
-    checkers: &Checkers,
-) -> Planned {
-    let mut planned = Planned {
-        row: number,
-        domain_prefix: None,
-        action: Action::Invalid(Vec::new()),
-        changes: Vec::new(),
-        notes: Vec::new(),
-    };
-    let value = match value {
-        Ok(value) if value.is_object() => value,
-        Ok(_) => {
-            planned.action = Action::Invalid(vec!["not a JSON object".to_owned()]);
-            return planned;
-        }
-        Err(problems) => {
-            planned.action = Action::Invalid(problems);
-            return planned;
-        }
-    };
-    // The row's fields, by path: the tenant's, and the create's own.
-    let mut desired = Vec::new();
-    let mut unknown = Vec::new();
-    leaves(&value, "", &mut desired);
-    desired.retain(|(path, leaf)| {
-        let known = fields.leaves.iter().any(|(field, _)| field == path);
-        if !known {
-            unknown.push(path.clone());
-        }
-        known && !leaf.is_null()
-    });
-    if !unknown.is_empty() {
-        planned.action = Action::Invalid(
-            unknown
-                .into_iter()
-                .map(|path| format!("{path} is no field of a tenant"))
-                .collect(),
+    /// Plans one row against the listing, on its own.
+    fn plan_row(&self, number: usize, value: rows::RowValue) -> Planned {
+        let (current, fields, organization_id, checkers) = (
+            self.current,
+            self.fields,
+            self.organization_id,
+            self.checkers,
         );
-        return planned;
-    }
-    let text = |path: &str| {
-        desired
-            .iter()
-            .find(|(field, _)| field == path)
-            .map(|(_, value)| value.clone())
-    };
-    planned.domain_prefix = text("DomainPrefix").and_then(|v| v.as_str().map(str::to_owned));
-    if let Some(organization) = text("Organization.Id")
-        && organization.as_i64() != Some(i64::from(organization_id))
-    {
-        planned.action = Action::Invalid(vec![format!(
-            "Organization.Id is {organization}, but this run is for organization {organization_id}"
-        )]);
-        return planned;
-    }
-    let matched = match text("Id") {
-        Some(id) => match id.as_i64().and_then(|id| i32::try_from(id).ok()) {
-            Some(id) if current.by_id.contains_key(&id) => Some(id),
-            _ => {
-                planned.action = Action::Invalid(vec![format!(
-                    "no tenant {id} in organization {organization_id} (apply matches by Id when \
-                     the row has one, and never creates a tenant with a given Id)"
-                )]);
+        let mut planned = Planned {
+            row: number,
+            domain_prefix: None,
+            action: Action::Invalid(Vec::new()),
+            changes: Vec::new(),
+            notes: Vec::new(),
+        };
+        let value = match value {
+            Ok(value) if value.is_object() => value,
+            Ok(_) => {
+                planned.action = Action::Invalid(vec!["not a JSON object".to_owned()]);
                 return planned;
             }
-        },
-        None => match &planned.domain_prefix {
-            Some(prefix) => current.id_by_prefix.get(&prefix.to_lowercase()).copied(),
-            None => {
-                planned.action = Action::Invalid(vec![
-                    "the row has neither Id nor DomainPrefix: it names no tenant".to_owned(),
-                ]);
+            Err(problems) => {
+                planned.action = Action::Invalid(problems);
                 return planned;
             }
-        },
-    };
-    match matched {
-        Some(id) => {
-            let tenant = serde_json::to_value(&current.by_id[&id]).unwrap_or(Value::Null);
-            plan_update(&mut planned, id, &tenant, &desired, checkers);
+        };
+        // The row's fields, by path: the tenant's, and the create's own.
+        let mut desired = Vec::new();
+        let mut unknown = Vec::new();
+        leaves(&value, "", &mut desired);
+        desired.retain(|(path, leaf)| {
+            let known = fields.leaves.iter().any(|(field, _)| field == path);
+            if !known {
+                unknown.push(path.clone());
+            }
+            known && !leaf.is_null()
+        });
+        if !unknown.is_empty() {
+            planned.action = Action::Invalid(
+                unknown
+                    .into_iter()
+                    .map(|path| format!("{path} is no field of a tenant"))
+                    .collect(),
+            );
+            return planned;
         }
-        None => plan_create(&mut planned, &desired, organization_id, checkers),
+        let text = |path: &str| {
+            desired
+                .iter()
+                .find(|(field, _)| field == path)
+                .map(|(_, value)| value.clone())
+        };
+        planned.domain_prefix = text("DomainPrefix").and_then(|v| v.as_str().map(str::to_owned));
+        if let Some(organization) = text("Organization.Id")
+            && organization.as_i64() != Some(i64::from(organization_id))
+        {
+            planned.action = Action::Invalid(vec![format!(
+                "Organization.Id is {organization}, but this run is for organization {organization_id}"
+            )]);
+            return planned;
+        }
+        let matched = match text("Id") {
+            Some(id) => match id.as_i64().and_then(|id| i32::try_from(id).ok()) {
+                Some(id) if current.by_id.contains_key(&id) => Some(id),
+                _ => {
+                    planned.action = Action::Invalid(vec![format!(
+                        "no tenant {id} in organization {organization_id} (apply matches by Id when \
+                         the row has one, and never creates a tenant with a given Id)"
+                    )]);
+                    return planned;
+                }
+            },
+            None => match &planned.domain_prefix {
+                Some(prefix) => current.id_by_prefix.get(&prefix.to_lowercase()).copied(),
+                None => {
+                    planned.action = Action::Invalid(vec![
+                        "the row has neither Id nor DomainPrefix: it names no tenant".to_owned(),
+                    ]);
+                    return planned;
+                }
+            },
+        };
+        match matched {
+            Some(id) => {
+                let tenant = serde_json::to_value(&current.by_id[&id]).unwrap_or(Value::Null);
+                plan_update(&mut planned, id, &tenant, &desired, checkers);
+            }
+            None => plan_create(&mut planned, &desired, organization_id, checkers),
+        }
+        planned
     }
-    planned
 }
 
 /// Compares the row with the tenant; plans the update of the fields that differ.
@@ -610,27 +571,25 @@ async fn check_references(
     known: &mut Option<KnownReferences>,
     planned: &mut Planned,
 ) -> Result<(), Failure> {
-    let Action::Create(body) = &planned.action else {
+    if !matches!(planned.action, Action::Create(_)) {
         return Ok(());
-    };
-    let body = body.clone();
+    }
     if known.is_none() {
         *known = Some(KnownReferences::fetch(client, [organization_id]).await?);
     }
     if let Some(known) = known {
-        reject_unknown_references(known, body, planned);
+        reject_unknown_references(known, planned);
     }
     Ok(())
 }
 
-fn reject_unknown_references(
-    known: &KnownReferences,
-    body: Box<NewCustomerTenantDetailed>,
-    planned: &mut Planned,
-) {
-    let problems = known.check(&body.tenant);
-    if !problems.is_empty() {
-        planned.action = Action::Invalid(problems.iter().map(ToString::to_string).collect());
+/// Marks a planned create invalid when `known` does not have its references.
+fn reject_unknown_references(known: &KnownReferences, planned: &mut Planned) {
+    if let Action::Create(body) = &planned.action {
+        let problems = known.check(&body.tenant);
+        if !problems.is_empty() {
+            planned.action = Action::Invalid(problems.iter().map(ToString::to_string).collect());
+        }
     }
 }
 

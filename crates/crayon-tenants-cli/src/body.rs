@@ -61,17 +61,8 @@ fn no_property(unknown: &crayon_tenants_contract::UnknownProperty) -> String {
         Some((parent, name)) => (format!("{parent}."), name),
         None => (String::new(), unknown.path.as_str()),
     };
-    let closest = unknown
-        .known
-        .iter()
-        .map(|known| {
-            let score =
-                strsim::normalized_damerau_levenshtein(&known.to_lowercase(), &name.to_lowercase());
-            (score, known)
-        })
-        .max_by(|a, b| a.0.total_cmp(&b.0));
-    match closest {
-        Some((score, known)) if score >= 0.5 => {
+    match crate::failure::closest(name, unknown.known.iter().map(String::as_str)) {
+        Some(known) => {
             format!(
                 "{} is no property; did you mean {parent}{known}?",
                 unknown.path

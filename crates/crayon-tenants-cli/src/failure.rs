@@ -3,6 +3,22 @@
 use std::fmt;
 use std::process::ExitCode;
 
+/// The known name closest to `name` (normalized Damerau-Levenshtein, ignoring case), when it is
+/// close enough to suggest: the "did you mean" of every refused name (a body's property, a
+/// CSV column, a `--columns` path).
+pub fn closest<'a>(name: &str, known: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
+    let name = name.to_lowercase();
+    known
+        .into_iter()
+        .map(|known| {
+            let score = strsim::normalized_damerau_levenshtein(&known.to_lowercase(), &name);
+            (score, known)
+        })
+        .max_by(|a, b| a.0.total_cmp(&b.0))
+        .filter(|(score, _)| *score >= 0.5)
+        .map(|(_, known)| known)
+}
+
 /// A failure of a command.
 #[derive(Debug)]
 pub enum Failure {

@@ -14,14 +14,15 @@
 use std::collections::HashMap;
 use std::io::Write;
 
-use crayon_tenants::types::{CustomerTenant, NewCustomerTenantDetailed};
-use crayon_tenants::{Client, CreatedOnce, KnownReferences, MAX_PAGE_SIZE};
-use futures_util::{StreamExt as _, TryStreamExt as _};
+use crayon_tenants::types::NewCustomerTenantDetailed;
+use crayon_tenants::{Client, CreatedOnce, KnownReferences};
+use futures_util::StreamExt as _;
 use serde::Serialize;
 use serde_json::Value;
 
 use crate::cli::{ImportArgs, Output};
 use crate::credentials_file::CredentialsFile;
+use crate::current::Current;
 use crate::failure::Failure;
 use crate::output;
 use crate::output::{InOrder, Printer};
@@ -47,6 +48,9 @@ pub struct RowResult {
     pub outcome: Outcome,
     pub id: Option<i32>,
     pub message: String,
+    /// The earlier row with the same domain prefix, whose outcome decides this one's.
+    #[serde(skip)]
+    pub same_as: Option<usize>,
 }
 
 /// A row read from the file: its number (1 is the first data row) and its body or its problems.
@@ -98,7 +102,9 @@ pub async fn run(
     let existing = if args.dry_run {
         Default::default()
     } else {
-        existing_prefixes(client, args.organization_id).await?
+        Current::list(client, args.organization_id)
+            .await?
+            .id_by_prefix
     };
     let credentials = args
         .credentials_file
@@ -132,6 +138,7 @@ pub async fn run(
                     outcome: Outcome::Exists,
                     id: None,
                     message: format!("same domain prefix as row {first}"),
+                    same_as: Some(first),
                 }),
                 (None, true) => Ok(checked_only(row)),
                 (None, false) => import_row(client, existing, row, credentials).await,
@@ -153,10 +160,7 @@ pub async fn run(
             if let Some(outcome) = repeated.get_mut(&result.row) {
                 *outcome = Some((result.outcome.clone(), result.id));
             }
-            if let Some(first) = result
-                .message
-                .strip_prefix("same domain prefix as row ")
-                .and_then(|first| first.parse::<usize>().ok())
+            if let Some(first) = result.same_as
                 && let Some(Some((outcome, id))) = repeated.get(&first)
             {
                 result.id = *id;
@@ -196,6 +200,7 @@ fn checked_only(row: Row) -> RowResult {
             outcome: Outcome::Valid,
             id: None,
             message: String::new(),
+            same_as: None,
         },
         Err(problems) => invalid(row.number, row.domain_prefix, problems),
     }
@@ -208,33 +213,15 @@ fn invalid(row: usize, domain_prefix: Option<String>, problems: Vec<String>) -> 
         outcome: Outcome::Invalid,
         id: None,
         message: problems.join("; "),
+        same_as: None,
     }
-}
-
-/// The organization's tenants' ids by domain prefix (lower case), from one listing.
-async fn existing_prefixes(
-    client: &Client,
-    organization_id: i32,
-) -> Result<std::collections::HashMap<String, Option<i32>>, Failure> {
-    let tenants: Vec<CustomerTenant> = client
-        .list_customer_tenants()
-        .organization_id(organization_id)
-        .paging()
-        .page_size(MAX_PAGE_SIZE)
-        .stream()
-        .try_collect()
-        .await?;
-    Ok(tenants
-        .into_iter()
-        .filter_map(|tenant| Some((tenant.domain_prefix?.to_lowercase(), tenant.id)))
-        .collect())
 }
 
 /// Imports one row: a prefix the listing has exists; otherwise the library creates it once
 /// (a create whose answer was lost, or that lost a race for its prefix, is looked up again).
 async fn import_row(
     client: &Client,
-    existing: &std::collections::HashMap<String, Option<i32>>,
+    existing: &HashMap<String, i32>,
     row: Row,
     credentials: Option<&CredentialsFile>,
 ) -> Result<RowResult, Failure> {
@@ -249,9 +236,10 @@ async fn import_row(
         outcome,
         id,
         message,
+        same_as: None,
     };
     if let Some(id) = existing.get(&prefix.to_lowercase()) {
-        return Ok(result(Outcome::Exists, *id, String::new()));
+        return Ok(result(Outcome::Exists, Some(*id), String::new()));
     }
     match client
         .create_customer_tenant_once(body)

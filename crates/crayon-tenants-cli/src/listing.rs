@@ -176,13 +176,9 @@ fn chosen_columns(schema: &str, asked: &[String], format: Output) -> Result<Vec<
     let known = crayon_tenants_contract::columns(schema);
     for column in asked {
         if !known.contains(column) {
-            let closest = known
-                .iter()
-                .map(|path| (strsim::jaro_winkler(path, column), path))
-                .filter(|(score, _)| *score > 0.8)
-                .max_by(|a, b| a.0.total_cmp(&b.0));
+            let closest = crate::failure::closest(column, known.iter().map(String::as_str));
             return Err(Failure::Usage(match closest {
-                Some((_, path)) => {
+                Some(path) => {
                     format!("--columns: `{column}` is no field of {schema}; did you mean `{path}`?")
                 }
                 None => format!(

@@ -9,6 +9,7 @@ mod body;
 mod cli;
 mod commands;
 mod credentials_file;
+mod current;
 mod failure;
 mod import;
 mod listing;

@@ -49,14 +49,9 @@ impl Fields {
     }
 
     fn unknown(&self, path: &str) -> Failure {
-        let closest = self
-            .leaves
-            .iter()
-            .map(|(leaf, _)| (strsim::jaro_winkler(leaf, path), leaf))
-            .filter(|(score, _)| *score > 0.85)
-            .max_by(|a, b| a.0.total_cmp(&b.0));
-        Failure::Usage(match closest {
-            Some((_, leaf)) => {
+        let leaves = self.leaves.iter().map(|(leaf, _)| leaf.as_str());
+        Failure::Usage(match crate::failure::closest(path, leaves) {
+            Some(leaf) => {
                 format!(
                     "the CSV column `{path}` is no field of {}; did you mean `{leaf}`?",
                     self.of
