@@ -123,21 +123,8 @@ fn cli_memory(root: &Path) -> Result<String> {
             .stdin(std::process::Stdio::null())
             .spawn()
             .context("starting crayon-tenants")?;
-        // VmHWM is the process's peak resident set so far; the last reading before it exits.
-        let status_file = format!("/proc/{}/status", child.id());
-        let mut peak_kib = 0u64;
-        while child.try_wait()?.is_none() {
-            if let Ok(status) = std::fs::read_to_string(&status_file)
-                && let Some(kib) = status
-                    .lines()
-                    .find_map(|line| line.strip_prefix("VmHWM:"))
-                    .and_then(|value| value.trim().trim_end_matches("kB").trim().parse().ok())
-            {
-                peak_kib = kib;
-            }
-            std::thread::sleep(std::time::Duration::from_millis(5));
-        }
-        Ok((peak_kib * 1024, std::fs::metadata(&printed)?.len()))
+        let (_, peak_bytes) = wait_sampling_peak(&mut child)?;
+        Ok((peak_bytes, std::fs::metadata(&printed)?.len()))
     };
     let (page_peak, _) = run(&["--page-size", "100"])?;
     let (all_peak, printed) = run(&["--all", "--page-size", "500", "--concurrency", "4"])?;
@@ -389,6 +376,22 @@ fn crate_set(
         .collect())
 }
 
+/// A row of a bulk file: a tenant there with a new `Reference`, a tenant there as it is (with
+/// its `Reference`), or a new tenant.
+enum BenchRow {
+    Changed(String, String),
+    Unchanged(String, String),
+    New(String),
+}
+
+impl BenchRow {
+    fn prefix(&self) -> &str {
+        match self {
+            Self::Changed(prefix, _) | Self::Unchanged(prefix, _) | Self::New(prefix) => prefix,
+        }
+    }
+}
+
 /// What one run of a bulk command cost: requests sent, wall time, peak resident set.
 struct BulkRun {
     requests: usize,
@@ -417,11 +420,24 @@ fn sampled(command: &mut Command) -> Result<(f64, u64, String)> {
         let mut text = String::new();
         std::io::Read::read_to_string(&mut stderr, &mut text).map(|_| text)
     });
+    let (status, peak_bytes) = wait_sampling_peak(&mut child)?;
+    let seconds = started.elapsed().as_secs_f64();
+    let stdout = out.join().map_err(|_| anyhow::anyhow!("stdout reader"))??;
+    let stderr = err.join().map_err(|_| anyhow::anyhow!("stderr reader"))??;
+    if !status.success() {
+        bail!("a bulk run failed ({status}):\n{stderr}");
+    }
+    Ok((seconds, peak_bytes, format!("{stdout}\n{stderr}")))
+}
+
+/// Waits for the process to end, reading its peak resident set (VmHWM, the peak so far) every
+/// 5 ms; the last reading before it exits is its peak.
+fn wait_sampling_peak(child: &mut std::process::Child) -> Result<(std::process::ExitStatus, u64)> {
     let status_file = format!("/proc/{}/status", child.id());
     let mut peak_kib = 0u64;
-    let status = loop {
+    loop {
         if let Some(status) = child.try_wait()? {
-            break status;
+            return Ok((status, peak_kib * 1024));
         }
         if let Ok(text) = std::fs::read_to_string(&status_file)
             && let Some(kib) = text
@@ -432,14 +448,7 @@ fn sampled(command: &mut Command) -> Result<(f64, u64, String)> {
             peak_kib = kib;
         }
         std::thread::sleep(std::time::Duration::from_millis(5));
-    };
-    let seconds = started.elapsed().as_secs_f64();
-    let stdout = out.join().map_err(|_| anyhow::anyhow!("stdout reader"))??;
-    let stderr = err.join().map_err(|_| anyhow::anyhow!("stderr reader"))??;
-    if !status.success() {
-        bail!("a bulk run failed ({status}):\n{stderr}");
     }
-    Ok((seconds, peak_kib * 1024, format!("{stdout}\n{stderr}")))
 }
 
 /// `tenants import` and `tenants apply` of files where half the rows are there already and a
@@ -508,13 +517,17 @@ fn bulk(root: &Path) -> Result<String> {
             "Company": {"OrganizationRegistrationNumber": "123"}
         })
     };
-    // Row i of a file over `prefixes`: the existing tenants first (every other one changed),
-    // then the new ones.
-    let rows_of = |prefixes: &[String], rows: usize| -> Vec<(String, Option<String>)> {
+    // The rows of a file over `prefixes`: the existing tenants first (every other one with a
+    // new Reference), then the new ones.
+    let rows_of = |prefixes: &[String], rows: usize| -> Vec<BenchRow> {
         (0..rows)
             .map(|i| match prefixes.get(i) {
-                Some(prefix) => (prefix.clone(), (i % 2 == 0).then(|| format!("BENCH-{i}"))),
-                None => (format!("bench-new-{i}"), None),
+                Some(prefix) if i % 2 == 0 => {
+                    BenchRow::Changed(prefix.clone(), format!("BENCH-{i}"))
+                }
+                // The seed's own reference of the i-th demo tenant.
+                Some(prefix) => BenchRow::Unchanged(prefix.clone(), format!("REF-1-{i:04}")),
+                None => BenchRow::New(format!("bench-new-{i}")),
             })
             .collect()
     };
@@ -531,27 +544,23 @@ fn bulk(root: &Path) -> Result<String> {
         let (_mock, url, prefixes) = prepare(rows)?;
         let file = out.join(format!("{command}-{rows}.ndjson"));
         let mut text = String::new();
-        for (prefix, reference) in rows_of(&prefixes, rows) {
-            let mut body = create_body(&prefix);
-            let line = if command == "import" {
-                body
-            } else {
-                let mut tenant = body["Tenant"].take();
-                if let Some(reference) = reference {
-                    tenant["Reference"] = reference.into();
-                } else if prefixes.contains(&prefix) {
-                    // Unchanged: the row names the tenant and nothing else.
-                    tenant = serde_json::json!({ "DomainPrefix": prefix });
+        for row in rows_of(&prefixes, rows) {
+            let line = match (command, row) {
+                ("import", row) => create_body(row.prefix()),
+                (_, BenchRow::Changed(prefix, reference)) => {
+                    serde_json::json!({ "DomainPrefix": prefix, "Reference": reference })
                 }
-                if !prefixes.contains(&prefix) {
+                // Unchanged: the row names the tenant and nothing else.
+                (_, BenchRow::Unchanged(prefix, _)) => {
+                    serde_json::json!({ "DomainPrefix": prefix })
+                }
+                (_, BenchRow::New(prefix)) => {
+                    let mut body = create_body(&prefix);
+                    let mut tenant = body["Tenant"].take();
                     tenant["Profile"] = body["Profile"].take();
                     tenant["Company"] = body["Company"].take();
-                } else if tenant.get("Name").is_some() {
-                    tenant = serde_json::json!({
-                        "DomainPrefix": prefix, "Reference": tenant["Reference"].clone()
-                    });
+                    tenant
                 }
-                tenant
             };
             writeln!(text, "{line}")?;
         }
@@ -586,18 +595,19 @@ fn bulk(root: &Path) -> Result<String> {
         let (_mock, url, prefixes) = prepare(rows)?;
         let file = out.join(format!("loop-{rows}.ndjson"));
         let mut text = String::new();
-        for (prefix, reference) in rows_of(&prefixes, rows) {
-            let reference = reference.unwrap_or_else(|| {
-                format!(
-                    "REF-1-{:04}",
-                    prefixes.iter().position(|p| *p == prefix).unwrap_or(0)
-                )
-            });
+        for row in rows_of(&prefixes, rows) {
+            let (prefix, reference) = match &row {
+                BenchRow::Changed(prefix, reference) | BenchRow::Unchanged(prefix, reference) => {
+                    (prefix.as_str(), reference.as_str())
+                }
+                // A new tenant's reference: none the loop would find on a tenant.
+                BenchRow::New(prefix) => (prefix.as_str(), ""),
+            };
             writeln!(
                 text,
                 "{}",
                 serde_json::json!({
-                    "DomainPrefix": prefix, "Reference": reference, "Create": create_body(&prefix)
+                    "DomainPrefix": prefix, "Reference": reference, "Create": create_body(prefix)
                 })
             )?;
         }

@@ -22,7 +22,7 @@ use serde_json::Value;
 
 use crate::cli::{ImportArgs, Output};
 use crate::credentials_file::CredentialsFile;
-use crate::current::Current;
+use crate::current;
 use crate::failure::Failure;
 use crate::output;
 use crate::output::{InOrder, Printer};
@@ -102,9 +102,7 @@ pub async fn run(
     let existing = if args.dry_run {
         Default::default()
     } else {
-        Current::list(client, args.organization_id)
-            .await?
-            .id_by_prefix
+        current::ids_by_prefix(client, args.organization_id).await?
     };
     let credentials = args
         .credentials_file
