@@ -24,6 +24,8 @@ pub struct Operation {
     pub method: String,
     /// The schema of its `Items` when it is a list that pages.
     pub page_item: Option<String>,
+    /// Whether that schema has an integer `Id`, by which a stream tells its items apart.
+    pub page_item_has_id: bool,
     /// Its integer query parameters with bounds: name, `minimum`, `maximum`.
     pub bounds: Vec<(String, Option<i64>, Option<i64>)>,
 }
@@ -76,7 +78,12 @@ pub fn add_to_builders(file: &mut syn::File, operations: &[Operation]) -> Result
             }
         })?);
         if let Some(item) = &operation.page_item {
-            added.push(paging(&ident, operation_id, item)?);
+            added.push(paging(
+                &ident,
+                operation_id,
+                item,
+                operation.page_item_has_id,
+            )?);
         }
         for (parameter, minimum, maximum) in &operation.bounds {
             check_bounds(&mut builder.1, &name, parameter, *minimum, *maximum)?;
@@ -219,8 +226,13 @@ fn snake_case(name: &str) -> String {
 }
 
 /// `into_stream()`, `paging()` and `ListRequest` for the builder of a list that pages.
-fn paging(builder: &Ident, operation_id: &str, item: &str) -> Result<syn::File> {
+fn paging(builder: &Ident, operation_id: &str, item: &str, has_id: bool) -> Result<syn::File> {
     let item = Ident::new(item, Span::call_site());
+    let item_id = if has_id {
+        quote! { item.id.map(i64::from) }
+    } else {
+        quote! { { let _ = item; None } }
+    };
     let stream_doc = format!(
         "Every `{item}` of this listing, page after page, with the page size this builder was given (else the default) and the default concurrency: see `crate::Paging` (added by `cargo xtask codegen` for `{operation_id}`)."
     );
@@ -244,6 +256,9 @@ fn paging(builder: &Ident, operation_id: &str, item: &str) -> Result<syn::File> 
         }
         impl crate::paging::ListRequest for #builder<'static> {
             type Item = types::#item;
+            fn item_id(item: &Self::Item) -> ::std::option::Option<i64> {
+                #item_id
+            }
             fn fetch_page<'c>(
                 &self,
                 client: &'c super::Client,
@@ -337,6 +352,10 @@ pub fn operations(spec: &serde_json::Value) -> Result<Vec<Operation>> {
                     id: id.to_owned(),
                     method: method.clone(),
                     page_item: page_item(spec, operation),
+                    page_item_has_id: page_item(spec, operation).is_some_and(|item| {
+                        spec["components"]["schemas"][item.as_str()]["properties"]["Id"]["type"]
+                            == "integer"
+                    }),
                     bounds: bounds(spec, operation),
                 });
             }

@@ -19,6 +19,7 @@ use futures::StreamExt as _;
 
 use crate::error::MockError;
 use crate::operation::{Operation, UnknownOperation};
+use crate::state::WorldChange;
 
 /// What happens to a request a fault hits.
 #[derive(Clone, Debug, PartialEq)]
@@ -53,6 +54,10 @@ pub enum Fault {
     /// Run the operation, then answer with this `ExpiresIn` in its JSON body (for the token
     /// operation: a server that announces lifetimes that are huge, zero or negative).
     ExpiresIn(i64),
+    /// Run the operation, then make this change to the tenants of the request's
+    /// `organizationId` (on `listCustomerTenants` with `times=1`: the world changes after page 1
+    /// is answered, before the next page is read).
+    Change(WorldChange),
 }
 
 /// A fault, the requests it applies to, and how often it hits.
@@ -112,7 +117,8 @@ impl fmt::Display for FaultParseError {
             f,
             "{}; expected OPERATION:KIND[:OPTION...] with OPERATION an operationId or `*`, KIND one \
              of status=CODE, latency=MS, malformed-json, truncated, html=CODE, empty-401, drop, \
-             drop-after, expires-in=SECS, and OPTION one of rate=0..1, times=N, retry-after=SECS",
+             drop-after, expires-in=SECS, change=delete-first|insert-first|rename-last-first|\
+             replace|repeat, and OPTION one of rate=0..1, times=N, retry-after=SECS",
             self.0
         )
     }
@@ -175,6 +181,13 @@ impl FromStr for FaultRule {
                 "drop" => Fault::DropConnection,
                 "drop-after" => Fault::DropAfterRunning,
                 "expires-in" => Fault::ExpiresIn(parse_number("number of seconds", value)?),
+                "change" => Fault::Change(
+                    WorldChange::ALL
+                        .iter()
+                        .find(|(name, _)| *name == value)
+                        .map(|(_, change)| *change)
+                        .ok_or_else(|| FaultParseError(format!("unknown change `{value}`")))?,
+                ),
                 other => return Err(FaultParseError(format!("unknown fault `{other}`"))),
             },
             rate: 1.0,
@@ -284,7 +297,8 @@ pub(crate) struct DropConnection;
 /// response (malformed and truncated bodies corrupt a real answer).
 pub(crate) async fn respond(fault: Fault, run: impl Future<Output = Response>) -> Response {
     match fault {
-        Fault::Latency(_) => run.await,
+        // The change is made by the caller, which knows the world, once the answer is ready.
+        Fault::Latency(_) | Fault::Change(_) => run.await,
         Fault::Status {
             status,
             retry_after,
@@ -418,6 +432,14 @@ mod tests {
                 "getUserToken:expires-in=-9223372036854775808",
                 Fault::ExpiresIn(i64::MIN),
             ),
+            (
+                "listCustomerTenants:change=rename-last-first",
+                Fault::Change(WorldChange::RenameLastFirst),
+            ),
+            (
+                "listCustomerTenants:change=repeat",
+                Fault::Change(WorldChange::Repeat),
+            ),
         ] {
             assert_eq!(text.parse::<FaultRule>().unwrap().fault, fault, "{text}");
         }
@@ -430,6 +452,7 @@ mod tests {
             ("*:explode", "unknown fault `explode`"),
             ("*:status=700", "700 is not an HTTP status"),
             ("*:status=abc", "`abc` is not a valid status"),
+            ("*:change=shuffle", "unknown change `shuffle`"),
             ("*:drop:rate=2", "rate 2 is not between 0 and 1"),
             ("*:drop:retry-after=1", "retry-after goes with status=CODE"),
             ("*", "names no fault"),

@@ -88,5 +88,5 @@ pub use seed::{
     MockPublisher, ORGANIZATIONS, PUBLISHERS, new_tenant_body,
 };
 pub use server::MockServer;
-pub use state::{MockState, StoredTenant};
+pub use state::{MockState, StoredTenant, WorldChange};
 pub use tenants::DEFAULT_PAGE_SIZE;

@@ -12,7 +12,7 @@ use axum::routing::{MethodFilter, MethodRouter, on};
 
 use crate::app::App;
 use crate::error::MockError;
-use crate::faults;
+use crate::faults::{self, Fault};
 use crate::operation::Operation;
 use crate::{lookups, tenants, token};
 
@@ -92,8 +92,16 @@ async fn every_operation(
         tokio::time::sleep(latency).await;
     }
     let fault = decision.fault.as_ref().map(|fault| format!("{fault:?}"));
+    let organization_id = organization_id(request.uri());
     let response = match decision.fault {
         None => next.run(request).await,
+        Some(Fault::Change(change)) => {
+            let response = next.run(request).await;
+            if let Some(organization_id) = organization_id {
+                app.state.change_world(organization_id, change);
+            }
+            response
+        }
         Some(fault) => faults::respond(fault, next.run(request)).await,
     };
     tracing::info!(
@@ -105,4 +113,15 @@ async fn every_operation(
         "handled"
     );
     response.into_response()
+}
+
+/// The `organizationId` of a request's query (any case of the name), for a fault that changes
+/// that organization's tenants.
+fn organization_id(uri: &axum::http::Uri) -> Option<i32> {
+    uri.query()?.split('&').find_map(|pair| {
+        let (name, value) = pair.split_once('=')?;
+        name.eq_ignore_ascii_case("organizationId")
+            .then(|| value.parse().ok())
+            .flatten()
+    })
 }

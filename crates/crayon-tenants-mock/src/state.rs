@@ -52,6 +52,43 @@ struct Store {
     tenants: BTreeMap<i32, StoredTenant>,
     last_id: i32,
     tokens: HashMap<String, Instant>,
+    /// Where a tenant moved to sort (lower first) by a [`WorldChange`]; listings are in id
+    /// order otherwise.
+    rank: HashMap<i32, i64>,
+    /// Whether the next page after page 1 of a listing starts one item early.
+    overlap_next_page: bool,
+}
+
+/// A change another administrator (or Crayon's synchronisation with a publisher) makes to an
+/// organization's tenants, which the mock's faults make between two pages of a listing
+/// (`listCustomerTenants:change=delete-first:times=1`): offset paging then skips or repeats
+/// tenants, as it does against the real API.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum WorldChange {
+    /// The listing's first tenant is deleted: every later one moves up a place.
+    DeleteFirst,
+    /// A new tenant is created that sorts first: every other one moves down a place.
+    InsertFirst,
+    /// The listing's last tenant is renamed so that it sorts first (as in a listing ordered
+    /// by name): the tenants before it move down a place; the count is kept.
+    RenameLastFirst,
+    /// The listing's first tenant is deleted and a new one created (it sorts last): the count,
+    /// and so `TotalHits`, is kept.
+    Replace,
+    /// The next page after page 1 starts one tenant early, repeating the last of the page
+    /// before (as pages that overlap); nothing is stored differently and `TotalHits` is kept.
+    Repeat,
+}
+
+impl WorldChange {
+    /// Every change, with its name in the `--fault` syntax.
+    pub const ALL: [(&'static str, Self); 5] = [
+        ("delete-first", Self::DeleteFirst),
+        ("insert-first", Self::InsertFirst),
+        ("rename-last-first", Self::RenameLastFirst),
+        ("replace", Self::Replace),
+        ("repeat", Self::Repeat),
+    ];
 }
 
 impl MockState {
@@ -201,10 +238,16 @@ impl MockState {
         take: usize,
     ) -> (usize, Vec<CustomerTenant>) {
         let store = self.lock();
-        let matches = store
+        let mut listed: Vec<&StoredTenant> = store
             .tenants
             .values()
             .filter(|stored| stored.organization_id == organization_id)
+            .collect();
+        if !store.rank.is_empty() {
+            store.sort(&mut listed);
+        }
+        let matches = listed
+            .into_iter()
             .filter_map(|stored| stored.detailed.tenant.as_ref())
             .filter(|tenant| filter(tenant));
         let (mut total, mut page) = (0, Vec::new());
@@ -215,6 +258,60 @@ impl MockState {
             total += 1;
         }
         (total, page)
+    }
+
+    /// Makes `change` to the tenants of an organization.
+    pub fn change_world(&self, organization_id: i32, change: WorldChange) {
+        let mut store = self.lock();
+        let order = store.order(organization_id);
+        let new_tenant = |store: &mut Store| {
+            let index = store.last_id as usize + 1;
+            store.insert(organization_id, seed::demo_tenant(organization_id, index))
+        };
+        let first_rank = |store: &Store| store.rank.values().min().copied().unwrap_or(0).min(0) - 1;
+        match change {
+            WorldChange::DeleteFirst => {
+                if let Some(first) = order.first() {
+                    store.tenants.remove(first);
+                }
+            }
+            WorldChange::InsertFirst => {
+                let rank = first_rank(&store);
+                let id = new_tenant(&mut store);
+                store.rank.insert(id, rank);
+            }
+            WorldChange::RenameLastFirst => {
+                if let Some(&last) = order.last() {
+                    let rank = first_rank(&store);
+                    if let Some(tenant) = store
+                        .tenants
+                        .get_mut(&last)
+                        .and_then(|stored| stored.detailed.tenant.as_mut())
+                    {
+                        tenant.name = Some(format!("A {}", tenant.name.as_deref().unwrap_or("")));
+                    }
+                    store.rank.insert(last, rank);
+                }
+            }
+            WorldChange::Replace => {
+                if let Some(first) = order.first() {
+                    store.tenants.remove(first);
+                }
+                new_tenant(&mut store);
+            }
+            WorldChange::Repeat => store.overlap_next_page = true,
+        }
+    }
+
+    /// Whether this page of a listing starts one item early ([`WorldChange::Repeat`]): once,
+    /// for the first page after page 1 asked for since the change.
+    pub(crate) fn take_overlap(&self, page: i32) -> bool {
+        let mut store = self.lock();
+        let overlap = page > 1 && store.overlap_next_page;
+        if overlap {
+            store.overlap_next_page = false;
+        }
+        overlap
     }
 
     pub(crate) fn add_agreement(&self, id: i32, agreement: ServiceAccountAgreement) -> bool {
@@ -229,6 +326,33 @@ impl MockState {
 }
 
 impl Store {
+    /// The ids of an organization's tenants in listing order.
+    fn order(&self, organization_id: i32) -> Vec<i32> {
+        let mut listed: Vec<&StoredTenant> = self
+            .tenants
+            .values()
+            .filter(|stored| stored.organization_id == organization_id)
+            .collect();
+        self.sort(&mut listed);
+        listed
+            .iter()
+            .filter_map(|stored| stored.detailed.tenant.as_ref()?.id)
+            .collect()
+    }
+
+    /// Listing order: by rank (moved tenants first), then by id.
+    fn sort(&self, listed: &mut [&StoredTenant]) {
+        listed.sort_by_key(|stored| {
+            let id = stored
+                .detailed
+                .tenant
+                .as_ref()
+                .and_then(|t| t.id)
+                .unwrap_or(0);
+            (self.rank.get(&id).copied().unwrap_or(0), id)
+        });
+    }
+
     fn insert(&mut self, organization_id: i32, mut detailed: CustomerTenantDetailed) -> i32 {
         self.last_id += 1;
         let id = self.last_id;

@@ -115,6 +115,8 @@ pub(crate) async fn list(
     let skip = usize::try_from(page - 1)
         .unwrap_or(usize::MAX)
         .saturating_mul(page_size as usize);
+    // A `repeat` fault: this page starts one tenant early.
+    let skip = skip.saturating_sub(usize::from(app.state.take_overlap(page)));
     let (total, items) = app.state.list_page(
         organization_id,
         |tenant: &CustomerTenant| {

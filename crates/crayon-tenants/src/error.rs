@@ -77,13 +77,23 @@ pub enum Error {
     /// and answered 404: the first attempt most likely deleted the tenant. The 404 is kept here,
     /// so that a caller who only wants the tenant gone can treat this as success.
     NotFoundAfterRetry(ApiFailure),
-    /// A listing's pages ran out before `TotalHits` tenants arrived (a page came back empty, or
-    /// short pages did not add up): the tenants already yielded are not all there are.
+    /// A listing's pages ran out before `TotalHits` items arrived (a page came back empty, or
+    /// short pages did not add up), the same in two reads: the server's pages do not add up to
+    /// its `TotalHits`, and the items yielded may not be all there are.
     IncompleteListing {
         /// Tenants received.
         received: u64,
         /// `TotalHits` of the first page.
         total: u64,
+    },
+    /// A listing changed while it was read, and reading it again did not give a read that
+    /// holds (see [`Paging`](crate::Paging)): the items already yielded are each real and
+    /// yielded once, but others may be missing. Reading it again later may succeed.
+    ListingChanged {
+        /// The last sign of change seen.
+        change: crate::ListingChange,
+        /// The reads made.
+        reads: u32,
     },
     /// A listing without `TotalHits` filled every page up to its bound (`Paging::max_pages`):
     /// there may be more tenants than were yielded.
@@ -192,7 +202,11 @@ impl fmt::Display for Error {
             ),
             Self::IncompleteListing { received, total } => write!(
                 f,
-                "the listing ended after {received} of its {total} tenants (TotalHits)"
+                "the listing ended after {received} of its {total} items (TotalHits)"
+            ),
+            Self::ListingChanged { change, reads } => write!(
+                f,
+                "the listing changed while it was read ({change}; {reads} reads); read it again"
             ),
             Self::PageBoundReached { pages } => write!(
                 f,
@@ -253,6 +267,7 @@ impl Error {
             Self::Redirect { .. }
             | Self::DeadlineExceeded(_)
             | Self::IncompleteListing { .. }
+            | Self::ListingChanged { .. }
             | Self::PageBoundReached { .. }
             | Self::InvalidRequest(_) => None,
         }

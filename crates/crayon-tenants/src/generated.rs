@@ -10371,6 +10371,9 @@ The raw single attempt: one request, with the cached token but no token refresh,
     }
     impl crate::paging::ListRequest for ListCustomerTenants<'static> {
         type Item = types::CustomerTenant;
+        fn item_id(item: &Self::Item) -> ::std::option::Option<i64> {
+            item.id.map(i64::from)
+        }
         fn fetch_page<'c>(
             &self,
             client: &'c super::Client,
@@ -10748,6 +10751,9 @@ The raw single attempt: one request, with the cached token but no token refresh,
     }
     impl crate::paging::ListRequest for ListInvoiceProfiles<'static> {
         type Item = types::InvoiceProfile;
+        fn item_id(item: &Self::Item) -> ::std::option::Option<i64> {
+            item.id.map(i64::from)
+        }
         fn fetch_page<'c>(
             &self,
             client: &'c super::Client,
@@ -10855,6 +10861,9 @@ The raw single attempt: one request, with the cached token but no token refresh,
     }
     impl crate::paging::ListRequest for ListOrganizations<'static> {
         type Item = types::Organization;
+        fn item_id(item: &Self::Item) -> ::std::option::Option<i64> {
+            item.id.map(i64::from)
+        }
         fn fetch_page<'c>(
             &self,
             client: &'c super::Client,
@@ -10955,6 +10964,9 @@ The raw single attempt: one request, with the cached token but no token refresh,
     }
     impl crate::paging::ListRequest for ListPublishers<'static> {
         type Item = types::Publisher;
+        fn item_id(item: &Self::Item) -> ::std::option::Option<i64> {
+            item.id.map(i64::from)
+        }
         fn fetch_page<'c>(
             &self,
             client: &'c super::Client,

@@ -113,8 +113,8 @@ pub use generated::{
 };
 pub use inputs::InputError;
 pub use paging::{
-    DEFAULT_CONCURRENCY, DEFAULT_MAX_PAGES, DEFAULT_PAGE_SIZE, ItemStream, ListRequest, Page,
-    Paging, TenantStream,
+    DEFAULT_CONCURRENCY, DEFAULT_MAX_PAGES, DEFAULT_MAX_REREADS, DEFAULT_PAGE_SIZE, ItemStream,
+    ListRequest, ListingChange, Page, Paging, TenantStream,
 };
 pub use redirect::redirect_policy;
 pub use references::{KnownReferences, Named, ReferenceError};

@@ -1,6 +1,8 @@
-use crayon_tenants::Error;
+use std::collections::BTreeSet;
+
 use crayon_tenants::types::CustomerTenantType;
-use crayon_tenants_mock::{Fault, FaultRule, MockConfig, Operation};
+use crayon_tenants::{Error, ListingChange};
+use crayon_tenants_mock::{Fault, FaultRule, MockConfig, MockServer, Operation, WorldChange};
 use futures::{StreamExt, TryStreamExt};
 
 use crate::{answering, start};
@@ -156,38 +158,229 @@ async fn a_first_page_that_fails_is_the_only_item() {
     );
 }
 
+/// The issue's world: 30 tenants, 10 a page, the change made once page 1 is answered.
+async fn changing(change: WorldChange) -> (MockServer, crayon_tenants::Client) {
+    start(
+        MockConfig::default()
+            .seed_tenants(30)
+            .fault(FaultRule::new(Operation::ListCustomerTenants, Fault::Change(change)).times(1)),
+    )
+    .await
+}
+
+fn ids_of(tenants: &[crayon_tenants::types::CustomerTenant]) -> Vec<i32> {
+    tenants.iter().map(|tenant| tenant.id.unwrap()).collect()
+}
+
+/// The ids of organization 1's tenants now.
+fn stored_ids(server: &MockServer) -> BTreeSet<i32> {
+    server
+        .state()
+        .tenants()
+        .into_iter()
+        .filter(|stored| stored.organization_id == 1)
+        .filter_map(|stored| stored.detailed.tenant?.id)
+        .collect()
+}
+
 #[tokio::test]
-async fn a_list_that_shrinks_under_the_stream_ends_with_an_incomplete_listing_error() {
-    let (server, client) = start(MockConfig::default().seed_tenants(250)).await;
-    let mut stream = client
+async fn a_listing_that_changes_between_pages_is_read_again_and_yields_each_tenant_once() {
+    for change in [
+        WorldChange::DeleteFirst,
+        WorldChange::InsertFirst,
+        WorldChange::Repeat,
+        WorldChange::RenameLastFirst,
+    ] {
+        let (server, client) = changing(change).await;
+        let before = stored_ids(&server);
+        let tenants: Vec<_> = client
+            .list_customer_tenants()
+            .organization_id(1)
+            .page_size(10)
+            .into_stream()
+            .try_collect()
+            .await
+            .unwrap_or_else(|error| panic!("{change:?}: {error}"));
+        let ids = ids_of(&tenants);
+        let yielded: BTreeSet<i32> = ids.iter().copied().collect();
+        assert_eq!(
+            yielded.len(),
+            ids.len(),
+            "{change:?}: each at most once: {ids:?}"
+        );
+        let after = stored_ids(&server);
+        let throughout: BTreeSet<i32> = before.intersection(&after).copied().collect();
+        assert!(
+            throughout.is_subset(&yielded),
+            "{change:?}: missing {:?}",
+            throughout.difference(&yielded).collect::<Vec<_>>()
+        );
+        assert!(
+            yielded.is_subset(&before.union(&after).copied().collect()),
+            "{change:?}: only tenants that existed"
+        );
+        // One read of 3 pages, a sign of change, one more read (4 pages after an insert).
+        let requests = server.requests(Operation::ListCustomerTenants);
+        assert!(
+            (4..=8).contains(&requests),
+            "{change:?}: {requests} requests"
+        );
+    }
+}
+
+#[tokio::test]
+async fn a_change_that_keeps_the_count_is_caught_only_by_the_verified_listing() {
+    let (server, client) = changing(WorldChange::Replace).await;
+    let before = stored_ids(&server);
+    // One read cannot see it: tenant 11 moved onto page 1 after page 1 was read.
+    let plain: Vec<_> = client
+        .list_customer_tenants()
+        .organization_id(1)
+        .page_size(10)
+        .into_stream()
+        .try_collect()
+        .await
+        .unwrap();
+    assert_eq!(plain.len(), 30);
+    assert!(!ids_of(&plain).contains(&11), "the limit of one read");
+
+    let (server, client) = changing(WorldChange::Replace).await;
+    let verified = client
+        .list_customer_tenants()
+        .organization_id(1)
+        .page_size(10)
+        .paging()
+        .verified()
+        .await
+        .unwrap();
+    let ids: BTreeSet<i32> = ids_of(&verified).into_iter().collect();
+    assert_eq!(ids, stored_ids(&server), "the listing as it is now");
+    assert_eq!(ids.len(), verified.len());
+    assert_ne!(ids, before);
+    // Three reads: the changed one, one that differs from it, one that agrees.
+    assert_eq!(server.requests(Operation::ListCustomerTenants), 9);
+}
+
+#[tokio::test]
+async fn a_verified_listing_reads_twice_or_once_when_one_page_holds_it() {
+    let (server, client) = start(MockConfig::default().seed_tenants(30)).await;
+    let listing = || client.list_customer_tenants().organization_id(1);
+    let twice = listing().page_size(10).paging().verified().await.unwrap();
+    assert_eq!(ids_of(&twice), (1..=30).collect::<Vec<_>>());
+    assert_eq!(server.requests(Operation::ListCustomerTenants), 6);
+    server.reset_requests();
+    let once = listing().page_size(30).paging().verified().await.unwrap();
+    assert_eq!(once, twice);
+    assert_eq!(server.requests(Operation::ListCustomerTenants), 1);
+}
+
+#[tokio::test]
+async fn a_listing_that_never_holds_still_ends_with_listing_changed() {
+    // Every page answered deletes a tenant: no two reads agree, no read is whole.
+    let (_server, client) = start(MockConfig::default().seed_tenants(60).fault(FaultRule::new(
+        Operation::ListCustomerTenants,
+        Fault::Change(WorldChange::DeleteFirst),
+    )))
+    .await;
+    let results: Vec<_> = client
+        .list_customer_tenants()
+        .organization_id(1)
+        .page_size(10)
+        .into_stream()
+        .collect()
+        .await;
+    let error = results.last().unwrap().as_ref().unwrap_err();
+    assert!(
+        matches!(
+            error,
+            Error::ListingChanged {
+                reads: 3,
+                change: ListingChange::TotalHits { .. }
+            }
+        ),
+        "{error:?}"
+    );
+    assert!(
+        error
+            .to_string()
+            .starts_with("the listing changed while it was read"),
+        "{error}"
+    );
+    let ids: Vec<i32> = results.iter().filter_map(|r| r.as_ref().ok()?.id).collect();
+    assert_eq!(
+        ids.len(),
+        ids.iter().collect::<BTreeSet<_>>().len(),
+        "each at most once"
+    );
+
+    // Without re-reads, the first sign ends it.
+    let (_server, client) = changing(WorldChange::Repeat).await;
+    let results: Vec<_> = client
         .list_customer_tenants()
         .organization_id(1)
         .paging()
-        .page_size(100)
-        .concurrency(1)
-        .stream();
-    let first = stream.next().await.unwrap().unwrap();
-    assert_eq!(first.id, Some(1));
-    assert_eq!(stream.total(), Some(250));
-    // TotalHits said 250 (3 pages); the list shrinks to 200 while the stream runs.
-    for id in 201..=250 {
-        server.state().remove_tenant(id);
-    }
-    let rest: Vec<_> = stream.collect().await;
-    assert_eq!(rest.len(), 199 + 1);
-    assert_eq!(rest[198].as_ref().unwrap().id, Some(200));
+        .page_size(10)
+        .max_rereads(0)
+        .stream()
+        .collect()
+        .await;
     assert!(
         matches!(
-            rest[199],
-            Err(Error::IncompleteListing {
-                received: 200,
-                total: 250
+            results.last(),
+            Some(Err(Error::ListingChanged {
+                reads: 1,
+                change: ListingChange::Repeated { id: 10, page: 2 }
+            }))
+        ),
+        "{:?}",
+        results.last()
+    );
+}
+
+#[tokio::test]
+async fn pages_that_stay_short_of_total_hits_end_with_incomplete_listing() {
+    let listing = |body: &'static str| async move {
+        let client = crayon_tenants::Client::builder()
+            .base_url(answering("HTTP/1.1 200 OK\r\ncontent-type: application/json", body).await)
+            .bearer_token("token")
+            .build()
+            .unwrap();
+        client
+            .list_customer_tenants()
+            .organization_id(1)
+            .paging()
+            .page_size(2)
+            .stream()
+            .collect::<Vec<_>>()
+            .await
+    };
+    // TotalHits promises 3, every read's page 1 is empty: the same in two reads, so the
+    // server's pages do not add up; the listing is not changing.
+    let results = listing(r#"{"Items":[],"TotalHits":3}"#).await;
+    assert!(
+        matches!(
+            results[..],
+            [Err(Error::IncompleteListing {
+                received: 0,
+                total: 3
+            })]
+        ),
+        "{results:?}"
+    );
+    // A server that answers every page alike repeats ids: a change, read after read.
+    let results = listing(r#"{"Items":[{"Id":1},{"Id":2}],"TotalHits":5}"#).await;
+    assert_eq!(results.len(), 3, "{results:?}");
+    assert!(
+        matches!(
+            results[2],
+            Err(Error::ListingChanged {
+                reads: 3,
+                change: ListingChange::Repeated { id: 1, page: 2 }
             })
         ),
         "{:?}",
-        rest[199]
+        results[2]
     );
-    assert_eq!(server.requests(Operation::ListCustomerTenants), 3);
 }
 
 #[tokio::test]
@@ -249,7 +442,8 @@ async fn without_total_hits_a_page_bound_stops_a_server_that_never_ends() {
         .base_url(
             answering(
                 "HTTP/1.1 200 OK\r\ncontent-type: application/json",
-                r#"{"Items":[{"Id":1},{"Id":2}]}"#,
+                // Items without an Id: nothing tells a page from the one before.
+                r#"{"Items":[{"Name":"a"},{"Name":"b"}]}"#,
             )
             .await,
         )
