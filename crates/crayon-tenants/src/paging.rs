@@ -313,6 +313,9 @@ struct Walk<R: ListRequest> {
     error: Option<Error>,
 }
 
+/// A page's number and what fetching it gave.
+type Numbered<T> = (i32, Result<Page<T>, Error>);
+
 /// One read after its page 1.
 struct Pass<T> {
     total: Option<i64>,
@@ -320,7 +323,7 @@ struct Pass<T> {
     last_page: i32,
     next_page: i32,
     received: u64,
-    in_flight: FuturesOrdered<BoxFuture<'static, (i32, Result<Page<T>, Error>)>>,
+    in_flight: FuturesOrdered<BoxFuture<'static, Numbered<T>>>,
     /// Whether a page came back short or empty.
     ended_short: bool,
 }
@@ -559,7 +562,7 @@ async fn fetch<R: ListRequest>(
     paging: Arc<Paging<R>>,
     page: i32,
     page_size: i32,
-) -> (i32, Result<Page<R::Item>, Error>) {
+) -> Numbered<R::Item> {
     let result = paging
         .template
         .fetch_page(&paging.client, page, page_size)
