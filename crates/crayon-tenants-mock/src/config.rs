@@ -79,6 +79,10 @@ pub struct MockConfig {
     /// for, as a server that caps page sizes does (pages then hold fewer than asked while
     /// `TotalHits` says there are more). Default none.
     pub page_size_cap: Option<i32>,
+    /// A rate limit like an API gateway's: at most this many requests a second on average
+    /// (bursts of one second's worth); a request over it is answered 429 with a `Retry-After`
+    /// and not run. Default none.
+    pub rate_limit_rps: Option<f64>,
 }
 
 impl Default for MockConfig {
@@ -92,6 +96,7 @@ impl Default for MockConfig {
             faults: Vec::new(),
             fault_seed: 0,
             page_size_cap: None,
+            rate_limit_rps: None,
         }
     }
 }
@@ -124,6 +129,12 @@ impl MockConfig {
     /// Caps list pages at this many tenants, whatever page size is asked for.
     pub fn page_size_cap(mut self, cap: i32) -> Self {
         self.page_size_cap = Some(cap.max(1));
+        self
+    }
+
+    /// Answers requests over this many a second 429 with a `Retry-After`.
+    pub fn rate_limit_rps(mut self, per_second: f64) -> Self {
+        self.rate_limit_rps = Some(per_second);
         self
     }
 

@@ -67,6 +67,7 @@ mod error;
 mod faults;
 mod lookups;
 mod operation;
+mod rate_limit;
 mod request;
 mod routes;
 mod seed;

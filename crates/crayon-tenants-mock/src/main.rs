@@ -27,7 +27,9 @@ Fault examples:
   --fault createCustomerTenant:status=502
   --fault listCustomerTenants:status=503:retry-after=1:rate=0.2
   --fault '*:latency=50'   --fault getCustomerTenant:html=502   --fault getUserToken:empty-401
-  --fault listCustomerTenants:malformed-json:times=1   --fault getCustomerTenant:truncated   --fault deleteCustomerTenant:drop"
+  --fault listCustomerTenants:malformed-json:times=1   --fault getCustomerTenant:truncated   --fault deleteCustomerTenant:drop
+  --fault listCustomerTenants:change=delete-first:times=1   (the world changes after page 1 is answered;
+    also insert-first, rename-last-first, replace, repeat)"
 )]
 struct Args {
     /// Address to listen on; port 0 picks a free port.
@@ -51,6 +53,10 @@ struct Args {
     /// Cap list pages (tenants and look-ups) at this many items, whatever page size is asked for.
     #[arg(long, value_name = "N")]
     page_size_cap: Option<i32>,
+    /// Answer requests over this many a second (on average; bursts of one second's worth) 429
+    /// with a Retry-After, as an API gateway's rate limit does.
+    #[arg(long, value_name = "N")]
+    rate_limit_rps: Option<f64>,
     /// API client id accepted by the token operation.
     #[arg(long, env = "CRAYON_MOCK_CLIENT_ID", default_value = MockCredentials::DEMO_CLIENT_ID)]
     client_id: String,
@@ -89,6 +95,7 @@ async fn main() -> std::io::Result<()> {
         faults: args.faults,
         fault_seed: args.fault_seed,
         page_size_cap: args.page_size_cap.map(|cap| cap.max(1)),
+        rate_limit_rps: args.rate_limit_rps,
     };
     let server = MockServer::start(config).await?;
     let mut stdout = std::io::stdout().lock();

@@ -1,6 +1,7 @@
 //! The routing table and what every request goes through: counting, faults, latency, logging.
 
 use std::sync::Arc;
+use std::sync::atomic::Ordering;
 use std::time::Instant;
 
 use axum::Router;
@@ -14,6 +15,7 @@ use crate::app::App;
 use crate::error::MockError;
 use crate::faults::{self, Fault};
 use crate::operation::Operation;
+use crate::rate_limit::RateLimit;
 use crate::{lookups, tenants, token};
 
 /// The routes: every operation of [`Operation::ALL`] at its contract path, spelled as the server
@@ -86,6 +88,10 @@ async fn every_operation(
     request.extensions_mut().insert(operation);
     let started = Instant::now();
     let count = app.counters.record(operation);
+    if let Some(refused) = app.rate_limit.as_ref().and_then(RateLimit::check) {
+        app.rate_limited.fetch_add(1, Ordering::Relaxed);
+        return refused;
+    }
     let decision = app.faults.decide(operation);
     let latency = app.latency + decision.latency;
     if !latency.is_zero() {

@@ -3,6 +3,7 @@
 use std::convert::Infallible;
 use std::net::SocketAddr;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
 use axum::Router;
@@ -18,6 +19,7 @@ use crate::app::App;
 use crate::config::{MockConfig, MockCredentials};
 use crate::faults::{DropConnection, FaultRule, Faults};
 use crate::operation::{Operation, RequestCounters};
+use crate::rate_limit::RateLimit;
 use crate::routes;
 use crate::state::MockState;
 
@@ -62,6 +64,8 @@ impl MockServer {
             faults: Faults::new(config.faults, config.fault_seed),
             counters: RequestCounters::default(),
             page_size_cap: config.page_size_cap,
+            rate_limit: config.rate_limit_rps.map(RateLimit::new),
+            rate_limited: AtomicU64::new(0),
         });
         let serving = tokio::spawn(serve(listener, routes::router(app.clone())));
         Ok(Self {
@@ -117,9 +121,16 @@ impl MockServer {
         self.app.counters.get(operation)
     }
 
-    /// Sets every request counter back to zero.
+    /// Sets every request counter back to zero (the rate limit's count of refusals too).
     pub fn reset_requests(&self) {
         self.app.counters.reset();
+        self.app.rate_limited.store(0, Ordering::Relaxed);
+    }
+
+    /// Requests the rate limit ([`MockConfig::rate_limit_rps`]) answered 429, of every
+    /// operation; they are counted by [`requests`](Self::requests) too.
+    pub fn rate_limited_requests(&self) -> u64 {
+        self.app.rate_limited.load(Ordering::Relaxed)
     }
 
     /// Adds a fault from now on.

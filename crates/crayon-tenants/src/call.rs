@@ -173,6 +173,10 @@ where
             Ok(authorization) => authorization,
             Err(error) => return finish(sent, None, Err(error)),
         };
+        // The pause every clone shares (after a 429 or 503) and the rate cap.
+        if let Err(error) = state.pacer.wait_turn(state.retry.longest_wait()).await {
+            return finish(sent, None, Err(error));
+        }
         let context = CallContext::new(authorization.clone(), state.body_limit);
         let attempt_span = tracing::info_span!(
             parent: &span,
@@ -213,13 +217,25 @@ where
         {
             return finish(sent, None, Err(Error::NotFoundAfterRetry(failure.clone())));
         }
-        if idempotent
-            && is_retryable(&error)
-            && let Some(delay) =
+        let delay = (idempotent && is_retryable(&error))
+            .then(|| {
                 state
                     .retry
                     .next_delay(attempt, started.elapsed(), error.retry_after())
+            })
+            .flatten();
+        // Too many requests, or the service is unavailable: every request of the client waits
+        // (what the server asked, or this call's backoff), not only this one.
+        if let Error::Api(failure) = &error
+            && matches!(
+                failure.status,
+                StatusCode::TOO_MANY_REQUESTS | StatusCode::SERVICE_UNAVAILABLE
+            )
+            && let Some(wait) = delay.or(failure.retry_after)
         {
+            state.pacer.pause(wait, failure);
+        }
+        if let Some(delay) = delay {
             answer_lost |= match &error {
                 Error::Timeout(_) => true,
                 Error::Connection(error) => !error.is_connect(),
@@ -325,6 +341,8 @@ pub(crate) async fn fetch_token(client: &Client, form: TokenRequest) -> Result<C
 
 async fn request_token(client: &Client, form: TokenRequest) -> Result<CachedToken, Error> {
     let body_limit = client.inner().body_limit;
+    let state = client.inner();
+    state.pacer.wait_turn(state.retry.longest_wait()).await?;
     let context = CallContext::new(None, body_limit);
     let fetched_at = Instant::now();
     let outcome = CALL

@@ -7,6 +7,7 @@ use std::time::Duration;
 use reqwest::header::HeaderValue;
 
 use crate::auth::{Credentials, TokenCache};
+use crate::pacing::Pacer;
 use crate::{Client, Error, RetryPolicy};
 
 /// The production address of the API, as the documentation gives it.
@@ -51,6 +52,8 @@ pub struct ClientState {
     pub(crate) retry: RetryPolicy,
     pub(crate) deadline: Option<Duration>,
     pub(crate) body_limit: usize,
+    /// The pause and the rate cap every clone shares.
+    pub(crate) pacer: Arc<Pacer>,
 }
 
 impl Default for ClientState {
@@ -60,6 +63,7 @@ impl Default for ClientState {
             retry: RetryPolicy::default(),
             deadline: None,
             body_limit: DEFAULT_MAX_BODY_SIZE,
+            pacer: Arc::default(),
         }
     }
 }
@@ -80,6 +84,7 @@ impl fmt::Debug for ClientState {
             .field("retry", &self.retry)
             .field("deadline", &self.deadline)
             .field("body_limit", &self.body_limit)
+            .field("pacer", &self.pacer)
             .finish()
     }
 }
@@ -101,6 +106,7 @@ pub struct ClientBuilder {
     deadline: Option<Duration>,
     max_body_size: Option<usize>,
     reqwest_client: Option<reqwest::Client>,
+    max_requests_per_second: Option<f64>,
 }
 
 impl Client {
@@ -167,6 +173,16 @@ impl ClientBuilder {
         self
     }
 
+    /// The most requests the client and its clones send per second, evenly spaced (token
+    /// requests included); none by default. Set it at or below your account's rate limit: a
+    /// client that keeps under it is never answered 429. Whatever this says, a 429 or 503 with
+    /// `Retry-After` holds back every request of the client and its clones until that wait has
+    /// passed.
+    pub fn max_requests_per_second(mut self, rate: f64) -> Self {
+        self.max_requests_per_second = Some(rate);
+        self
+    }
+
     /// How failed requests are retried; [`RetryPolicy::none`] turns retries off.
     pub fn retry(mut self, policy: RetryPolicy) -> Self {
         self.retry = Some(policy);
@@ -203,6 +219,13 @@ impl ClientBuilder {
         }
         // The generated operations append `/api/v1/...` to the base URL as it is.
         let base_url = base_url.trim_end_matches('/');
+        if let Some(rate) = self.max_requests_per_second
+            && !(rate.is_finite() && rate > 0.0)
+        {
+            return Err(Error::InvalidRequest(format!(
+                "max_requests_per_second must be a positive number, not {rate}"
+            )));
+        }
         let authentication = match (self.credentials, self.bearer_token) {
             (Some(credentials), _) => {
                 Authentication::Password(Arc::new(TokenCache::new(credentials)))
@@ -235,6 +258,7 @@ impl ClientBuilder {
             retry: self.retry.unwrap_or_default(),
             deadline: self.deadline,
             body_limit: self.max_body_size.unwrap_or(DEFAULT_MAX_BODY_SIZE),
+            pacer: Arc::new(Pacer::new(self.max_requests_per_second)),
         };
         Ok(Client::new_with_client(base_url, http, state))
     }

@@ -96,6 +96,7 @@ pub mod enums;
 mod error;
 mod hooks;
 mod inputs;
+mod pacing;
 mod paging;
 mod redirect;
 mod references;

@@ -72,6 +72,12 @@ impl RetryPolicy {
         self
     }
 
+    /// The longest wait between two attempts, which is also the longest a call waits for a
+    /// pause another call of the client started.
+    pub(crate) fn longest_wait(&self) -> Duration {
+        self.max_backoff
+    }
+
     /// The configured number of attempts.
     pub fn attempts(&self) -> u32 {
         self.max_attempts

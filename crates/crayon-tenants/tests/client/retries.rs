@@ -1,7 +1,8 @@
 use std::time::{Duration, Instant};
 
 use crayon_tenants::{Error, RetryPolicy};
-use crayon_tenants_mock::{Fault, FaultRule, MockConfig, Operation};
+use crayon_tenants_mock::{Fault, FaultRule, MockConfig, MockServer, Operation};
+use futures::StreamExt as _;
 use serde_json::json;
 
 use crate::{client_for, start};
@@ -239,4 +240,96 @@ async fn the_overall_deadline_bounds_a_call_and_its_retries() {
         "{:?}",
         started.elapsed()
     );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_429_with_retry_after_holds_back_every_clone_of_the_client() {
+    let (server, client) = start(
+        MockConfig::default().fault(
+            FaultRule::new(
+                Operation::GetCustomerTenant,
+                Fault::Status {
+                    status: 429,
+                    retry_after: Some(1),
+                },
+            )
+            .times(1),
+        ),
+    )
+    .await;
+    client.list_organizations().await.unwrap(); // the token
+    server.reset_requests();
+    let started = std::time::Instant::now();
+    let first = tokio::spawn({
+        let client = client.clone();
+        async move { client.get_customer_tenant().id(1).await }
+    });
+    // The 429 has come back: another worker's call, on a clone, waits out the same second.
+    while server.requests(Operation::GetCustomerTenant) == 0 {
+        tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+    }
+    tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    let other = tokio::spawn({
+        let client = client.clone();
+        async move { client.list_publishers().await }
+    });
+    tokio::time::sleep(std::time::Duration::from_millis(400)).await;
+    assert_eq!(
+        server.requests(Operation::ListPublishers),
+        0,
+        "held back during the pause"
+    );
+    other.await.unwrap().unwrap();
+    first.await.unwrap().unwrap();
+    assert!(started.elapsed() >= std::time::Duration::from_secs(1));
+    assert_eq!(server.requests(Operation::ListPublishers), 1);
+    assert_eq!(server.requests(Operation::GetCustomerTenant), 2);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_rate_capped_client_stays_under_a_rate_limit_that_one_without_a_cap_runs_into() {
+    let calls = |client: crayon_tenants::Client| async move {
+        futures::stream::iter(0..30)
+            .map(|_| {
+                let client = client.clone();
+                async move { client.get_customer_tenant().id(1).await }
+            })
+            .buffer_unordered(8)
+            .collect::<Vec<_>>()
+            .await
+    };
+    let config = || MockConfig::default().rate_limit_rps(20.0);
+    let server = MockServer::start(config()).await.unwrap();
+    let capped = client_for(&server)
+        .max_requests_per_second(20.0)
+        .build()
+        .unwrap();
+    let started = std::time::Instant::now();
+    let results = calls(capped).await;
+    assert!(results.iter().all(Result::is_ok));
+    assert_eq!(server.rate_limited_requests(), 0, "never over the limit");
+    // 31 requests (the token's too) evenly spaced at 20 a second.
+    assert!(started.elapsed() >= std::time::Duration::from_millis(1500));
+
+    let server = MockServer::start(config()).await.unwrap();
+    let uncapped = client_for(&server).build().unwrap();
+    let results = calls(uncapped).await;
+    assert!(server.rate_limited_requests() > 0, "a burst of 8 at a time");
+    // The shared pause and the retries carry every call through.
+    assert!(results.iter().all(Result::is_ok), "{results:?}");
+}
+
+#[test]
+fn a_rate_cap_must_be_a_positive_number() {
+    for rate in [0.0, -1.0, f64::NAN, f64::INFINITY] {
+        let error = crayon_tenants::Client::builder()
+            .base_url("http://127.0.0.1:1")
+            .max_requests_per_second(rate)
+            .build()
+            .unwrap_err();
+        assert!(
+            error.to_string().contains("max_requests_per_second"),
+            "{error}"
+        );
+    }
 }
