@@ -10,13 +10,18 @@ pub const EXIT_CODES: &str = "\
 Exit codes:
   0  success
   1  any other failure (for example a response that does not match the contract)
-  2  usage error: bad arguments, no credentials, a body file that is not valid
-  3  the API answered with an error status (the message says which; the token endpoint's
-     5xx included), or with a redirect the client does not follow
+  2  usage error: bad arguments, no credentials, a body, rows or plan file that is not valid;
+     nothing was sent
+  3  the API answered with an error status not listed below (the message says which; the
+     token endpoint's 5xx included), or with a redirect the client does not follow
   4  authentication failed: the token operation refused the credentials
   5  network failure: the API could not be reached, or did not answer in time (whatever the
      credentials' kind)
-  6  import: some rows were invalid or failed (each row's outcome is printed)
+  6  import, apply: some rows were invalid, failed or in conflict (each row's outcome is
+     printed; the others were carried out)
+  7  not found: the API answered 404 (the tenant does not exist): do not try again
+  8  rate limited: the API answered 429 after the retries (wait, then try again)
+  9  the listing changed while it was read, read after read: try again later
 
 Credentials come from CRAYON_CLIENT_ID, CRAYON_CLIENT_SECRET, CRAYON_USERNAME and CRAYON_PASSWORD
 (the password grant), or CRAYON_TOKEN (a bearer token); the secrets can also come from stdin

@@ -9,7 +9,6 @@ use crayon_tenants::types::{
 };
 use crayon_tenants::{Client, Credentials, KnownReferences};
 use crayon_tenants_mock::{MockConfig, MockServer};
-use futures_util::TryStreamExt as _;
 use serde_json::json;
 
 use crate::body;
@@ -319,48 +318,19 @@ fn tenant_type(kind: TenantType) -> CustomerTenantType {
     }
 }
 
-/// A listing's stream that keeps a progress bar on stderr up to date, when stderr is a terminal.
-pub struct Progress<T> {
-    stream: crayon_tenants::ItemStream<T>,
-    bar: Option<indicatif::ProgressBar>,
-    fetched: u64,
-}
-
-impl<T> Progress<T> {
-    pub fn new(stream: crayon_tenants::ItemStream<T>) -> Self {
-        let bar = std::io::stderr().is_terminal().then(|| {
-            let bar = indicatif::ProgressBar::new(0);
-            bar.set_style(
-                indicatif::ProgressStyle::with_template("{bar:30} {msg}")
-                    .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
-            );
-            bar.set_message("fetching the first page");
-            bar
-        });
-        Self {
-            stream,
-            bar,
-            fetched: 0,
-        }
+/// Waits for a whole listing, with a spinner on stderr when stderr is a terminal.
+pub async fn reading<T>(
+    listing: impl Future<Output = Result<Vec<T>, crayon_tenants::Error>>,
+) -> Result<Vec<T>, Failure> {
+    let spinner = std::io::stderr().is_terminal().then(|| {
+        let spinner = indicatif::ProgressBar::new_spinner();
+        spinner.set_message("reading the listing, then again to verify it");
+        spinner.enable_steady_tick(std::time::Duration::from_millis(120));
+        spinner
+    });
+    let items = listing.await;
+    if let Some(spinner) = spinner {
+        spinner.finish_and_clear();
     }
-
-    pub async fn next(&mut self) -> Result<Option<T>, Failure> {
-        let item = self.stream.try_next().await?;
-        if let Some(bar) = &self.bar {
-            match item {
-                Some(_) => {
-                    self.fetched += 1;
-                    let total = self.stream.total();
-                    bar.set_length(total.map_or(self.fetched, |total| total.max(0) as u64));
-                    bar.set_position(self.fetched);
-                    bar.set_message(match total {
-                        Some(total) => format!("fetched {} of {total}", self.fetched),
-                        None => format!("fetched {}", self.fetched),
-                    });
-                }
-                None => bar.finish_and_clear(),
-            }
-        }
-        Ok(item)
-    }
+    Ok(items?)
 }

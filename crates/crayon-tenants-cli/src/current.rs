@@ -1,22 +1,25 @@
 //! The organization's tenants, listed once: what `tenants import` (their domain prefixes) and
-//! `tenants apply` (the tenants) match their rows against, instead of one look-up per row.
+//! `tenants apply` (the tenants) match their rows against, instead of one look-up per row. The
+//! listing is verified (read until two reads agree, one request when one page holds it), so that
+//! a tenant moved by someone else's change while it was read is not taken for absent and
+//! created again.
 
 use std::collections::HashMap;
 
 use crayon_tenants::types::CustomerTenant;
-use crayon_tenants::{Client, ItemStream, MAX_PAGE_SIZE};
-use futures_util::TryStreamExt as _;
+use crayon_tenants::{Client, MAX_PAGE_SIZE};
 
 use crate::failure::Failure;
 
-/// Every tenant of the organization, with the largest page the contract allows (few requests).
-pub fn listing(client: &Client, organization_id: i32) -> ItemStream<CustomerTenant> {
-    client
+/// Every tenant of the organization, verified, with the largest page the contract allows (few
+/// requests).
+async fn listing(client: &Client, organization_id: i32) -> Result<Vec<CustomerTenant>, Failure> {
+    let paging = client
         .list_customer_tenants()
         .organization_id(organization_id)
         .paging()
-        .page_size(MAX_PAGE_SIZE)
-        .stream()
+        .page_size(MAX_PAGE_SIZE);
+    crate::commands::reading(paging.verified()).await
 }
 
 /// The organization's tenants' ids by domain prefix (lower case): all a create-only run needs.
@@ -24,14 +27,11 @@ pub async fn ids_by_prefix(
     client: &Client,
     organization_id: i32,
 ) -> Result<HashMap<String, i32>, Failure> {
-    let mut tenants = listing(client, organization_id);
-    let mut ids = HashMap::new();
-    while let Some(tenant) = tenants.try_next().await? {
-        if let (Some(prefix), Some(id)) = (tenant.domain_prefix, tenant.id) {
-            ids.insert(prefix.to_lowercase(), id);
-        }
-    }
-    Ok(ids)
+    Ok(listing(client, organization_id)
+        .await?
+        .into_iter()
+        .filter_map(|tenant| Some((tenant.domain_prefix?.to_lowercase(), tenant.id?)))
+        .collect())
 }
 
 /// The organization's tenants as listed, by id and by domain prefix (lower case).
@@ -41,12 +41,12 @@ pub struct Current {
 }
 
 impl Current {
-    /// Lists the organization's tenants once, with the largest page the contract allows.
+    /// Lists the organization's tenants once (verified), with the largest page the contract
+    /// allows.
     pub async fn list(client: &Client, organization_id: i32) -> Result<Self, Failure> {
-        let mut tenants = listing(client, organization_id);
         let mut by_id = HashMap::new();
         let mut id_by_prefix = HashMap::new();
-        while let Some(tenant) = tenants.try_next().await? {
+        for tenant in listing(client, organization_id).await? {
             let Some(id) = tenant.id else { continue };
             if let Some(prefix) = &tenant.domain_prefix {
                 id_by_prefix.insert(prefix.to_lowercase(), id);

@@ -37,6 +37,11 @@ impl Failure {
     pub fn exit_code(&self) -> ExitCode {
         use crayon_tenants::Error;
         ExitCode::from(match self {
+            // What a script branches on first: give up (7), wait and try again (8), read
+            // again (9).
+            Self::Api(error) if error.is_not_found() => 7,
+            Self::Api(error) if error.is_rate_limited() => 8,
+            Self::Api(Error::ListingChanged { .. }) => 9,
             Self::Usage(_) | Self::Api(Error::InvalidRequest(_)) => 2,
             // The token request's too: a 5xx of the token endpoint is an error status.
             Self::Api(Error::Api(_) | Error::NotFoundAfterRetry(_) | Error::Redirect { .. }) => 3,

@@ -14,7 +14,7 @@ use crate::cli::{
     InvoiceProfilesCommand, OrganizationsCommand, Output, PagingArgs, ProgramTypeArg,
     PublishersCommand,
 };
-use crate::commands::Progress;
+use crate::commands;
 use crate::failure::Failure;
 use crate::output;
 
@@ -152,7 +152,10 @@ where
         paging = paging.page_size(page_size);
     }
     let items = if args.all {
-        Items::Stream(Progress::new(paging.concurrency(args.concurrency).stream()))
+        // Verified: read until two reads agree, so that no item is missing from an export
+        // because the listing changed while it was read.
+        let paging = paging.concurrency(args.concurrency);
+        commands::reading(paging.verified()).await?
     } else {
         let page = paging.fetch_page(args.page.unwrap_or(1)).await?;
         if format == Output::Json && columns.is_none() {
@@ -160,9 +163,9 @@ where
             let document = json!({ "Items": page.items, "TotalHits": page.total_hits });
             return Ok(output::document(out, format, &document)?);
         }
-        Items::Page(page.items.into_iter())
+        page.items
     };
-    write(items, shape, columns, format, out).await
+    write(items, shape, columns, format, out)
 }
 
 /// The columns asked for, each a JSON path of the item schema's fields (CSV and table only).
@@ -191,25 +194,10 @@ fn chosen_columns(schema: &str, asked: &[String], format: Output) -> Result<Vec<
     Ok(asked.to_vec())
 }
 
-/// The items to print: one page's, or every page's as they arrive.
-enum Items<T> {
-    Page(std::vec::IntoIter<T>),
-    Stream(Progress<T>),
-}
-
-impl<T> Items<T> {
-    async fn next(&mut self) -> Result<Option<T>, Failure> {
-        match self {
-            Self::Page(items) => Ok(items.next()),
-            Self::Stream(stream) => stream.next().await,
-        }
-    }
-}
-
-/// Writes items as they come: JSON as one array element by element, NDJSON and CSV row by row;
-/// a table waits for every row to align its columns.
-async fn write<T: Serialize>(
-    mut items: Items<T>,
+/// Writes items: JSON as one array element by element, NDJSON and CSV row by row, a table
+/// aligned.
+fn write<T: Serialize>(
+    items: Vec<T>,
     shape: &Shape<T>,
     columns: Option<Vec<String>>,
     format: Output,
@@ -221,28 +209,28 @@ async fn write<T: Serialize>(
         Output::Json => {
             let mut json = serde_json::Serializer::pretty(&mut *out);
             let mut array = json.serialize_seq(None).map_err(json_failure)?;
-            while let Some(item) = items.next().await? {
+            for item in items {
                 array.serialize_element(&item).map_err(json_failure)?;
             }
             array.end().map_err(json_failure)?;
             writeln!(out)?;
         }
         Output::Ndjson => {
-            while let Some(item) = items.next().await? {
+            for item in items {
                 output::document(out, format, &item)?;
             }
         }
         Output::Csv => {
             let columns = columns.unwrap_or_else(|| crayon_tenants_contract::columns(shape.schema));
             let mut csv = output::Csv::new(&mut *out, columns)?;
-            while let Some(item) = items.next().await? {
+            for item in items {
                 csv.row(&serde_json::to_value(&item).map_err(json_failure)?)?;
             }
             csv.finish()?;
         }
         Output::Table => {
             let mut rows = Vec::new();
-            while let Some(item) = items.next().await? {
+            for item in items {
                 rows.push(match &columns {
                     Some(columns) => {
                         output::cells(&serde_json::to_value(&item).map_err(json_failure)?, columns)

@@ -16,14 +16,14 @@ fn failed(output: Output) -> (i32, String, String) {
 }
 
 #[test]
-fn an_api_error_exits_3_with_status_and_message() {
+fn an_api_error_exits_3_with_status_and_message_and_not_found_exits_7() {
     let (code, stderr, stdout) = failed(
         crayon_tenants()
             .args(["--mock", "tenants", "get", "999"])
             .output()
             .unwrap(),
     );
-    assert_eq!(code, 3);
+    assert_eq!(code, 7, "not found: give up");
     assert_eq!(
         stderr,
         "error: 404 Not Found: Customer tenant 999 was not found."
@@ -42,6 +42,132 @@ fn an_api_error_exits_3_with_status_and_message() {
             "error: 403 Forbidden: Access to organization 3 is denied."
         )
     );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn rate_limited_after_the_retries_exits_8_and_a_listing_that_keeps_changing_exits_9() {
+    use crayon_tenants_mock::{Fault, FaultRule, WorldChange};
+    let server = MockServer::start(MockConfig::default().fault(FaultRule::new(
+        Operation::GetCustomerTenant,
+        Fault::Status {
+            status: 429,
+            retry_after: Some(60),
+        },
+    )))
+    .await
+    .unwrap();
+    let (code, stderr, _) = failed(against(&server, None, &["tenants", "get", "1"]).await);
+    assert_eq!(code, 8, "{stderr}");
+    assert!(stderr.contains("429"), "{stderr}");
+
+    // Every page answered deletes a tenant: no read of the export holds.
+    let server = MockServer::start(MockConfig::default().seed_tenants(40).fault(FaultRule::new(
+        Operation::ListCustomerTenants,
+        Fault::Change(WorldChange::DeleteFirst),
+    )))
+    .await
+    .unwrap();
+    let (code, stderr, _) = failed(
+        against(
+            &server,
+            None,
+            &[
+                "tenants",
+                "list",
+                "--organization-id",
+                "1",
+                "--all",
+                "--page-size",
+                "10",
+            ],
+        )
+        .await,
+    );
+    assert_eq!(code, 9, "{stderr}");
+    assert!(
+        stderr.contains("the listing changed while it was read"),
+        "{stderr}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_export_is_complete_when_the_listing_changes_while_it_is_read() {
+    use crayon_tenants_mock::{Fault, FaultRule, WorldChange};
+    for change in [
+        WorldChange::Replace,
+        WorldChange::RenameLastFirst,
+        WorldChange::DeleteFirst,
+    ] {
+        let server =
+            MockServer::start(MockConfig::default().seed_tenants(30).fault(
+                FaultRule::new(Operation::ListCustomerTenants, Fault::Change(change)).times(1),
+            ))
+            .await
+            .unwrap();
+        for format in ["csv", "ndjson", "json"] {
+            let output = against(
+                &server,
+                None,
+                &[
+                    "tenants",
+                    "list",
+                    "--organization-id",
+                    "1",
+                    "--all",
+                    "--page-size",
+                    "10",
+                    "--output",
+                    format,
+                ],
+            )
+            .await;
+            assert!(output.status.success(), "{change:?} {format}");
+            let mut exported: Vec<String> = domain_prefixes(format, &output.stdout);
+            exported.sort();
+            let mut now: Vec<String> = server
+                .state()
+                .tenants()
+                .into_iter()
+                .filter(|stored| stored.organization_id == 1)
+                .filter_map(|stored| stored.detailed.tenant?.domain_prefix)
+                .collect();
+            now.sort();
+            assert_eq!(
+                exported, now,
+                "{change:?} {format}: the organization as it is, each once"
+            );
+        }
+    }
+}
+
+/// The `DomainPrefix` of every tenant of an export.
+fn domain_prefixes(format: &str, stdout: &[u8]) -> Vec<String> {
+    let prefix = |tenant: &serde_json::Value| tenant["DomainPrefix"].as_str().unwrap().to_owned();
+    match format {
+        "csv" => {
+            let mut reader = csv::Reader::from_reader(stdout);
+            let column = reader
+                .headers()
+                .unwrap()
+                .iter()
+                .position(|h| h == "DomainPrefix")
+                .unwrap();
+            reader
+                .records()
+                .map(|record| record.unwrap()[column].to_owned())
+                .collect()
+        }
+        "ndjson" => std::str::from_utf8(stdout)
+            .unwrap()
+            .lines()
+            .map(|line| prefix(&serde_json::from_str(line).unwrap()))
+            .collect(),
+        _ => serde_json::from_slice::<Vec<serde_json::Value>>(stdout)
+            .unwrap()
+            .iter()
+            .map(prefix)
+            .collect(),
+    }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
