@@ -12,24 +12,34 @@
 //! `DomainPrefix`, the names of referenced objects, ...) are compared, never sent, and a row
 //! that changes one is invalid rather than dropped in silence.
 //!
-//! The organization's tenants are listed once; then one request per created or changed tenant.
-//! An update sends `Tenant.Id` and the changed fields only: the contract's update keeps what the
-//! body leaves out, so a field someone else changed since the listing is not put back.
+//! The organization's tenants are listed once (verified); then one request per created or
+//! changed tenant. An update sends `Tenant.Id` and the changed fields only: the contract's update
+//! keeps what the body leaves out, so a field someone else changed since the listing is not put
+//! back.
+//!
+//! Changes you reviewed, and only those: a row of an export carries what its tenant was when it
+//! was exported (the `Exported` column, `exported.rs`); a tenant that changed since is a
+//! `conflict` (each field: exported, now, the file's) and nothing of its row is sent unless
+//! `--overwrite-changed`. `--dry-run --plan-out FILE` saves the plan with what each tenant was
+//! when it was planned; `--plan FILE` carries out exactly that plan's requests, and a row whose
+//! tenant changed since is a `conflict`. What is sent goes through the one bulk runner
+//! (`bulk.rs`: concurrency, order, create once, credentials file, `--journal`).
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 use std::io::Write;
+use std::path::Path;
 
 use crayon_tenants::types::{CustomerTenantDetailedInput, NewCustomerTenantDetailed};
-use crayon_tenants::{Client, CreatedOnce, KnownReferences};
-use futures_util::StreamExt as _;
-use serde::Serialize;
+use crayon_tenants::{Client, ClientInfo as _, KnownReferences};
+use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
+use crate::bulk::{self, Change, Job, Report, Request, Runner, Sent};
 use crate::cli::{ApplyArgs, Output};
-use crate::credentials_file::CredentialsFile;
 use crate::current::Current;
+use crate::exported;
 use crate::failure::Failure;
-use crate::output::{self, InOrder, Printer};
+use crate::output::{self, Printer};
 use crate::rows::{self, Checker, Fields, RawRow, Source};
 
 /// The tenant fields an update changes. Every other column is compared, never sent.
@@ -56,32 +66,19 @@ fn create_only(path: &str) -> bool {
 }
 
 /// What a row plans, or what was done with it.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Outcome {
     Create,
     Update,
     Unchanged,
     Invalid,
+    /// The tenant changed since the export or the plan: nothing of the row is sent.
+    Conflict,
     Created,
     Updated,
     Exists,
     Failed,
-}
-
-/// One field that differs: its path, the tenant's value and the file's.
-#[derive(Clone, Debug, Serialize)]
-#[serde(rename_all = "PascalCase")]
-pub struct Change {
-    pub field: String,
-    pub old: Value,
-    pub new: Value,
-}
-
-impl std::fmt::Display for Change {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "{}: {} -> {}", self.field, self.old, self.new)
-    }
 }
 
 /// The result of one row, as printed.
@@ -103,6 +100,8 @@ enum Action {
     Update(i32, Box<CustomerTenantDetailedInput>),
     Unchanged(i32),
     Invalid(Vec<String>),
+    /// The tenant changed since the export (or the plan): each field, and nothing sent.
+    Conflict(Option<i32>, Vec<String>),
 }
 
 struct Planned {
@@ -111,6 +110,10 @@ struct Planned {
     action: Action,
     changes: Vec<Change>,
     notes: Vec<String>,
+    /// The tenant's fields when the row was planned (rows matched to a tenant).
+    before: Option<BTreeMap<String, Value>>,
+    /// When the row's export was made, if it says.
+    exported_at: Option<i64>,
 }
 
 impl Planned {
@@ -144,7 +147,65 @@ impl Planned {
             Action::Update(id, _) => self.result(Outcome::Update, Some(*id), String::new()),
             Action::Unchanged(id) => self.result(Outcome::Unchanged, Some(*id), String::new()),
             Action::Invalid(problems) => self.result(Outcome::Invalid, None, problems.join("; ")),
+            Action::Conflict(id, problems) => {
+                self.result(Outcome::Conflict, *id, problems.join("; "))
+            }
         }
+    }
+
+    /// The row as the runner carries it out.
+    fn into_job(self) -> Job<Self> {
+        let request = match &self.action {
+            Action::Create(body) => Some(Request::Create(body.clone())),
+            Action::Update(id, body) => Some(Request::Update {
+                id: *id,
+                body: body.clone(),
+                changes: self.changes.clone(),
+            }),
+            _ => None,
+        };
+        Job {
+            row: self.row,
+            request,
+            report: self,
+        }
+    }
+}
+
+impl Report for Planned {
+    type Result = RowResult;
+
+    fn done(self, sent: Option<Sent>) -> RowResult {
+        let id = match &self.action {
+            Action::Update(id, _) => Some(*id),
+            _ => None,
+        };
+        match sent {
+            None => self.planned(),
+            Some(Sent::Updated) => self.result(Outcome::Updated, id, String::new()),
+            Some(Sent::Created { id, answer_lost }) => self.result(
+                Outcome::Created,
+                id,
+                if answer_lost {
+                    bulk::ANSWER_LOST.to_owned()
+                } else {
+                    String::new()
+                },
+            ),
+            Some(Sent::Existing { id }) => self.result(
+                Outcome::Exists,
+                id,
+                "created by someone else since the listing: not compared; run again".to_owned(),
+            ),
+            Some(Sent::Failed(error)) => self.result(Outcome::Failed, id, error.to_string()),
+        }
+    }
+
+    fn unsuccessful(result: &RowResult) -> bool {
+        matches!(
+            result.outcome,
+            Outcome::Invalid | Outcome::Failed | Outcome::Conflict
+        )
     }
 }
 
@@ -152,6 +213,7 @@ impl Planned {
 fn fields() -> Fields {
     let mut leaves = Fields::of_schema("CustomerTenant", |_| true);
     leaves.extend(Fields::of_schema("NewCustomerTenantDetailed", create_only));
+    leaves.push((exported::COLUMN.to_owned(), "string".to_owned()));
     Fields {
         leaves,
         of: "a tenant (the contract's CustomerTenant, as `tenants list --output csv` writes it) \
@@ -166,17 +228,26 @@ pub async fn run(
     format: Output,
     out: &mut impl Write,
 ) -> Result<(), Failure> {
+    if let Some(plan) = &args.plan {
+        return apply_plan(client, &args, plan, format, out).await;
+    }
+    let file = args
+        .file
+        .as_deref()
+        .ok_or_else(|| Failure::Usage("give --file FILE or --plan FILE".to_owned()))?;
     let fields = fields();
     // Read row by row, twice when not a dry run (once to know the plan's creates before
     // anything is sent, once to carry it out): memory does not grow with the file.
-    let source = Source::open(&args.file, args.format)?;
+    let source = Source::open(file, args.format)?;
     let organization_id = args.organization_id;
     let current = Current::list(client, organization_id).await?;
     let checkers = Checkers::new();
     let mut known = None;
 
     let mut planner = Planner::new(&current, &fields, organization_id, &checkers);
+    planner.overwrite_changed = args.overwrite_changed;
     let mut printer = (args.dry_run).then(|| Printer::new(format));
+    let mut saved = args.plan_out.as_ref().map(|_| Vec::new());
     let (mut rows, mut creates, mut unsuccessful) = (0usize, 0usize, 0usize);
     for row in source.rows(&fields)? {
         let mut planned = planner.plan(row?);
@@ -184,74 +255,383 @@ pub async fn run(
         rows += 1;
         match planned.action {
             Action::Create(_) => creates += 1,
-            Action::Invalid(_) => unsuccessful += 1,
+            Action::Invalid(_) | Action::Conflict(..) => unsuccessful += 1,
             _ => {}
         }
         if let Some(printer) = &mut printer {
             printer.print(out, &planned.planned())?;
         }
+        if let Some(saved) = &mut saved {
+            saved.push(PlanRow::from(&planned));
+        }
     }
     if let Some(printer) = printer {
         printer.finish::<RowResult>(out)?;
+        if let (Some(path), Some(rows)) = (&args.plan_out, saved) {
+            PlanFile::new(client.baseurl(), organization_id, rows).write(path)?;
+        }
     } else {
-        if creates > 0 && args.credentials_file.is_none() {
-            return Err(Failure::Usage(format!(
-                "the plan creates {creates} tenants, whose administrator password Crayon shows \
-                 once: give --credentials-file PATH to keep them (or --dry-run to see the plan)"
-            )));
-        }
-        let credentials = args
-            .credentials_file
-            .as_deref()
-            .map(CredentialsFile::open)
-            .transpose()?;
-        let credentials = credentials.as_ref();
-        let progress = output::row_progress(rows, "applying");
+        let runner = Runner::new(
+            client,
+            args.concurrency,
+            args.credentials_file.as_deref(),
+            args.journal.as_deref(),
+            creates,
+        )?;
         let mut planner = Planner::new(&current, &fields, organization_id, &checkers);
+        planner.overwrite_changed = args.overwrite_changed;
         let known = &known;
-        let plans = futures_util::stream::iter(source.rows(&fields)?).then(|row| {
-            let planned = row.map(|row| planner.plan(row));
-            async move {
-                let mut planned = planned?;
-                if let Some(known) = known {
-                    reject_unknown_references(known, &mut planned);
-                }
-                Ok::<_, Failure>(planned)
+        let jobs = source.rows(&fields)?.map(|row| {
+            let mut planned = planner.plan(row?);
+            if let Some(known) = known {
+                reject_unknown_references(known, &mut planned);
             }
+            Ok(planned.into_job())
         });
-        // Rows in flight complete in any order (a slow answer holds no slot of the others);
-        // results are printed in the file's order as soon as every earlier row's is.
-        let mut results = std::pin::pin!(
-            plans
-                .map(|planned| async move { carry_out(client, planned?, credentials).await })
-                .buffer_unordered(args.concurrency.max(1))
-        );
-        let mut printer = Printer::new(format);
-        let mut in_order = InOrder::new();
-        unsuccessful = 0;
-        while let Some(result) = results.next().await {
-            let result = result?;
-            if let Some(bar) = &progress {
-                bar.inc(1);
-            }
-            for result in in_order.push(result.row, result) {
-                if matches!(result.outcome, Outcome::Invalid | Outcome::Failed) {
-                    unsuccessful += 1;
-                }
-                printer.print(out, &result)?;
-            }
-        }
-        if let Some(bar) = progress {
-            bar.finish_and_clear();
-        }
-        printer.finish::<RowResult>(out)?;
+        unsuccessful = runner.run(jobs, rows, format, out, |_| {}).await?;
     }
     if unsuccessful > 0 {
         return Err(Failure::Incomplete(format!(
-            "{unsuccessful} of {rows} rows were invalid or failed (see their outcomes)"
+            "{unsuccessful} of {rows} rows were invalid, failed or in conflict (see their outcomes)"
         )));
     }
     Ok(())
+}
+
+/// `--plan FILE`: carries out exactly the requests of a saved plan; a row whose tenant changed
+/// since the plan was made is a conflict, and nothing of it is sent.
+async fn apply_plan(
+    client: &Client,
+    args: &ApplyArgs,
+    path: &Path,
+    format: Output,
+    out: &mut impl Write,
+) -> Result<(), Failure> {
+    let checkers = Checkers::new();
+    let plan = PlanFile::read(path, client.baseurl(), args.organization_id)?;
+    let mut planned = Vec::new();
+    for row in plan.rows {
+        planned.push(
+            row.into_planned(&checkers, args.organization_id)
+                .map_err(|problem| {
+                    Failure::Usage(format!("{}: {problem}; nothing was sent", path.display()))
+                })?,
+        );
+    }
+    let current = Current::list(client, args.organization_id).await?;
+    let mut creates = 0;
+    for row in &mut planned {
+        recheck(row, &current);
+        if matches!(row.action, Action::Create(_)) {
+            creates += 1;
+        }
+    }
+    let runner = Runner::new(
+        client,
+        args.concurrency,
+        args.credentials_file.as_deref(),
+        args.journal.as_deref(),
+        creates,
+    )?;
+    let rows = planned.len();
+    let jobs = planned.into_iter().map(|row| Ok(row.into_job()));
+    let unsuccessful = runner.run(jobs, rows, format, out, |_| {}).await?;
+    if unsuccessful > 0 {
+        return Err(Failure::Incomplete(format!(
+            "{unsuccessful} of {rows} rows were invalid, failed or in conflict (see their outcomes)"
+        )));
+    }
+    Ok(())
+}
+
+/// Makes a planned row a conflict when its tenant is no longer as it was planned.
+fn recheck(row: &mut Planned, current: &Current) {
+    let conflict = match (&row.action, &row.before) {
+        (Action::Update(id, _) | Action::Unchanged(id), Some(before)) => {
+            match current.by_id.get(id) {
+                None => Some((Some(*id), vec!["the tenant no longer exists".to_owned()])),
+                Some(tenant) => {
+                    let now = rows::tenant_leaves(tenant);
+                    let differences = differences(before, &now, &BTreeMap::new(), "planned");
+                    (!differences.is_empty()).then(|| {
+                        (
+                            Some(*id),
+                            std::iter::once("changed since the plan was made".to_owned())
+                                .chain(differences)
+                                .collect(),
+                        )
+                    })
+                }
+            }
+        }
+        (Action::Create(body), _) => current
+            .id_by_prefix
+            .get(&body.tenant.domain_prefix.to_lowercase())
+            .map(|id| {
+                (
+                    Some(*id),
+                    vec![format!(
+                        "a tenant with this domain prefix ({id}) exists since the plan was made"
+                    )],
+                )
+            }),
+        _ => None,
+    };
+    if let Some((id, problems)) = conflict {
+        row.action = Action::Conflict(id, problems);
+    }
+}
+
+/// Each field that differs between `before` and `now`, as `Field: <was> X, now Y[, file Z]`.
+fn differences(
+    before: &BTreeMap<String, Value>,
+    now: &BTreeMap<String, Value>,
+    file: &BTreeMap<String, Value>,
+    was: &str,
+) -> Vec<String> {
+    let mut fields: Vec<&String> = before.keys().chain(now.keys()).collect();
+    fields.sort();
+    fields.dedup();
+    fields
+        .into_iter()
+        .filter(|field| {
+            !same(
+                before.get(*field).unwrap_or(&Value::Null),
+                now.get(*field).unwrap_or(&Value::Null),
+            )
+        })
+        .map(|field| {
+            let show =
+                |map: &BTreeMap<String, Value>| map.get(field).cloned().unwrap_or(Value::Null);
+            let mut text = format!("{field}: {was} {}, now {}", show(before), show(now));
+            if let Some(value) = file.get(field) {
+                text.push_str(&format!(", file {value}"));
+            }
+            text
+        })
+        .collect()
+}
+
+/// The fields of a row that someone else changed since the export and that the file would set
+/// otherwise: `Field: exported X, now Y, file Z`. A field whose value now is the file's (this
+/// file was applied already, or the same change was made) is no conflict, nor is one the file
+/// leaves empty.
+fn changed_since(
+    exported: &BTreeMap<String, Value>,
+    now: &BTreeMap<String, Value>,
+    file: &BTreeMap<String, Value>,
+) -> Vec<String> {
+    let value =
+        |map: &BTreeMap<String, Value>, field: &str| map.get(field).cloned().unwrap_or(Value::Null);
+    file.iter()
+        .filter(|(field, new)| {
+            let (then, now) = (value(exported, field), value(now, field));
+            !same(&then, &now) && !same(new, &now) && !same_prefix(field, new, &now)
+        })
+        .map(|(field, new)| {
+            format!(
+                "{field}: exported {}, now {}, file {new}",
+                value(exported, field),
+                value(now, field)
+            )
+        })
+        .collect()
+}
+
+/// A domain prefix is compared ignoring ASCII case.
+fn same_prefix(field: &str, a: &Value, b: &Value) -> bool {
+    field == "DomainPrefix"
+        && matches!((a.as_str(), b.as_str()), (Some(a), Some(b)) if a.eq_ignore_ascii_case(b))
+}
+
+/// A saved plan (`--plan-out`): what each row does, its request, and what its tenant was.
+#[derive(Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase", deny_unknown_fields)]
+struct PlanFile {
+    format: String,
+    version: u32,
+    /// When it was made (RFC 3339).
+    made_at: String,
+    /// The API it was made against.
+    base_url: String,
+    organization_id: i32,
+    rows: Vec<PlanRow>,
+}
+
+#[derive(Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase", deny_unknown_fields)]
+struct PlanRow {
+    row: usize,
+    domain_prefix: Option<String>,
+    outcome: Outcome,
+    id: Option<i32>,
+    changes: Vec<Change>,
+    #[serde(default)]
+    problems: Vec<String>,
+    #[serde(default)]
+    notes: Vec<String>,
+    before: Option<BTreeMap<String, Value>>,
+    exported_at: Option<i64>,
+    /// The request's body (create and update).
+    body: Option<Value>,
+}
+
+const PLAN_FORMAT: &str = "crayon-tenants-apply-plan";
+
+impl PlanFile {
+    fn new(base_url: &str, organization_id: i32, rows: Vec<PlanRow>) -> Self {
+        Self {
+            format: PLAN_FORMAT.to_owned(),
+            version: 1,
+            made_at: chrono::DateTime::<chrono::Utc>::from(std::time::SystemTime::now())
+                .to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+            base_url: base_url.to_owned(),
+            organization_id,
+            rows,
+        }
+    }
+
+    /// Writes the plan (mode 0600: it holds the tenants' fields, as the export does).
+    fn write(&self, path: &Path) -> Result<(), Failure> {
+        let mut options = std::fs::OpenOptions::new();
+        options.create(true).write(true).truncate(true);
+        #[cfg(unix)]
+        std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+        let file = options
+            .open(path)
+            .map_err(|error| Failure::Usage(format!("cannot write {}: {error}", path.display())))?;
+        serde_json::to_writer_pretty(std::io::BufWriter::new(file), self)
+            .map_err(std::io::Error::other)?;
+        Ok(())
+    }
+
+    /// Reads a plan and refuses one that is no plan, is of another API or organization, or is
+    /// older than the export it came from.
+    fn read(path: &Path, base_url: &str, organization_id: i32) -> Result<Self, Failure> {
+        let refused = |why: String| {
+            Failure::Usage(format!(
+                "{} is refused: {why}; nothing was sent",
+                path.display()
+            ))
+        };
+        let text = std::fs::read(path).map_err(|error| refused(error.to_string()))?;
+        let plan: Self = serde_json::from_slice(&text).map_err(|error| {
+            refused(format!(
+                "not a plan of `tenants apply --plan-out` ({error})"
+            ))
+        })?;
+        if plan.format != PLAN_FORMAT || plan.version != 1 {
+            return Err(refused(format!("not a version 1 {PLAN_FORMAT}")));
+        }
+        if plan.organization_id != organization_id {
+            return Err(refused(format!(
+                "it is a plan for organization {}, not {organization_id}",
+                plan.organization_id
+            )));
+        }
+        if plan.base_url != base_url {
+            return Err(refused(format!(
+                "it was made against {}, not {base_url}",
+                plan.base_url
+            )));
+        }
+        let made_at = chrono::DateTime::parse_from_rfc3339(&plan.made_at)
+            .map_err(|error| refused(format!("MadeAt: {error}")))?
+            .timestamp();
+        if let Some(row) = plan
+            .rows
+            .iter()
+            .find(|row| row.exported_at.is_some_and(|at| at > made_at))
+        {
+            return Err(refused(format!(
+                "row {} comes from an export newer than the plan: make the plan again",
+                row.row
+            )));
+        }
+        Ok(plan)
+    }
+}
+
+impl From<&Planned> for PlanRow {
+    fn from(planned: &Planned) -> Self {
+        let result = planned.planned();
+        let (body, problems) = match &planned.action {
+            Action::Create(body) => (serde_json::to_value(body).ok(), Vec::new()),
+            Action::Update(_, body) => (serde_json::to_value(body).ok(), Vec::new()),
+            Action::Invalid(problems) | Action::Conflict(_, problems) => (None, problems.clone()),
+            Action::Unchanged(_) => (None, Vec::new()),
+        };
+        Self {
+            row: planned.row,
+            domain_prefix: planned.domain_prefix.clone(),
+            outcome: result.outcome,
+            id: result.id,
+            changes: planned.changes.clone(),
+            problems,
+            notes: planned.notes.clone(),
+            before: planned.before.clone(),
+            exported_at: planned.exported_at,
+            body,
+        }
+    }
+}
+
+impl PlanRow {
+    /// The row as planned, its body checked against the contract again: a plan edited into
+    /// something the API would refuse is refused before anything is sent.
+    fn into_planned(self, checkers: &Checkers, organization_id: i32) -> Result<Planned, String> {
+        let row = self.row;
+        let problem = |what: String| format!("row {row}: {what}");
+        let body = || {
+            self.body
+                .clone()
+                .ok_or_else(|| problem("no Body".to_owned()))
+        };
+        let action = match (self.outcome, self.id) {
+            (Outcome::Create, None) => {
+                let body: NewCustomerTenantDetailed = checkers
+                    .create
+                    .typed(body()?)
+                    .map_err(|p| problem(p.join("; ")))?;
+                if body.tenant.organization.id != organization_id {
+                    return Err(problem(
+                        "creates a tenant of another organization".to_owned(),
+                    ));
+                }
+                Action::Create(Box::new(body))
+            }
+            (Outcome::Update, Some(id)) => {
+                let body: CustomerTenantDetailedInput = checkers
+                    .update
+                    .typed(body()?)
+                    .map_err(|p| problem(p.join("; ")))?;
+                if body.tenant.as_ref().and_then(|t| t.id) != Some(id) {
+                    return Err(problem(format!("its Body's Tenant.Id is not {id}")));
+                }
+                if self.before.is_none() {
+                    return Err(problem("no Before".to_owned()));
+                }
+                Action::Update(id, Box::new(body))
+            }
+            (Outcome::Unchanged, Some(id)) => Action::Unchanged(id),
+            (Outcome::Invalid, _) => Action::Invalid(self.problems),
+            (Outcome::Conflict, id) => Action::Conflict(id, self.problems),
+            (outcome, id) => {
+                return Err(problem(format!(
+                    "{outcome:?} with Id {id:?} is not a planned row"
+                )));
+            }
+        };
+        Ok(Planned {
+            row,
+            domain_prefix: self.domain_prefix,
+            action,
+            changes: self.changes,
+            notes: self.notes,
+            before: self.before,
+            exported_at: self.exported_at,
+        })
+    }
 }
 
 /// The schemas a planned body is checked against before it is planned.
@@ -276,6 +656,8 @@ struct Planner<'a> {
     organization_id: i32,
     checkers: &'a Checkers,
     first_row_of: HashMap<String, usize>,
+    /// `--overwrite-changed`: a tenant changed since the export is updated to the file's values.
+    overwrite_changed: bool,
 }
 
 impl<'a> Planner<'a> {
@@ -291,15 +673,18 @@ impl<'a> Planner<'a> {
             organization_id,
             checkers,
             first_row_of: HashMap::new(),
+            overwrite_changed: false,
         }
     }
 
     fn plan(&mut self, row: RawRow) -> Planned {
         let mut planned = self.plan_row(row.number, row.value);
         let key = match &planned.action {
-            Action::Update(id, _) | Action::Unchanged(id) => Some(format!("#{id}")),
+            Action::Update(id, _) | Action::Unchanged(id) | Action::Conflict(Some(id), _) => {
+                Some(format!("#{id}"))
+            }
             Action::Create(body) => Some(body.tenant.domain_prefix.to_lowercase()),
-            Action::Invalid(_) => None,
+            Action::Invalid(_) | Action::Conflict(None, _) => None,
         };
         if let Some(key) = key {
             if let Some(first) = self.first_row_of.get(&key) {
@@ -328,6 +713,8 @@ impl<'a> Planner<'a> {
             action: Action::Invalid(Vec::new()),
             changes: Vec::new(),
             notes: Vec::new(),
+            before: None,
+            exported_at: None,
         };
         let value = match value {
             Ok(value) if value.is_object() => value,
@@ -343,7 +730,7 @@ impl<'a> Planner<'a> {
         // The row's fields, by path: the tenant's, and the create's own.
         let mut desired = Vec::new();
         let mut unknown = Vec::new();
-        leaves(&value, "", &mut desired);
+        rows::leaves(&value, "", &mut desired);
         desired.retain(|(path, leaf)| {
             let known = fields.leaves.iter().any(|(field, _)| field == path);
             if !known {
@@ -351,6 +738,24 @@ impl<'a> Planner<'a> {
             }
             known && !leaf.is_null()
         });
+        // What the tenant was when the row was exported, when the file says.
+        let exported = match desired
+            .iter()
+            .position(|(path, _)| path == exported::COLUMN)
+        {
+            Some(index) => {
+                let (_, stamp) = desired.remove(index);
+                match exported::parse(stamp.as_str().unwrap_or_default()) {
+                    Ok(exported) => Some(exported),
+                    Err(problem) => {
+                        planned.action = Action::Invalid(vec![problem]);
+                        return planned;
+                    }
+                }
+            }
+            None => None,
+        };
+        planned.exported_at = exported.as_ref().map(|exported| exported.at);
         if !unknown.is_empty() {
             planned.action = Action::Invalid(
                 unknown
@@ -398,7 +803,38 @@ impl<'a> Planner<'a> {
         };
         match matched {
             Some(id) => {
-                let tenant = serde_json::to_value(&current.by_id[&id]).unwrap_or(Value::Null);
+                let tenant = &current.by_id[&id];
+                let now = rows::tenant_leaves(tenant);
+                match &exported {
+                    Some(exported) => {
+                        let file: BTreeMap<String, Value> = desired.iter().cloned().collect();
+                        let since = changed_since(&exported.leaves, &now, &file);
+                        if !since.is_empty() && !self.overwrite_changed {
+                            planned.action = Action::Conflict(
+                                Some(id),
+                                std::iter::once(
+                                    "changed since the export (nothing sent; \
+                                     --overwrite-changed sends the file's values)"
+                                        .to_owned(),
+                                )
+                                .chain(since)
+                                .collect(),
+                            );
+                            return planned;
+                        }
+                        if !since.is_empty() {
+                            planned.notes.push(format!(
+                                "changed since the export, overwritten: {}",
+                                since.join("; ")
+                            ));
+                        }
+                    }
+                    None => planned.notes.push(
+                        "no Exported column: changes since the export cannot be seen".to_owned(),
+                    ),
+                }
+                planned.before = Some(now);
+                let tenant = serde_json::to_value(tenant).unwrap_or(Value::Null);
                 plan_update(&mut planned, id, &tenant, &desired, checkers);
             }
             None => plan_create(&mut planned, &desired, organization_id, checkers),
@@ -546,23 +982,6 @@ fn same(old: &Value, new: &Value) -> bool {
     }
 }
 
-/// Every leaf of a JSON value with its dotted path.
-fn leaves(value: &Value, prefix: &str, out: &mut Vec<(String, Value)>) {
-    match value {
-        Value::Object(object) => {
-            for (name, value) in object {
-                let path = if prefix.is_empty() {
-                    name.clone()
-                } else {
-                    format!("{prefix}.{name}")
-                };
-                leaves(value, &path, out);
-            }
-        }
-        leaf => out.push((prefix.to_owned(), leaf.clone())),
-    }
-}
-
 /// Marks a planned create invalid when the look-ups do not have its invoice profile or
 /// publisher, naming what they have; the look-ups are read at the first create.
 async fn check_references(
@@ -589,57 +1008,6 @@ fn reject_unknown_references(known: &KnownReferences, planned: &mut Planned) {
         let problems = known.check(&body.tenant);
         if !problems.is_empty() {
             planned.action = Action::Invalid(problems.iter().map(ToString::to_string).collect());
-        }
-    }
-}
-
-/// Carries out one row's plan.
-async fn carry_out(
-    client: &Client,
-    planned: Planned,
-    credentials: Option<&CredentialsFile>,
-) -> Result<RowResult, Failure> {
-    match &planned.action {
-        Action::Invalid(_) | Action::Unchanged(_) => Ok(planned.planned()),
-        Action::Update(id, body) => {
-            match client
-                .update_customer_tenant()
-                .id(*id)
-                .body((**body).clone())
-                .await
-            {
-                Ok(_) => Ok(planned.result(Outcome::Updated, Some(*id), String::new())),
-                Err(error) => Ok(planned.result(Outcome::Failed, Some(*id), error.to_string())),
-            }
-        }
-        Action::Create(body) => {
-            let prefix = body.tenant.domain_prefix.clone();
-            match client
-                .create_customer_tenant_once((**body).clone())
-                .known_absent()
-                .await
-            {
-                Ok(CreatedOnce::Created(created)) => {
-                    let id = created.tenant.as_ref().and_then(|tenant| tenant.id);
-                    if let Some(file) = credentials {
-                        file.append(&prefix, id, &created)?;
-                    }
-                    Ok(planned.result(Outcome::Created, id, String::new()))
-                }
-                Ok(CreatedOnce::CreatedAnswerLost(tenant)) => Ok(planned.result(
-                    Outcome::Created,
-                    tenant.id,
-                    "created, but its answer was lost: the administrator's credentials were \
-                     not received"
-                        .to_owned(),
-                )),
-                Ok(found) => Ok(planned.result(
-                    Outcome::Exists,
-                    found.id(),
-                    "created by someone else since the listing: not compared; run again".to_owned(),
-                )),
-                Err(error) => Ok(planned.result(Outcome::Failed, None, error.to_string())),
-            }
         }
     }
 }

@@ -26,7 +26,7 @@ Exit codes:
 Credentials come from CRAYON_CLIENT_ID, CRAYON_CLIENT_SECRET, CRAYON_USERNAME and CRAYON_PASSWORD
 (the password grant), or CRAYON_TOKEN (a bearer token); the secrets can also come from stdin
 (--client-secret-stdin, --password-stdin, --token-stdin) or, on a terminal, from a prompt.
---mock needs none.";
+--mock (or --mock-state FILE) needs none.";
 
 /// Crayon customer tenants from the command line.
 #[derive(Debug, Parser)]
@@ -81,6 +81,14 @@ pub struct ConnectionOptions {
     /// no setup.
     #[arg(long, global = true)]
     pub mock: bool,
+    /// Run against the embedded mock (as --mock) whose world is kept in this file across runs:
+    /// created on first use, seeded with --mock-seed-tenants tenants; a file that is not a mock
+    /// state file is refused and left as it is.
+    #[arg(long, value_name = "FILE", global = true)]
+    pub mock_state: Option<PathBuf>,
+    /// Demo tenants of organization 1 in a new mock world.
+    #[arg(long, value_name = "N", default_value_t = 25, global = true)]
+    pub mock_seed_tenants: usize,
 }
 
 /// Output formats.
@@ -170,7 +178,8 @@ pub enum TenantsCommand {
     Import(ImportArgs),
     /// Make an organization's tenants as a CSV or NDJSON file describes them: per row, update
     /// the fields that differ, create a tenant that is not there (once), or leave it unchanged;
-    /// never delete. An export of `tenants list --output csv` is valid input as it stands.
+    /// never delete. An export of `tenants list --output csv` is valid input as it stands, and
+    /// its Exported column makes a tenant changed by someone else since a conflict.
     Apply(ApplyArgs),
     /// Show a customer tenant's Azure plan.
     AzurePlan {
@@ -206,6 +215,11 @@ pub struct ImportArgs {
     /// mode 0600, appended to). Required unless --dry-run: Crayon shows a password once.
     #[arg(long, value_name = "PATH")]
     pub credentials_file: Option<PathBuf>,
+    /// Append one NDJSON line per request to FILE when it is sent and when its outcome is known
+    /// (time, row, tenant id, operation, fields, outcome and status; no secret, personal values
+    /// redacted).
+    #[arg(long, value_name = "FILE")]
+    pub journal: Option<PathBuf>,
 }
 
 /// `tenants apply`.
@@ -218,15 +232,32 @@ pub struct ApplyArgs {
     /// `tenants list --output csv` writes them (`Id`, `Name`, `InvoiceProfile.Id`, ...; plus
     /// `Profile.*` and `Company.*` for new tenants), or a .ndjson file of tenants; - reads stdin
     /// (with --format). An empty cell, or a column the file does not have, changes nothing.
-    #[arg(long, value_name = "FILE")]
-    pub file: PathBuf,
+    #[arg(
+        long,
+        value_name = "FILE",
+        required_unless_present = "plan",
+        conflicts_with = "plan"
+    )]
+    pub file: Option<PathBuf>,
     /// The file's format, when its name does not say.
     #[arg(long, value_enum)]
     pub format: Option<ImportFormat>,
-    /// Print the plan (per row: create, update with each field old -> new, unchanged, invalid
-    /// and why); send nothing.
+    /// Print the plan (per row: create, update with each field old -> new, unchanged, conflict,
+    /// invalid and why); send nothing.
     #[arg(long)]
     pub dry_run: bool,
+    /// With --dry-run: save the plan to FILE, for --plan to carry out exactly.
+    #[arg(long, value_name = "FILE", requires = "dry_run")]
+    pub plan_out: Option<PathBuf>,
+    /// Carry out exactly the plan saved by --plan-out (its requests as planned); a row whose
+    /// tenant changed since the plan was made is a conflict and nothing of it is sent. A plan of
+    /// another organization or API, older than its export, or not valid is refused whole.
+    #[arg(long, value_name = "FILE", conflicts_with = "dry_run")]
+    pub plan: Option<PathBuf>,
+    /// Update a tenant that changed since the export (its `Exported` column) to the file's
+    /// values anyway, instead of planning it as a conflict.
+    #[arg(long)]
+    pub overwrite_changed: bool,
     /// Rows in flight at once.
     #[arg(long, default_value_t = 4)]
     pub concurrency: usize,
@@ -234,6 +265,11 @@ pub struct ApplyArgs {
     /// mode 0600, appended to). Required when the plan creates a tenant.
     #[arg(long, value_name = "PATH")]
     pub credentials_file: Option<PathBuf>,
+    /// Append one NDJSON line per request to FILE when it is sent and when its outcome is known
+    /// (time, row, tenant id, operation, fields old and new, outcome and status; no secret,
+    /// personal values redacted).
+    #[arg(long, value_name = "FILE")]
+    pub journal: Option<PathBuf>,
 }
 
 /// Formats an import reads.

@@ -8,7 +8,7 @@ use crayon_tenants::types::{
     TokenRequest,
 };
 use crayon_tenants::{Client, Credentials, KnownReferences};
-use crayon_tenants_mock::{MockConfig, MockServer};
+use crayon_tenants_mock::{MockConfig, MockServer, StateFileError};
 use serde_json::json;
 
 use crate::body;
@@ -25,13 +25,33 @@ use crate::{listing, output};
 struct Connection {
     client: Client,
     token_request: Option<TokenRequest>,
-    _mock: Option<MockServer>,
+    mock: Option<MockServer>,
+}
+
+impl Connection {
+    /// Writes the embedded mock's world to its state file (`--mock-state`), if any.
+    fn save_mock_state(&self) -> Result<(), Failure> {
+        match &self.mock {
+            Some(mock) => Ok(mock.save_state()?),
+            None => Ok(()),
+        }
+    }
 }
 
 async fn connect(global: &GlobalOptions) -> Result<Connection, Failure> {
     let options = &global.connection;
-    let (base_url, credentials, token, mock) = if options.mock {
-        let mock = MockServer::start(MockConfig::default()).await?;
+    let (base_url, credentials, token, mock) = if options.mock || options.mock_state.is_some() {
+        let mut config = MockConfig::default().seed_tenants(options.mock_seed_tenants);
+        config.state_file = options.mock_state.clone();
+        let mock = MockServer::start(config).await.map_err(|error| {
+            match error
+                .get_ref()
+                .and_then(|e| e.downcast_ref::<StateFileError>())
+            {
+                Some(refused) => Failure::Usage(refused.to_string()),
+                None => Failure::Io(error),
+            }
+        })?;
         let demo = mock.credentials().clone();
         let credentials = (
             Some(demo.client_id),
@@ -76,7 +96,7 @@ async fn connect(global: &GlobalOptions) -> Result<Connection, Failure> {
     Ok(Connection {
         client: builder.build()?,
         token_request,
-        _mock: mock,
+        mock,
     })
 }
 
@@ -148,7 +168,10 @@ pub async fn run(cli: Cli, out: &mut impl Write) -> Result<(), Failure> {
         }
         Command::Tenants(command) => {
             let connection = connect(&cli.global).await?;
-            tenants(&connection.client, command, format, out).await
+            let result = tenants(&connection.client, command, format, out).await;
+            // The mock's world as this command left it, whether it succeeded or not.
+            connection.save_mock_state()?;
+            result
         }
         Command::Organizations(command) => {
             let connection = connect(&cli.global).await?;

@@ -15,17 +15,15 @@ use std::collections::HashMap;
 use std::io::Write;
 
 use crayon_tenants::types::NewCustomerTenantDetailed;
-use crayon_tenants::{Client, CreatedOnce, KnownReferences};
-use futures_util::StreamExt as _;
+use crayon_tenants::{Client, KnownReferences};
 use serde::Serialize;
 use serde_json::Value;
 
+use crate::bulk::{self, Job, Report, Request, Runner, Sent};
 use crate::cli::{ImportArgs, Output};
-use crate::credentials_file::CredentialsFile;
 use crate::current;
 use crate::failure::Failure;
 use crate::output;
-use crate::output::{InOrder, Printer};
 use crate::rows::{Checker, Fields, RawRow, Source};
 
 /// What happened to one row.
@@ -104,84 +102,50 @@ pub async fn run(
     } else {
         current::ids_by_prefix(client, args.organization_id).await?
     };
-    let credentials = args
-        .credentials_file
-        .as_deref()
-        .map(CredentialsFile::open)
-        .transpose()?;
-    let credentials = credentials.as_ref();
-    let progress = output::row_progress(rows, "importing").filter(|_| !args.dry_run);
+    let creates = if args.dry_run {
+        0
+    } else {
+        first_of
+            .keys()
+            .filter(|prefix| !existing.contains_key(*prefix))
+            .count()
+    };
+    let runner = Runner::new(
+        client,
+        args.concurrency,
+        args.credentials_file.as_deref(),
+        args.journal.as_deref(),
+        creates,
+    )?;
     let (existing, known, first_of, dry_run) = (&existing, &known, &first_of, args.dry_run);
-    let results = futures_util::stream::iter(source.rows(&reader.fields)?).map(|row| {
-        let row = row.map(|row| reader.row(row));
-        async move {
-            let mut row = row?;
-            if let Ok(body) = &row.body {
-                let problems = known.check(&body.tenant);
-                if !problems.is_empty() {
-                    row.body = Err(problems.iter().map(ToString::to_string).collect());
-                }
-            }
-            let first = row.body.as_ref().ok().and_then(|body| {
-                first_of
-                    .get(&body.tenant.domain_prefix.to_lowercase())
-                    .copied()
-                    .filter(|first| *first != row.number)
-            });
-            match (first, dry_run) {
-                // Not sent again: completed when the earlier row's outcome is known.
-                (Some(first), _) => Ok(RowResult {
-                    row: row.number,
-                    domain_prefix: row.domain_prefix,
-                    outcome: Outcome::Exists,
-                    id: None,
-                    message: format!("same domain prefix as row {first}"),
-                    same_as: Some(first),
-                }),
-                (None, true) => Ok(checked_only(row)),
-                (None, false) => import_row(client, existing, row, credentials).await,
+    let jobs = source.rows(&reader.fields)?.map(|row| {
+        let mut row = reader.row(row?);
+        if let Ok(body) = &row.body {
+            let problems = known.check(&body.tenant);
+            if !problems.is_empty() {
+                row.body = Err(problems.iter().map(ToString::to_string).collect());
             }
         }
+        Ok(job(row, first_of, existing, dry_run))
     });
-    // Rows in flight complete in any order (a slow answer holds no slot of the others); results
-    // are printed in the file's order as soon as every earlier row's is.
-    let mut results = std::pin::pin!(results.buffer_unordered(args.concurrency.max(1)));
-    let mut printer = Printer::new(format);
-    let mut in_order = InOrder::new();
-    let mut unsuccessful = 0;
-    while let Some(result) = results.next().await {
-        let result: RowResult = result?;
-        if let Some(bar) = &progress {
-            bar.inc(1);
+    // Each repeated row is completed, in the file's order, with its first row's outcome.
+    let complete = |result: &mut RowResult| {
+        if let Some(outcome) = repeated.get_mut(&result.row) {
+            *outcome = Some((result.outcome.clone(), result.id));
         }
-        for mut result in in_order.push(result.row, result) {
-            if let Some(outcome) = repeated.get_mut(&result.row) {
-                *outcome = Some((result.outcome.clone(), result.id));
-            }
-            if let Some(first) = result.same_as
-                && let Some(Some((outcome, id))) = repeated.get(&first)
-            {
-                result.id = *id;
-                result.outcome = match outcome {
-                    Outcome::Created | Outcome::Exists => Outcome::Exists,
-                    Outcome::Valid => Outcome::Valid,
-                    _ if dry_run => Outcome::Invalid,
-                    _ => Outcome::Failed,
-                };
-            }
-            if !matches!(
-                result.outcome,
-                Outcome::Created | Outcome::Exists | Outcome::Valid
-            ) {
-                unsuccessful += 1;
-            }
-            printer.print(out, &result)?;
+        if let Some(first) = result.same_as
+            && let Some(Some((outcome, id))) = repeated.get(&first)
+        {
+            result.id = *id;
+            result.outcome = match outcome {
+                Outcome::Created | Outcome::Exists => Outcome::Exists,
+                Outcome::Valid => Outcome::Valid,
+                _ if dry_run => Outcome::Invalid,
+                _ => Outcome::Failed,
+            };
         }
-    }
-    if let Some(bar) = progress {
-        bar.finish_and_clear();
-    }
-    printer.finish::<RowResult>(out)?;
+    };
+    let unsuccessful = runner.run(jobs, rows, format, out, complete).await?;
     if unsuccessful > 0 {
         return Err(Failure::Incomplete(format!(
             "{unsuccessful} of {rows} rows were not imported (see their outcomes)"
@@ -190,75 +154,99 @@ pub async fn run(
     Ok(())
 }
 
-fn checked_only(row: Row) -> RowResult {
-    match row.body {
-        Ok(_) => RowResult {
-            row: row.number,
-            domain_prefix: row.domain_prefix,
-            outcome: Outcome::Valid,
-            id: None,
-            message: String::new(),
-            same_as: None,
-        },
-        Err(problems) => invalid(row.number, row.domain_prefix, problems),
-    }
-}
-
-fn invalid(row: usize, domain_prefix: Option<String>, problems: Vec<String>) -> RowResult {
-    RowResult {
-        row,
-        domain_prefix,
-        outcome: Outcome::Invalid,
-        id: None,
-        message: problems.join("; "),
-        same_as: None,
-    }
-}
-
-/// Imports one row: a prefix the listing has exists; otherwise the library creates it once
-/// (a create whose answer was lost, or that lost a race for its prefix, is looked up again).
-async fn import_row(
-    client: &Client,
-    existing: &HashMap<String, i32>,
+/// A row's job: decided already (invalid, repeated, listed, or checked in a dry run), or its
+/// create.
+fn job(
     row: Row,
-    credentials: Option<&CredentialsFile>,
-) -> Result<RowResult, Failure> {
-    let body = match row.body {
-        Ok(body) => body,
-        Err(problems) => return Ok(invalid(row.number, row.domain_prefix, problems)),
-    };
-    let prefix = body.tenant.domain_prefix.clone();
-    let result = |outcome, id, message: String| RowResult {
-        row: row.number,
-        domain_prefix: Some(prefix.clone()),
+    first_of: &HashMap<String, usize>,
+    existing: &HashMap<String, i32>,
+    dry_run: bool,
+) -> Job<Decided> {
+    let number = row.number;
+    let result = |outcome, id, message: String, same_as| RowResult {
+        row: number,
+        domain_prefix: row.domain_prefix.clone(),
         outcome,
         id,
         message,
-        same_as: None,
+        same_as,
     };
-    if let Some(id) = existing.get(&prefix.to_lowercase()) {
-        return Ok(result(Outcome::Exists, Some(*id), String::new()));
-    }
-    match client
-        .create_customer_tenant_once(body)
-        .known_absent()
-        .await
-    {
-        Ok(CreatedOnce::Created(created)) => {
-            let id = created.tenant.as_ref().and_then(|tenant| tenant.id);
-            if let Some(file) = credentials {
-                file.append(&prefix, id, &created)?;
+    let decided = match &row.body {
+        Err(problems) => Some(result(Outcome::Invalid, None, problems.join("; "), None)),
+        Ok(body) => {
+            let prefix = body.tenant.domain_prefix.to_lowercase();
+            match first_of
+                .get(&prefix)
+                .copied()
+                .filter(|first| *first != number)
+            {
+                // Not sent again: completed when the earlier row's outcome is known.
+                Some(first) => Some(result(
+                    Outcome::Exists,
+                    None,
+                    format!("same domain prefix as row {first}"),
+                    Some(first),
+                )),
+                None if dry_run => Some(result(Outcome::Valid, None, String::new(), None)),
+                None => existing
+                    .get(&prefix)
+                    .map(|id| result(Outcome::Exists, Some(*id), String::new(), None)),
             }
-            Ok(result(Outcome::Created, id, String::new()))
         }
-        Ok(CreatedOnce::CreatedAnswerLost(tenant)) => Ok(result(
-            Outcome::Created,
-            tenant.id,
-            "created, but its answer was lost: the administrator's credentials were not received"
-                .to_owned(),
-        )),
-        Ok(found) => Ok(result(Outcome::Exists, found.id(), String::new())),
-        Err(error) => Ok(result(Outcome::Failed, None, error.to_string())),
+    };
+    let report = Decided {
+        row: number,
+        domain_prefix: row.domain_prefix,
+        result: decided.clone(),
+    };
+    let request = match (decided, row.body) {
+        (None, Ok(body)) => Some(Request::Create(Box::new(body))),
+        _ => None,
+    };
+    Job {
+        row: number,
+        request,
+        report,
+    }
+}
+
+/// A row's result when it is decided before anything is sent, else what makes it.
+struct Decided {
+    row: usize,
+    domain_prefix: Option<String>,
+    result: Option<RowResult>,
+}
+
+impl Report for Decided {
+    type Result = RowResult;
+
+    fn done(self, sent: Option<Sent>) -> RowResult {
+        let result = |outcome, id, message: &str| RowResult {
+            row: self.row,
+            domain_prefix: self.domain_prefix.clone(),
+            outcome,
+            id,
+            message: message.to_owned(),
+            same_as: None,
+        };
+        match (self.result, sent) {
+            (Some(decided), _) => decided,
+            (None, Some(Sent::Created { id, answer_lost })) => result(
+                Outcome::Created,
+                id,
+                if answer_lost { bulk::ANSWER_LOST } else { "" },
+            ),
+            (None, Some(Sent::Existing { id })) => result(Outcome::Exists, id, ""),
+            (None, Some(Sent::Failed(error))) => result(Outcome::Failed, None, &error.to_string()),
+            (None, Some(Sent::Updated) | None) => result(Outcome::Failed, None, "nothing was sent"),
+        }
+    }
+
+    fn unsuccessful(result: &RowResult) -> bool {
+        !matches!(
+            result.outcome,
+            Outcome::Created | Outcome::Exists | Outcome::Valid
+        )
     }
 }
 

@@ -23,12 +23,15 @@ pub struct Shape<T> {
     schema: &'static str,
     header: &'static [&'static str],
     row: fn(&T) -> Vec<String>,
+    /// The `Exported` stamp of an item, for exports that `tenants apply` reads back.
+    stamp: Option<fn(&T) -> String>,
 }
 
 pub const TENANT: Shape<CustomerTenant> = Shape {
     schema: "CustomerTenant",
     header: &output::TENANT_COLUMNS,
     row: output::tenant_row,
+    stamp: Some(crate::exported::stamp),
 };
 
 const ORGANIZATION: Shape<Organization> = Shape {
@@ -43,6 +46,7 @@ const ORGANIZATION: Shape<Organization> = Shape {
             output::cell(organization.crayon_company_name.as_deref()),
         ]
     },
+    stamp: None,
 };
 
 const INVOICE_PROFILE: Shape<InvoiceProfile> = Shape {
@@ -56,6 +60,7 @@ const INVOICE_PROFILE: Shape<InvoiceProfile> = Shape {
             output::cell(profile.invoice_reference.as_deref()),
         ]
     },
+    stamp: None,
 };
 
 const PUBLISHER: Shape<Publisher> = Shape {
@@ -67,6 +72,7 @@ const PUBLISHER: Shape<Publisher> = Shape {
             output::cell(publisher.name.as_deref()),
         ]
     },
+    stamp: None,
 };
 
 pub async fn organizations(
@@ -215,16 +221,31 @@ fn write<T: Serialize>(
             array.end().map_err(json_failure)?;
             writeln!(out)?;
         }
+        // NDJSON and CSV of tenants are what `tenants apply` reads: each row carries its
+        // `Exported` stamp (unless CSV columns were chosen).
         Output::Ndjson => {
             for item in items {
-                output::document(out, format, &item)?;
+                let mut value = serde_json::to_value(&item).map_err(json_failure)?;
+                if let (Some(stamp), Some(object)) = (shape.stamp, value.as_object_mut()) {
+                    object.insert(crate::exported::COLUMN.to_owned(), stamp(&item).into());
+                }
+                output::document(out, format, &value)?;
             }
         }
         Output::Csv => {
-            let columns = columns.unwrap_or_else(|| crayon_tenants_contract::columns(shape.schema));
+            let stamp = shape.stamp.filter(|_| columns.is_none());
+            let mut columns =
+                columns.unwrap_or_else(|| crayon_tenants_contract::columns(shape.schema));
+            if stamp.is_some() {
+                columns.push(crate::exported::COLUMN.to_owned());
+            }
             let mut csv = output::Csv::new(&mut *out, columns)?;
             for item in items {
-                csv.row(&serde_json::to_value(&item).map_err(json_failure)?)?;
+                let mut value = serde_json::to_value(&item).map_err(json_failure)?;
+                if let (Some(stamp), Some(object)) = (stamp, value.as_object_mut()) {
+                    object.insert(crate::exported::COLUMN.to_owned(), stamp(&item).into());
+                }
+                csv.row(&value)?;
             }
             csv.finish()?;
         }

@@ -6,12 +6,15 @@
 
 mod apply;
 mod body;
+mod bulk;
 mod cli;
 mod commands;
 mod credentials_file;
 mod current;
+mod exported;
 mod failure;
 mod import;
+mod journal;
 mod listing;
 mod output;
 mod rows;

@@ -256,3 +256,37 @@ impl Checker {
             .map_err(|error| vec![format!("{}: {}", error.path(), error.inner())])
     }
 }
+
+/// Every leaf of a JSON value with its dotted path (`InvoiceProfile.Id`).
+pub fn leaves(value: &Value, prefix: &str, out: &mut Vec<(String, Value)>) {
+    match value {
+        Value::Object(object) => {
+            for (name, value) in object {
+                let path = if prefix.is_empty() {
+                    name.clone()
+                } else {
+                    format!("{prefix}.{name}")
+                };
+                leaves(value, &path, out);
+            }
+        }
+        leaf => out.push((prefix.to_owned(), leaf.clone())),
+    }
+}
+
+/// The non-null leaves of a tenant by path: what an export stamps and a plan keeps of it, and
+/// what is compared to tell whether it changed since.
+pub fn tenant_leaves(
+    tenant: &crayon_tenants::types::CustomerTenant,
+) -> std::collections::BTreeMap<String, Value> {
+    let mut found = Vec::new();
+    leaves(
+        &serde_json::to_value(tenant).unwrap_or(Value::Null),
+        "",
+        &mut found,
+    );
+    found
+        .into_iter()
+        .filter(|(_, value)| !value.is_null())
+        .collect()
+}

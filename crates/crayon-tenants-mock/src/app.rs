@@ -22,4 +22,6 @@ pub(crate) struct App {
     pub(crate) rate_limit: Option<RateLimit>,
     /// Requests answered 429 by the rate limit.
     pub(crate) rate_limited: AtomicU64,
+    /// Where the world is kept across runs.
+    pub(crate) state_file: Option<std::path::PathBuf>,
 }

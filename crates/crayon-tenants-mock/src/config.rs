@@ -83,6 +83,11 @@ pub struct MockConfig {
     /// (bursts of one second's worth); a request over it is answered 429 with a `Retry-After`
     /// and not run. Default none.
     pub rate_limit_rps: Option<f64>,
+    /// A file that keeps the world (tenants and their agreements) across runs: read at start
+    /// when it exists (a file that is not one is refused, never overwritten), else created with
+    /// the seeded world; written back by [`MockServer::save_state`](crate::MockServer::save_state)
+    /// and when the binary stops. Default none: a fresh world every start.
+    pub state_file: Option<std::path::PathBuf>,
 }
 
 impl Default for MockConfig {
@@ -97,6 +102,7 @@ impl Default for MockConfig {
             fault_seed: 0,
             page_size_cap: None,
             rate_limit_rps: None,
+            state_file: None,
         }
     }
 }
@@ -135,6 +141,12 @@ impl MockConfig {
     /// Answers requests over this many a second 429 with a `Retry-After`.
     pub fn rate_limit_rps(mut self, per_second: f64) -> Self {
         self.rate_limit_rps = Some(per_second);
+        self
+    }
+
+    /// Keeps the world in this file across runs (see [`state_file`](Self::state_file)).
+    pub fn state_file(mut self, path: impl Into<std::path::PathBuf>) -> Self {
+        self.state_file = Some(path.into());
         self
     }
 

@@ -73,6 +73,7 @@ mod routes;
 mod seed;
 mod server;
 mod state;
+mod state_file;
 mod tenants;
 mod token;
 
@@ -90,4 +91,5 @@ pub use seed::{
 };
 pub use server::MockServer;
 pub use state::{MockState, StoredTenant, WorldChange};
+pub use state_file::StateFileError;
 pub use tenants::DEFAULT_PAGE_SIZE;

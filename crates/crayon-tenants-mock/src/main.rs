@@ -57,6 +57,11 @@ struct Args {
     /// with a Retry-After, as an API gateway's rate limit does.
     #[arg(long, value_name = "N")]
     rate_limit_rps: Option<f64>,
+    /// Keep the world in this file across runs: read at start (created, seeded, when it does
+    /// not exist; refused, never overwritten, when it is not a state file), written when the
+    /// server stops.
+    #[arg(long, value_name = "FILE")]
+    state: Option<std::path::PathBuf>,
     /// API client id accepted by the token operation.
     #[arg(long, env = "CRAYON_MOCK_CLIENT_ID", default_value = MockCredentials::DEMO_CLIENT_ID)]
     client_id: String,
@@ -96,6 +101,7 @@ async fn main() -> std::io::Result<()> {
         fault_seed: args.fault_seed,
         page_size_cap: args.page_size_cap.map(|cap| cap.max(1)),
         rate_limit_rps: args.rate_limit_rps,
+        state_file: args.state,
     };
     let server = MockServer::start(config).await?;
     let mut stdout = std::io::stdout().lock();
@@ -105,6 +111,7 @@ async fn main() -> std::io::Result<()> {
     tracing::info!(tenants = server.state().tenant_count(), "serving");
     shutdown_signal().await;
     tracing::info!("stopping");
+    server.save_state()?;
     Ok(())
 }
 

@@ -22,6 +22,7 @@ use crate::operation::{Operation, RequestCounters};
 use crate::rate_limit::RateLimit;
 use crate::routes;
 use crate::state::MockState;
+use crate::state_file::StateFile;
 
 /// A running mock Crayon API on loopback. It serves until this handle is dropped.
 ///
@@ -52,10 +53,23 @@ impl MockServer {
     pub async fn start(config: MockConfig) -> std::io::Result<Self> {
         let listener = TcpListener::bind(config.listen).await?;
         let address = listener.local_addr()?;
-        let state = MockState::default();
-        state.seed_tenants(1, config.seed_tenants);
-        state.seed_tenants(2, 3);
-        state.seed_tenants(3, 2);
+        let saved = match &config.state_file {
+            Some(path) => StateFile::read(path)?,
+            None => None,
+        };
+        let state = match saved {
+            Some(saved) => MockState::from_file(saved),
+            None => {
+                let state = MockState::default();
+                state.seed_tenants(1, config.seed_tenants);
+                state.seed_tenants(2, 3);
+                state.seed_tenants(3, 2);
+                if let Some(path) = &config.state_file {
+                    state.to_file().write(path)?;
+                }
+                state
+            }
+        };
         let app = Arc::new(App {
             state,
             credentials: config.credentials,
@@ -66,6 +80,7 @@ impl MockServer {
             page_size_cap: config.page_size_cap,
             rate_limit: config.rate_limit_rps.map(RateLimit::new),
             rate_limited: AtomicU64::new(0),
+            state_file: config.state_file,
         });
         let serving = tokio::spawn(serve(listener, routes::router(app.clone())));
         Ok(Self {
@@ -109,6 +124,15 @@ impl MockServer {
     /// The credentials its token operation accepts.
     pub fn credentials(&self) -> &MockCredentials {
         &self.app.credentials
+    }
+
+    /// Writes the world to the state file of [`MockConfig::state_file`] (nothing without one),
+    /// whole, through a temporary file renamed over it.
+    pub fn save_state(&self) -> std::io::Result<()> {
+        match &self.app.state_file {
+            Some(path) => self.app.state.to_file().write(path),
+            None => Ok(()),
+        }
     }
 
     /// Its data: seed and inspect tenants, revoke tokens.

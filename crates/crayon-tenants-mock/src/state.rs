@@ -98,6 +98,29 @@ impl MockState {
             .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
+    /// The world as a state file holds it.
+    pub(crate) fn to_file(&self) -> crate::state_file::StateFile {
+        let store = self.lock();
+        crate::state_file::StateFile::new(store.last_id, store.tenants.values().cloned().collect())
+    }
+
+    /// A world read from a state file.
+    pub(crate) fn from_file(file: crate::state_file::StateFile) -> Self {
+        let (last_id, tenants) = file.into_parts();
+        let state = Self::default();
+        {
+            let mut store = state.lock();
+            store.last_id = last_id;
+            for stored in tenants {
+                if let Some(id) = stored.detailed.tenant.as_ref().and_then(|t| t.id) {
+                    store.last_id = store.last_id.max(id);
+                    store.tenants.insert(id, stored);
+                }
+            }
+        }
+        state
+    }
+
     /// Adds `count` deterministic demo tenants to an organization and returns their ids.
     pub fn seed_tenants(&self, organization_id: i32, count: usize) -> Vec<i32> {
         let mut store = self.lock();

@@ -1,0 +1,72 @@
+//! `--journal FILE` of `import` and `apply`: one NDJSON line when a request is about to be sent
+//! and one when its outcome is known, appended and flushed line by line, so that a run that was
+//! interrupted leaves a record of what it did: a request with a `sending` line and no outcome
+//! line was sent, and what it came to is unknown (look at the tenant).
+//!
+//! A line holds the time (RFC 3339, UTC), the row, the tenant's id, the operation, the fields
+//! with their old and new values, and the outcome with its status. Never a secret (the
+//! administrator's password goes to the credentials file only), and never a person's data: the
+//! values of the agreement's, the profile's and the company's fields (names, e-mail addresses,
+//! phone numbers, addresses) are written as `<personal: redacted>`, their field names kept.
+
+use std::io::Write as _;
+use std::path::Path;
+use std::sync::Mutex;
+
+use serde_json::{Value, json};
+
+use crate::failure::Failure;
+
+/// The journal file, opened for appending (mode 0600).
+pub struct Journal {
+    file: Mutex<std::fs::File>,
+}
+
+/// The fields whose values are a person's data.
+fn personal(field: &str) -> bool {
+    ["agreement.", "Profile.", "Company.", "User."]
+        .iter()
+        .any(|prefix| field.starts_with(prefix))
+}
+
+impl Journal {
+    pub fn open(path: &Path) -> Result<Self, Failure> {
+        let mut options = std::fs::OpenOptions::new();
+        options.create(true).append(true);
+        #[cfg(unix)]
+        std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+        let file = options
+            .open(path)
+            .map_err(|error| Failure::Usage(format!("cannot open {}: {error}", path.display())))?;
+        Ok(Self {
+            file: Mutex::new(file),
+        })
+    }
+
+    /// A field and its values as a journal line holds them.
+    pub fn field(field: &str, old: &Value, new: &Value) -> Value {
+        let shown = |value: &Value| {
+            if personal(field) && !value.is_null() {
+                json!("<personal: redacted>")
+            } else {
+                value.clone()
+            }
+        };
+        json!({ "Field": field, "Old": shown(old), "New": shown(new) })
+    }
+
+    /// Appends one line: `entry` with the time first.
+    pub fn write(&self, mut entry: serde_json::Map<String, Value>) -> Result<(), Failure> {
+        let time = chrono::DateTime::<chrono::Utc>::from(std::time::SystemTime::now())
+            .to_rfc3339_opts(chrono::SecondsFormat::Millis, true);
+        let mut line = serde_json::Map::new();
+        line.insert("Time".to_owned(), json!(time));
+        line.append(&mut entry);
+        let mut text = serde_json::to_vec(&line).map_err(std::io::Error::other)?;
+        text.push(b'\n');
+        let mut file = self.file.lock().unwrap_or_else(|p| p.into_inner());
+        file.write_all(&text)?;
+        file.flush()?;
+        Ok(())
+    }
+}
