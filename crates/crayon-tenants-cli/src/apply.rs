@@ -30,7 +30,7 @@ use std::io::Write;
 use std::path::Path;
 
 use crayon_tenants::types::{CustomerTenantDetailedInput, NewCustomerTenantDetailed};
-use crayon_tenants::{Client, ClientInfo as _, KnownReferences};
+use crayon_tenants::{Client, KnownReferences};
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
@@ -222,14 +222,16 @@ fn fields() -> Fields {
     }
 }
 
+/// Runs `tenants apply`; `api` names the API a plan is made against (`Connection::api`).
 pub async fn run(
     client: &Client,
+    api: &str,
     args: ApplyArgs,
     format: Output,
     out: &mut impl Write,
 ) -> Result<(), Failure> {
     if let Some(plan) = &args.plan {
-        return apply_plan(client, &args, plan, format, out).await;
+        return apply_plan(client, api, &args, plan, format, out).await;
     }
     let file = args
         .file
@@ -268,7 +270,7 @@ pub async fn run(
     if let Some(printer) = printer {
         printer.finish::<RowResult>(out)?;
         if let (Some(path), Some(rows)) = (&args.plan_out, saved) {
-            PlanFile::new(client.baseurl(), organization_id, rows).write(path)?;
+            PlanFile::new(api, organization_id, rows).write(path)?;
         }
     } else {
         let runner = Runner::new(
@@ -302,13 +304,14 @@ pub async fn run(
 /// since the plan was made is a conflict, and nothing of it is sent.
 async fn apply_plan(
     client: &Client,
+    api: &str,
     args: &ApplyArgs,
     path: &Path,
     format: Output,
     out: &mut impl Write,
 ) -> Result<(), Failure> {
     let checkers = Checkers::new();
-    let plan = PlanFile::read(path, client.baseurl(), args.organization_id)?;
+    let plan = PlanFile::read(path, api, args.organization_id)?;
     let mut planned = Vec::new();
     for row in plan.rows {
         planned.push(
@@ -452,8 +455,8 @@ struct PlanFile {
     version: u32,
     /// When it was made (RFC 3339).
     made_at: String,
-    /// The API it was made against.
-    base_url: String,
+    /// The API it was made against (its base URL; `mock:<state file>` for the embedded mock).
+    api: String,
     organization_id: i32,
     rows: Vec<PlanRow>,
 }
@@ -479,13 +482,13 @@ struct PlanRow {
 const PLAN_FORMAT: &str = "crayon-tenants-apply-plan";
 
 impl PlanFile {
-    fn new(base_url: &str, organization_id: i32, rows: Vec<PlanRow>) -> Self {
+    fn new(api: &str, organization_id: i32, rows: Vec<PlanRow>) -> Self {
         Self {
             format: PLAN_FORMAT.to_owned(),
             version: 1,
             made_at: chrono::DateTime::<chrono::Utc>::from(std::time::SystemTime::now())
                 .to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
-            base_url: base_url.to_owned(),
+            api: api.to_owned(),
             organization_id,
             rows,
         }
@@ -507,7 +510,7 @@ impl PlanFile {
 
     /// Reads a plan and refuses one that is no plan, is of another API or organization, or is
     /// older than the export it came from.
-    fn read(path: &Path, base_url: &str, organization_id: i32) -> Result<Self, Failure> {
+    fn read(path: &Path, api: &str, organization_id: i32) -> Result<Self, Failure> {
         let refused = |why: String| {
             Failure::Usage(format!(
                 "{} is refused: {why}; nothing was sent",
@@ -529,10 +532,10 @@ impl PlanFile {
                 plan.organization_id
             )));
         }
-        if plan.base_url != base_url {
+        if plan.api != api {
             return Err(refused(format!(
-                "it was made against {}, not {base_url}",
-                plan.base_url
+                "it was made against {}, not {api}",
+                plan.api
             )));
         }
         let made_at = chrono::DateTime::parse_from_rfc3339(&plan.made_at)

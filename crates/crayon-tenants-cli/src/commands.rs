@@ -2,6 +2,7 @@
 
 use std::io::{IsTerminal as _, Write};
 
+use crayon_tenants::ClientInfo as _;
 use crayon_tenants::types::{
     AgreementTypeConsent, CustomerTenantDetailed, CustomerTenantDetailedInput, CustomerTenantType,
     ExistingCustomerTenantDetailed, NewCustomerTenantDetailed, ServiceAccountAgreementInput,
@@ -26,9 +27,25 @@ struct Connection {
     client: Client,
     token_request: Option<TokenRequest>,
     mock: Option<MockServer>,
+    mock_state: Option<std::path::PathBuf>,
 }
 
 impl Connection {
+    /// Which API a plan was made against: the base URL, or for the embedded mock its state
+    /// file (its address changes from run to run; its world is the file's).
+    fn api(&self) -> String {
+        match (&self.mock, &self.mock_state) {
+            (Some(_), Some(path)) => format!(
+                "mock:{}",
+                std::fs::canonicalize(path)
+                    .unwrap_or_else(|_| path.clone())
+                    .display()
+            ),
+            (Some(_), None) => "mock".to_owned(),
+            (None, _) => self.client.baseurl().to_owned(),
+        }
+    }
+
     /// Writes the embedded mock's world to its state file (`--mock-state`), if any.
     fn save_mock_state(&self) -> Result<(), Failure> {
         match &self.mock {
@@ -97,6 +114,7 @@ async fn connect(global: &GlobalOptions) -> Result<Connection, Failure> {
         client: builder.build()?,
         token_request,
         mock,
+        mock_state: options.mock_state.clone(),
     })
 }
 
@@ -168,7 +186,13 @@ pub async fn run(cli: Cli, out: &mut impl Write) -> Result<(), Failure> {
         }
         Command::Tenants(command) => {
             let connection = connect(&cli.global).await?;
-            let result = tenants(&connection.client, command, format, out).await;
+            let result = match command {
+                TenantsCommand::Apply(args) => {
+                    let api = connection.api();
+                    crate::apply::run(&connection.client, &api, args, format, out).await
+                }
+                command => tenants(&connection.client, command, format, out).await,
+            };
             // The mock's world as this command left it, whether it succeeded or not.
             connection.save_mock_state()?;
             result
@@ -264,7 +288,7 @@ async fn tenants(
             Ok(())
         }
         TenantsCommand::Import(args) => crate::import::run(client, args, format, out).await,
-        TenantsCommand::Apply(args) => crate::apply::run(client, args, format, out).await,
+        TenantsCommand::Apply(_) => unreachable!("run() carries out apply with its API"),
         TenantsCommand::AzurePlan { id } => {
             let plan = client.get_customer_tenant_azure_plan().id(id).await?;
             match format {

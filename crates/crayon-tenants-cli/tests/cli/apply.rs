@@ -407,3 +407,307 @@ async fn every_output_format_has_one_result_per_row_and_a_failed_update_is_repor
         "only the failed row is left"
     );
 }
+
+/// Another administrator changes a tenant's reference through the API.
+async fn someone_else_sets_reference(server: &MockServer, id: i32, reference: &str) {
+    use crayon_tenants::types::{CustomerTenantDetailedInput, CustomerTenantInput};
+    let body = CustomerTenantDetailedInput {
+        tenant: Some(CustomerTenantInput {
+            reference: Some(reference.to_owned()),
+            ..Default::default()
+        }),
+        ..Default::default()
+    };
+    let client = server.client().unwrap();
+    client
+        .update_customer_tenant()
+        .id(id)
+        .body(body)
+        .await
+        .unwrap();
+}
+
+fn reference_of(server: &MockServer, id: i32) -> Option<String> {
+    server
+        .state()
+        .tenant(id)
+        .unwrap()
+        .detailed
+        .tenant
+        .unwrap()
+        .reference
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_tenant_changed_since_the_export_is_a_conflict_and_nothing_of_its_row_is_sent() {
+    let server = MockServer::start(MockConfig::default().seed_tenants(3))
+        .await
+        .unwrap();
+    let (header, mut rows) = export(&server).await;
+    // The file changes tenant 1's name and nothing of tenant 2; tenant 3 is the file's only.
+    set(&header, &mut rows[0], "Name", "Renamed by the file");
+    set(&header, &mut rows[2], "Reference", "REF-FROM-FILE");
+    let dir = workdir("conflict");
+    let file = dir.join("tenants.csv");
+    write_csv(&file, &header, &rows);
+    // Meanwhile another administrator changes the references of tenants 1 and 2.
+    someone_else_sets_reference(&server, 1, "PO-2028").await;
+    someone_else_sets_reference(&server, 2, "PO-2029").await;
+    server.reset_requests();
+
+    let (output, plan) = apply(&server, &file, &["--dry-run"]).await;
+    assert_eq!(
+        output.status.code(),
+        Some(6),
+        "a conflict is a row not carried out"
+    );
+    assert_eq!(outcomes(&plan), ["conflict", "conflict", "update"]);
+    let message = plan[1]["Message"].as_str().unwrap();
+    assert!(
+        message.contains(r#"Reference: exported "REF-1-0001", now "PO-2029", file "REF-1-0001""#),
+        "field, exported, now, the file's: {message}"
+    );
+    let (output, results) = apply(&server, &file, &[]).await;
+    assert_eq!(output.status.code(), Some(6));
+    assert_eq!(outcomes(&results), ["conflict", "conflict", "updated"]);
+    assert_eq!(server.requests(Operation::UpdateCustomerTenant), 1);
+    assert_eq!(
+        reference_of(&server, 2).as_deref(),
+        Some("PO-2029"),
+        "their change kept"
+    );
+    assert_eq!(reference_of(&server, 3).as_deref(), Some("REF-FROM-FILE"));
+
+    // Applying the same file again: tenant 3 is as the file says (this run's change is no
+    // conflict); the others are still conflicts until the user says to overwrite.
+    let (_, again) = apply(&server, &file, &["--dry-run"]).await;
+    assert_eq!(outcomes(&again), ["conflict", "conflict", "unchanged"]);
+    let (output, overwritten) = apply(&server, &file, &["--overwrite-changed"]).await;
+    assert!(output.status.success());
+    assert_eq!(outcomes(&overwritten), ["updated", "updated", "unchanged"]);
+    assert_eq!(reference_of(&server, 2).as_deref(), Some("REF-1-0001"));
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_saved_plan_is_carried_out_exactly_and_refused_when_it_cannot_be() {
+    let server = MockServer::start(MockConfig::default().seed_tenants(4))
+        .await
+        .unwrap();
+    let (header, mut rows) = export(&server).await;
+    set(&header, &mut rows[0], "Reference", "PLANNED-1");
+    set(&header, &mut rows[1], "Reference", "PLANNED-2");
+    let dir = workdir("plan");
+    let file = dir.join("tenants.csv");
+    let plan = dir.join("plan.json");
+    let journal = dir.join("journal.ndjson");
+    write_csv(&file, &header, &rows);
+    let (output, _) = apply(
+        &server,
+        &file,
+        &["--dry-run", "--plan-out", plan.to_str().unwrap()],
+    )
+    .await;
+    assert!(output.status.success());
+    // After the plan, someone else changes tenant 2, and the file is edited again.
+    someone_else_sets_reference(&server, 2, "PO-2029").await;
+    set(&header, &mut rows[2], "Reference", "NOT IN THE PLAN");
+    write_csv(&file, &header, &rows);
+    server.reset_requests();
+
+    let plan_arg = plan.to_str().unwrap();
+    let run = |extra: &'static [&'static str], organization: &'static str| {
+        let (server, plan_arg, journal) = (&server, plan_arg, journal.to_str().unwrap());
+        async move {
+            let args = [
+                &[
+                    "--output",
+                    "json",
+                    "tenants",
+                    "apply",
+                    "--organization-id",
+                    organization,
+                    "--plan",
+                    plan_arg,
+                    "--journal",
+                    journal,
+                ][..],
+                extra,
+            ]
+            .concat();
+            against(server, None, &args).await
+        }
+    };
+    let output = run(&[], "1").await;
+    assert_eq!(output.status.code(), Some(6));
+    let results: Vec<Value> = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(
+        outcomes(&results),
+        ["updated", "conflict", "unchanged", "unchanged"]
+    );
+    assert!(
+        results[1]["Message"]
+            .as_str()
+            .unwrap()
+            .contains("changed since the plan was made")
+    );
+    assert_eq!(
+        server.requests(Operation::UpdateCustomerTenant),
+        1,
+        "the plan, not the file"
+    );
+    assert_eq!(reference_of(&server, 1).as_deref(), Some("PLANNED-1"));
+    assert_eq!(reference_of(&server, 2).as_deref(), Some("PO-2029"));
+    assert_eq!(reference_of(&server, 3).as_deref(), Some("REF-1-0002"));
+
+    // The journal: a line when the update was sent and one with its outcome.
+    let lines: Vec<Value> = std::fs::read_to_string(&journal)
+        .unwrap()
+        .lines()
+        .map(|line| serde_json::from_str(line).unwrap())
+        .collect();
+    assert_eq!(lines.len(), 2, "{lines:?}");
+    assert_eq!(lines[0]["Event"], "sending");
+    assert_eq!(lines[1]["Event"], "done");
+    assert_eq!(lines[1]["Outcome"], "updated");
+    assert_eq!(lines[1]["TenantId"], 1);
+    assert_eq!(lines[1]["Operation"], "updateCustomerTenant");
+    assert_eq!(
+        lines[1]["Fields"],
+        json!([{"Field": "Reference", "Old": "REF-1-0000", "New": "PLANNED-1"}])
+    );
+    assert!(lines[1]["Time"].as_str().unwrap().ends_with('Z'));
+
+    // Refused whole, nothing sent: another organization; a plan edited into nonsense; a plan
+    // older than its export.
+    server.reset_requests();
+    let other = run(&[], "2").await;
+    assert_eq!(other.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&other.stderr).contains("plan for organization 1, not 2"));
+    let text = std::fs::read_to_string(&plan).unwrap();
+    std::fs::write(&plan, text.replace("\"PLANNED-1\"", "12")).unwrap();
+    let edited = run(&[], "1").await;
+    assert_eq!(
+        edited.status.code(),
+        Some(2),
+        "{}",
+        String::from_utf8_lossy(&edited.stderr)
+    );
+    let mut older: Value = serde_json::from_str(&text).unwrap();
+    older["MadeAt"] = json!("2001-01-01T00:00:00Z");
+    std::fs::write(&plan, older.to_string()).unwrap();
+    let stale = run(&[], "1").await;
+    assert_eq!(stale.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&stale.stderr).contains("export newer than the plan"));
+    assert_eq!(server.requests(Operation::UpdateCustomerTenant), 0);
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn the_walk_through_runs_against_a_mock_that_keeps_its_world() {
+    use crate::crayon_tenants;
+    let dir = workdir("walk-through");
+    let state = dir.join("world.json");
+    let state_arg = state.to_str().unwrap();
+    let cli = |args: &[&str]| {
+        let output = crayon_tenants()
+            .args(["--mock-state", state_arg, "--mock-seed-tenants", "300"])
+            .args(args)
+            .output()
+            .unwrap();
+        assert!(
+            output.status.success(),
+            "{args:?}: {}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        output.stdout
+    };
+    // Export, edit 200 rows, plan, apply, apply again.
+    let export = cli(&[
+        "--output",
+        "csv",
+        "tenants",
+        "list",
+        "--organization-id",
+        "1",
+        "--all",
+    ]);
+    let mut reader = csv::Reader::from_reader(&export[..]);
+    let header: Vec<String> = reader
+        .headers()
+        .unwrap()
+        .iter()
+        .map(str::to_owned)
+        .collect();
+    let mut rows: Vec<Vec<String>> = reader
+        .records()
+        .map(|record| record.unwrap().iter().map(str::to_owned).collect())
+        .collect();
+    assert_eq!(rows.len(), 300);
+    for (index, row) in rows.iter_mut().take(200).enumerate() {
+        set(&header, row, "Reference", &format!("PO-{index}"));
+    }
+    let file = dir.join("tenants.csv");
+    write_csv(&file, &header, &rows);
+    let plan = dir.join("plan.json");
+    let file_arg = file.to_str().unwrap();
+    let apply = [
+        "--output",
+        "json",
+        "tenants",
+        "apply",
+        "--organization-id",
+        "1",
+    ];
+    let planned: Vec<Value> = serde_json::from_slice(&cli(&[
+        &apply[..],
+        &[
+            "--file",
+            file_arg,
+            "--dry-run",
+            "--plan-out",
+            plan.to_str().unwrap(),
+        ],
+    ]
+    .concat()))
+    .unwrap();
+    assert_eq!(
+        outcomes(&planned)
+            .iter()
+            .filter(|o| **o == "update")
+            .count(),
+        200
+    );
+    let done: Vec<Value> =
+        serde_json::from_slice(&cli(
+            &[&apply[..], &["--plan", plan.to_str().unwrap()]].concat()
+        ))
+        .unwrap();
+    assert_eq!(
+        outcomes(&done).iter().filter(|o| **o == "updated").count(),
+        200
+    );
+    let again: Vec<Value> =
+        serde_json::from_slice(&cli(&[&apply[..], &["--file", file_arg]].concat())).unwrap();
+    assert_eq!(
+        outcomes(&again),
+        vec!["unchanged"; 300],
+        "the second apply sends nothing"
+    );
+    let saved = std::fs::read_to_string(&state).unwrap();
+    assert!(
+        saved.contains("PO-199") && !saved.contains("\"Password\":\""),
+        "no password kept"
+    );
+
+    // A file that is not a state file is refused and left as it is.
+    std::fs::write(&state, "not a world").unwrap();
+    let output = crayon_tenants()
+        .args(["--mock-state", state_arg, "tenants", "get", "1"])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&output.stderr).contains("not a usable mock state file"));
+    assert_eq!(std::fs::read_to_string(&state).unwrap(), "not a world");
+    let _ = std::fs::remove_dir_all(&dir);
+}
