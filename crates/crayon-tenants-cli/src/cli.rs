@@ -77,6 +77,11 @@ pub struct ConnectionOptions {
     /// grant.
     #[arg(long, global = true)]
     pub token_stdin: bool,
+    /// Send at most N requests a second, evenly spaced, from every worker together (set it at
+    /// or below your account's rate limit). Whatever it says, a 429 or 503 with Retry-After
+    /// holds back every worker until the wait has passed.
+    #[arg(long, value_name = "N", global = true)]
+    pub max_rps: Option<f64>,
     /// Run against an embedded mock server with demo data and its demo credentials: no account,
     /// no setup.
     #[arg(long, global = true)]

@@ -87,7 +87,10 @@ async fn connect(global: &GlobalOptions) -> Result<Connection, Failure> {
         );
         (options.base_url.clone(), credentials, secrets.token, None)
     };
-    let builder = Client::builder().base_url(base_url);
+    let mut builder = Client::builder().base_url(base_url);
+    if let Some(rate) = options.max_rps {
+        builder = builder.max_requests_per_second(rate);
+    }
     let (builder, token_request) = match (credentials, token) {
         ((Some(client_id), Some(client_secret), Some(username), Some(password)), _) => {
             let token_request = TokenRequest::password(&username, &password);

@@ -90,6 +90,12 @@ async fn every_operation(
     let count = app.counters.record(operation);
     if let Some(refused) = app.rate_limit.as_ref().and_then(RateLimit::check) {
         app.rate_limited.fetch_add(1, Ordering::Relaxed);
+        tracing::info!(
+            operation = operation.operation_id(),
+            request = count,
+            status = refused.status().as_u16(),
+            "rate limited"
+        );
         return refused;
     }
     let decision = app.faults.decide(operation);
