@@ -44,11 +44,13 @@
 //!   returns [`Error`]; its generated `.send()` is the raw call (one attempt, progenitor's own
 //!   [`GeneratedError`], convertible with `Error::from`). Clients are made by [`Client::builder`]
 //!   ([`ClientBuilder`]): base URL, [`Credentials`] or a bearer token, per-attempt timeout,
-//!   overall deadline, body limit, user agent, [`RetryPolicy`].
+//!   overall deadline, body limit, user agent, [`RetryPolicy`], a cap on the request rate.
 //! - Paging: every list operation that pages (`list_customer_tenants()`, `list_organizations()`,
 //!   `list_invoice_profiles()`, `list_publishers()`), with its filters, `.into_stream()` or
-//!   `.paging()` ([`Paging`], [`ItemStream`]): every matching item, pages fetched a few at a
-//!   time; generated from the contract ([`ListRequest`]).
+//!   `.paging()` ([`Paging`], [`ItemStream`]): every matching item once, pages fetched a few at a
+//!   time, the listing read again when it changed while it was read ([`Error::ListingChanged`]
+//!   when it keeps changing), or `.paging().verified()` (read until two reads agree); generated
+//!   from the contract ([`ListRequest`]).
 //! - [`KnownReferences`]: a create's organization, invoice profile and publisher checked against
 //!   the look-ups before it is sent, naming what exists ([`ReferenceError`]).
 //! - [`Error`]: what to match on: the real status, the [`types::ApiError`] or a snippet of a body
@@ -72,7 +74,7 @@
 //! `ExpiresIn` while the old one is still used; one token request, whose outcome every waiting
 //! call shares; refreshed once more after a 401), retries of GET, PUT and DELETE on connection
 //! errors, timeouts, broken bodies, 429, 503 and 504 (never of a POST; a `Retry-After` is a
-//! floor), redirects only within the base URL's origin ([`redirect_policy`]; never for the
+//! floor; a 429 or 503 pauses every clone of the client), redirects only within the base URL's origin ([`redirect_policy`]; never for the
 //! token request), query parameters checked against the contract's bounds before sending
 //! ([`MAX_PAGE_SIZE`]), and `tracing` spans with OpenTelemetry's HTTP client fields: one
 //! `crayon_tenants.call` per call, a child `crayon_tenants.attempt` per attempt, a
