@@ -474,36 +474,41 @@ fn bulk(root: &Path) -> Result<String> {
     };
     // The files of `rows` rows over an organization seeded with half of them, a quarter of all
     // rows changed (their Reference).
-    let prepare = |rows: usize, extra: &[&str]| -> Result<(tools::Background, String, Vec<String>)> {
-        let existing = rows / 2;
-        let existing_text = existing.to_string();
-        let args = [&["--seed-tenants", &existing_text, "--latency-ms", "20"][..], extra].concat();
-        let (mock, url) = tools::start_mock(
-            &release.join("crayon-tenants-mock"),
-            &args,
-            &out.join("mock.log"),
-        )?;
-        let (_, _, export) = sampled(cli(&url).args([
-            "--output",
-            "ndjson",
-            "tenants",
-            "list",
-            "--organization-id",
-            "1",
-            "--all",
-            "--page-size",
-            "1000",
-        ]))?;
-        let prefixes: Vec<String> = export
-            .lines()
-            .filter_map(|line| serde_json::from_str::<serde_json::Value>(line).ok())
-            .filter_map(|tenant| tenant["DomainPrefix"].as_str().map(str::to_owned))
-            .collect();
-        if prefixes.len() != existing {
-            bail!("the mock listed {} tenants, not {existing}", prefixes.len());
-        }
-        Ok((mock, url, prefixes))
-    };
+    let prepare =
+        |rows: usize, extra: &[&str]| -> Result<(tools::Background, String, Vec<String>)> {
+            let existing = rows / 2;
+            let existing_text = existing.to_string();
+            let args = [
+                &["--seed-tenants", &existing_text, "--latency-ms", "20"][..],
+                extra,
+            ]
+            .concat();
+            let (mock, url) = tools::start_mock(
+                &release.join("crayon-tenants-mock"),
+                &args,
+                &out.join("mock.log"),
+            )?;
+            let (_, _, export) = sampled(cli(&url).args([
+                "--output",
+                "ndjson",
+                "tenants",
+                "list",
+                "--organization-id",
+                "1",
+                "--all",
+                "--page-size",
+                "1000",
+            ]))?;
+            let prefixes: Vec<String> = export
+                .lines()
+                .filter_map(|line| serde_json::from_str::<serde_json::Value>(line).ok())
+                .filter_map(|tenant| tenant["DomainPrefix"].as_str().map(str::to_owned))
+                .collect();
+            if prefixes.len() != existing {
+                bail!("the mock listed {} tenants, not {existing}", prefixes.len());
+            }
+            Ok((mock, url, prefixes))
+        };
     let create_body = |prefix: &str| {
         serde_json::json!({
             "Tenant": {"Name": format!("{prefix} AB"), "DomainPrefix": prefix, "CustomerTenantType": 2,
@@ -539,60 +544,61 @@ fn bulk(root: &Path) -> Result<String> {
             })
             .count()
     };
-    let measure = |command: &str, rows: usize, mock_args: &[&str], cli_args: &[&str]| -> Result<BulkRun> {
-        let (_mock, url, prefixes) = prepare(rows, mock_args)?;
-        let refused_before = refusals(&out.join("mock.log"));
-        let file = out.join(format!("{command}-{rows}.ndjson"));
-        let mut text = String::new();
-        for row in rows_of(&prefixes, rows) {
-            let line = match (command, row) {
-                ("import", row) => create_body(row.prefix()),
-                (_, BenchRow::Changed(prefix, reference)) => {
-                    serde_json::json!({ "DomainPrefix": prefix, "Reference": reference })
-                }
-                // Unchanged: the row names the tenant and nothing else.
-                (_, BenchRow::Unchanged(prefix, _)) => {
-                    serde_json::json!({ "DomainPrefix": prefix })
-                }
-                (_, BenchRow::New(prefix)) => {
-                    let mut body = create_body(&prefix);
-                    let mut tenant = body["Tenant"].take();
-                    tenant["Profile"] = body["Profile"].take();
-                    tenant["Company"] = body["Company"].take();
-                    tenant
-                }
-            };
-            writeln!(text, "{line}")?;
-        }
-        std::fs::write(&file, text)?;
-        let credentials = out.join(format!("{command}-{rows}.credentials.csv"));
-        let _ = std::fs::remove_file(&credentials);
-        let (seconds, peak_bytes, log) = sampled(
-            cli(&url)
-                .args([
-                    "-v",
-                    "--output",
-                    "ndjson",
-                    "tenants",
-                    command,
-                    "--organization-id",
-                    "1",
-                    "--concurrency",
-                    "8",
-                    "--credentials-file",
-                ])
-                .arg(&credentials)
-                .arg("--file")
-                .arg(&file)
-                .args(cli_args),
-        )?;
-        Ok(BulkRun {
-            requests: count_requests(&log),
-            seconds,
-            peak_bytes,
-            refused: refusals(&out.join("mock.log")) - refused_before,
-        })
-    };
+    let measure =
+        |command: &str, rows: usize, mock_args: &[&str], cli_args: &[&str]| -> Result<BulkRun> {
+            let (_mock, url, prefixes) = prepare(rows, mock_args)?;
+            let refused_before = refusals(&out.join("mock.log"));
+            let file = out.join(format!("{command}-{rows}.ndjson"));
+            let mut text = String::new();
+            for row in rows_of(&prefixes, rows) {
+                let line = match (command, row) {
+                    ("import", row) => create_body(row.prefix()),
+                    (_, BenchRow::Changed(prefix, reference)) => {
+                        serde_json::json!({ "DomainPrefix": prefix, "Reference": reference })
+                    }
+                    // Unchanged: the row names the tenant and nothing else.
+                    (_, BenchRow::Unchanged(prefix, _)) => {
+                        serde_json::json!({ "DomainPrefix": prefix })
+                    }
+                    (_, BenchRow::New(prefix)) => {
+                        let mut body = create_body(&prefix);
+                        let mut tenant = body["Tenant"].take();
+                        tenant["Profile"] = body["Profile"].take();
+                        tenant["Company"] = body["Company"].take();
+                        tenant
+                    }
+                };
+                writeln!(text, "{line}")?;
+            }
+            std::fs::write(&file, text)?;
+            let credentials = out.join(format!("{command}-{rows}.credentials.csv"));
+            let _ = std::fs::remove_file(&credentials);
+            let (seconds, peak_bytes, log) = sampled(
+                cli(&url)
+                    .args([
+                        "-v",
+                        "--output",
+                        "ndjson",
+                        "tenants",
+                        command,
+                        "--organization-id",
+                        "1",
+                        "--concurrency",
+                        "8",
+                        "--credentials-file",
+                    ])
+                    .arg(&credentials)
+                    .arg("--file")
+                    .arg(&file)
+                    .args(cli_args),
+            )?;
+            Ok(BulkRun {
+                requests: count_requests(&log),
+                seconds,
+                peak_bytes,
+                refused: refusals(&out.join("mock.log")) - refused_before,
+            })
+        };
     let loop_run = |rows: usize| -> Result<BulkRun> {
         let (_mock, url, prefixes) = prepare(rows, &[])?;
         let file = out.join(format!("loop-{rows}.ndjson"));
@@ -721,8 +727,11 @@ fn bulk(root: &Path) -> Result<String> {
     // The requests a run needs: the token, the listing, one per create or change.
     let needed = 2 + creates + changed;
     let ideal_seconds = needed as f64 / RATE;
-    writeln!(text, "## 9. Bulk changes against a rate limit
-")?;
+    writeln!(
+        text,
+        "## 9. Bulk changes against a rate limit
+"
+    )?;
     writeln!(
         text,
         "`tenants apply` of the same {rows} rows (`--concurrency 8`, 20 ms of latency) against the mock \

@@ -427,6 +427,7 @@ fn changed_since(
     let value =
         |map: &BTreeMap<String, Value>, field: &str| map.get(field).cloned().unwrap_or(Value::Null);
     file.iter()
+        .map(|(field, new)| (field, rows::kept(field, new)))
         .filter(|(field, new)| {
             let (then, now) = (value(exported, field), value(now, field));
             !same(&then, &now) && !same(new, &now) && !same_prefix(field, new, &now)

@@ -2,8 +2,9 @@
 //! tenant was when it was exported, so that `tenants apply` tells "the file changes this field"
 //! from "someone changed the tenant since the export". A spreadsheet keeps it as any other text
 //! cell: `v1.<seconds since 1970>.<the tenant's fields as base64url JSON>` (it starts with a
-//! letter, so no spreadsheet reads it as a formula). It holds the same fields as the row, no
-//! more.
+//! letter, so no spreadsheet reads it as a formula). It holds the same fields as the row, a
+//! person's data (the agreement's names, e-mail address, phone number) only as a digest
+//! (`rows::kept`).
 
 use std::collections::BTreeMap;
 
@@ -64,6 +65,21 @@ mod tests {
         assert_eq!(read.leaves["Id"], 7);
         assert_eq!(read.leaves["Reference"], "PO-1");
         assert!((read.at - now()).abs() < 5);
+        // A person's data is kept as a digest: the stamp says it changed, never what it is.
+        let with_email = crayon_tenants::types::CustomerTenant {
+            agreement: Some(crayon_tenants::types::CustomerTenantAgreement {
+                email: Some("ada@example.com".to_owned()),
+                ..Default::default()
+            }),
+            ..tenant
+        };
+        let stamp = super::stamp(&with_email);
+        let kept = &parse(&stamp).unwrap().leaves["agreement.Email"];
+        assert!(kept.as_str().unwrap().starts_with("sha256:"), "{kept}");
+        let decoded = URL_SAFE_NO_PAD
+            .decode(stamp.rsplit('.').next().unwrap())
+            .unwrap();
+        assert!(!String::from_utf8(decoded).unwrap().contains("ada@"));
         for damaged in [
             "",
             "v2.1.e30",

@@ -23,7 +23,7 @@ pub struct Journal {
 }
 
 /// The fields whose values are a person's data.
-fn personal(field: &str) -> bool {
+pub fn personal(field: &str) -> bool {
     ["agreement.", "Profile.", "Company.", "User."]
         .iter()
         .any(|prefix| field.starts_with(prefix))

@@ -274,8 +274,9 @@ pub fn leaves(value: &Value, prefix: &str, out: &mut Vec<(String, Value)>) {
     }
 }
 
-/// The non-null leaves of a tenant by path: what an export stamps and a plan keeps of it, and
-/// what is compared to tell whether it changed since.
+/// The non-null leaves of a tenant by path, as an export's stamp and a saved plan keep them and
+/// as they are compared to tell whether it changed since: a person's data (the agreement's
+/// names, e-mail address, phone number) as a digest ([`kept`]).
 pub fn tenant_leaves(
     tenant: &crayon_tenants::types::CustomerTenant,
 ) -> std::collections::BTreeMap<String, Value> {
@@ -288,5 +289,23 @@ pub fn tenant_leaves(
     found
         .into_iter()
         .filter(|(_, value)| !value.is_null())
+        .map(|(field, value)| {
+            let value = kept(&field, &value);
+            (field, value)
+        })
         .collect()
+}
+
+/// A field's value as the files this tool writes keep it: a person's data as `sha256:` and 16
+/// hex digits of its SHA-256, enough to tell that it changed and nothing of what it is.
+pub fn kept(field: &str, value: &Value) -> Value {
+    if !crate::journal::personal(field) || value.is_null() {
+        return value.clone();
+    }
+    let digest = ring::digest::digest(&ring::digest::SHA256, value.to_string().as_bytes());
+    let hex: String = digest.as_ref()[..8]
+        .iter()
+        .map(|byte| format!("{byte:02x}"))
+        .collect();
+    Value::from(format!("sha256:{hex}"))
 }

@@ -356,9 +356,7 @@ async fn listing() {
     println!(
         "\n`verified()` reads the listing until two reads agree on the ids (`Paging::verified`): its ideal is"
     );
-    println!(
-        "two plain reads; a listing that fits in one page is verified by its one answer.\n"
-    );
+    println!("two plain reads; a listing that fits in one page is verified by its one answer.\n");
     println!(
         "Without added latency one page (request, mock, response, decoding 100 tenants) takes {:.2} ms",
         per_page.as_secs_f64() * 1000.0
