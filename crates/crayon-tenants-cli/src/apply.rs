@@ -273,13 +273,7 @@ pub async fn run(
             PlanFile::new(api, organization_id, rows).write(path)?;
         }
     } else {
-        let runner = Runner::new(
-            client,
-            args.concurrency,
-            args.credentials_file.as_deref(),
-            args.journal.as_deref(),
-            creates,
-        )?;
+        let runner = Runner::new(client, &args.bulk, creates)?;
         let mut planner = Planner::new(&current, &fields, organization_id, &checkers);
         planner.overwrite_changed = args.overwrite_changed;
         let known = &known;
@@ -329,13 +323,7 @@ async fn apply_plan(
             creates += 1;
         }
     }
-    let runner = Runner::new(
-        client,
-        args.concurrency,
-        args.credentials_file.as_deref(),
-        args.journal.as_deref(),
-        creates,
-    )?;
+    let runner = Runner::new(client, &args.bulk, creates)?;
     let rows = planned.len();
     let jobs = planned.into_iter().map(|row| Ok(row.into_job()));
     let unsuccessful = runner.run(jobs, rows, format, out, |_| {}).await?;

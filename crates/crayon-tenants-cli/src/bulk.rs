@@ -5,14 +5,13 @@
 //! else, and the command makes the row's result from what came of it ([`Report`]).
 
 use std::io::Write;
-use std::path::Path;
 
 use crayon_tenants::types::{CustomerTenantDetailedInput, NewCustomerTenantDetailed};
 use crayon_tenants::{Client, CreatedOnce};
 use futures_util::StreamExt as _;
 use serde_json::{Value, json};
 
-use crate::cli::Output;
+use crate::cli::{BulkArgs, Output};
 use crate::credentials_file::CredentialsFile;
 use crate::failure::Failure;
 use crate::journal::Journal;
@@ -89,14 +88,8 @@ pub struct Runner<'a> {
 impl<'a> Runner<'a> {
     /// Opens the credentials file and the journal. A run that creates tenants needs the
     /// credentials file: Crayon shows an administrator's password once.
-    pub fn new(
-        client: &'a Client,
-        concurrency: usize,
-        credentials: Option<&Path>,
-        journal: Option<&Path>,
-        creates: usize,
-    ) -> Result<Self, Failure> {
-        if creates > 0 && credentials.is_none() {
+    pub fn new(client: &'a Client, args: &BulkArgs, creates: usize) -> Result<Self, Failure> {
+        if creates > 0 && args.credentials_file.is_none() {
             return Err(Failure::Usage(format!(
                 "this run creates {creates} tenants, whose administrator password Crayon shows \
                  once: give --credentials-file PATH to keep them (or --dry-run to see the plan)"
@@ -104,9 +97,13 @@ impl<'a> Runner<'a> {
         }
         Ok(Self {
             client,
-            concurrency: concurrency.max(1),
-            credentials: credentials.map(CredentialsFile::open).transpose()?,
-            journal: journal.map(Journal::open).transpose()?,
+            concurrency: args.concurrency.max(1),
+            credentials: args
+                .credentials_file
+                .as_deref()
+                .map(CredentialsFile::open)
+                .transpose()?,
+            journal: args.journal.as_deref().map(Journal::open).transpose()?,
         })
     }
 

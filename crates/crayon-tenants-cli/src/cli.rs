@@ -213,16 +213,24 @@ pub struct ImportArgs {
     /// Check every row against the contract and report every problem; send nothing.
     #[arg(long)]
     pub dry_run: bool,
+    #[command(flatten)]
+    pub bulk: BulkArgs,
+}
+
+/// How `import` and `apply` carry out their rows (`bulk.rs`).
+#[derive(Debug, Args)]
+pub struct BulkArgs {
     /// Rows in flight at once.
     #[arg(long, default_value_t = 4)]
     pub concurrency: usize,
     /// Where the administrator user name and password of each created tenant go (created with
-    /// mode 0600, appended to). Required unless --dry-run: Crayon shows a password once.
+    /// mode 0600, appended to). Required when the run creates a tenant: Crayon shows a password
+    /// once.
     #[arg(long, value_name = "PATH")]
     pub credentials_file: Option<PathBuf>,
     /// Append one NDJSON line per request to FILE when it is sent and when its outcome is known
-    /// (time, row, tenant id, operation, fields, outcome and status; no secret, personal values
-    /// redacted).
+    /// (time, row, tenant id, operation, fields old and new, outcome and status; no secret,
+    /// personal values redacted).
     #[arg(long, value_name = "FILE")]
     pub journal: Option<PathBuf>,
 }
@@ -263,18 +271,8 @@ pub struct ApplyArgs {
     /// values anyway, instead of planning it as a conflict.
     #[arg(long)]
     pub overwrite_changed: bool,
-    /// Rows in flight at once.
-    #[arg(long, default_value_t = 4)]
-    pub concurrency: usize,
-    /// Where the administrator user name and password of each created tenant go (created with
-    /// mode 0600, appended to). Required when the plan creates a tenant.
-    #[arg(long, value_name = "PATH")]
-    pub credentials_file: Option<PathBuf>,
-    /// Append one NDJSON line per request to FILE when it is sent and when its outcome is known
-    /// (time, row, tenant id, operation, fields old and new, outcome and status; no secret,
-    /// personal values redacted).
-    #[arg(long, value_name = "FILE")]
-    pub journal: Option<PathBuf>,
+    #[command(flatten)]
+    pub bulk: BulkArgs,
 }
 
 /// Formats an import reads.

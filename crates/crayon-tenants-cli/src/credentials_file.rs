@@ -12,19 +12,25 @@ use crate::output;
 
 /// The file the administrators' credentials go to: created with mode 0600, appended to, one
 /// CSV line per created tenant.
+/// Opens a file of this tool's for appending, readable by its owner only (created with mode
+/// 0600): the credentials file and the journal.
+pub fn open_private(path: &Path) -> Result<std::fs::File, Failure> {
+    let mut options = OpenOptions::new();
+    options.create(true).append(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    options
+        .open(path)
+        .map_err(|error| Failure::Usage(format!("cannot open {}: {error}", path.display())))
+}
+
 pub struct CredentialsFile {
     file: std::sync::Mutex<std::fs::File>,
 }
 
 impl CredentialsFile {
     pub fn open(path: &Path) -> Result<Self, Failure> {
-        let mut options = OpenOptions::new();
-        options.create(true).append(true);
-        #[cfg(unix)]
-        std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
-        let file = options
-            .open(path)
-            .map_err(|error| Failure::Usage(format!("cannot open {}: {error}", path.display())))?;
+        let file = open_private(path)?;
         #[cfg(unix)]
         {
             use std::os::unix::fs::PermissionsExt as _;

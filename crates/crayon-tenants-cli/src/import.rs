@@ -64,7 +64,7 @@ pub async fn run(
     format: Output,
     out: &mut impl Write,
 ) -> Result<(), Failure> {
-    if !args.dry_run && args.credentials_file.is_none() {
+    if !args.dry_run && args.bulk.credentials_file.is_none() {
         return Err(Failure::Usage(
             "import creates tenants whose administrator password Crayon shows once: \
              give --credentials-file PATH to keep it (or --dry-run to only check the file)"
@@ -110,13 +110,7 @@ pub async fn run(
             .filter(|prefix| !existing.contains_key(*prefix))
             .count()
     };
-    let runner = Runner::new(
-        client,
-        args.concurrency,
-        args.credentials_file.as_deref(),
-        args.journal.as_deref(),
-        creates,
-    )?;
+    let runner = Runner::new(client, &args.bulk, creates)?;
     let (existing, known, first_of, dry_run) = (&existing, &known, &first_of, args.dry_run);
     let jobs = source.rows(&reader.fields)?.map(|row| {
         let mut row = reader.row(row?);

@@ -31,15 +31,8 @@ pub fn personal(field: &str) -> bool {
 
 impl Journal {
     pub fn open(path: &Path) -> Result<Self, Failure> {
-        let mut options = std::fs::OpenOptions::new();
-        options.create(true).append(true);
-        #[cfg(unix)]
-        std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
-        let file = options
-            .open(path)
-            .map_err(|error| Failure::Usage(format!("cannot open {}: {error}", path.display())))?;
         Ok(Self {
-            file: Mutex::new(file),
+            file: Mutex::new(crate::credentials_file::open_private(path)?),
         })
     }
 

@@ -24,9 +24,16 @@ pub fn document<T: Serialize>(out: &mut impl Write, format: Output, value: &T) -
                 Value::Array(items) => items.iter().collect(),
                 other => vec![other],
             };
-            let mut columns = Vec::new();
+            // The JSON paths of the rows' leaves, each once, in order.
+            let mut columns: Vec<String> = Vec::new();
             for row in &rows {
-                leaf_paths(row, "", &mut columns);
+                let mut leaves = Vec::new();
+                crate::rows::leaves(row, "", &mut leaves);
+                for (path, _) in leaves {
+                    if !path.is_empty() && !columns.contains(&path) {
+                        columns.push(path);
+                    }
+                }
             }
             let mut csv = Csv::new(out, columns)?;
             for row in rows {
@@ -37,26 +44,6 @@ pub fn document<T: Serialize>(out: &mut impl Write, format: Output, value: &T) -
         _ => serde_json::to_writer_pretty(&mut *out, value)?,
     }
     writeln!(out)
-}
-
-/// The JSON paths of `value`'s leaves not yet in `paths`, in order.
-fn leaf_paths(value: &Value, prefix: &str, paths: &mut Vec<String>) {
-    match value {
-        Value::Object(object) => {
-            for (key, inner) in object {
-                let path = if prefix.is_empty() {
-                    key.clone()
-                } else {
-                    format!("{prefix}.{key}")
-                };
-                leaf_paths(inner, &path, paths);
-            }
-        }
-        _ if !prefix.is_empty() && !paths.iter().any(|path| path == prefix) => {
-            paths.push(prefix.to_owned())
-        }
-        _ => {}
-    }
 }
 
 /// The columns of a tenant export: every leaf of the contract's `CustomerTenant`, as the JSON
