@@ -141,10 +141,9 @@ where
     let started = Instant::now();
     let idempotent = is_idempotent(&method);
     let (mut attempt, mut sent, mut refreshed, mut answer_lost) = (0, 0, false, false);
-    // A copy of the builder is kept only when the call may be sent again: a retry of an
-    // idempotent call, or the repeat after a 401 on a cached token.
-    let may_repeat = idempotent || matches!(state.authentication, Authentication::Password(_));
-    let mut template = Some(builder);
+    // A copy of the builder is kept for each attempt: any call may be sent again after a 429
+    // (or a 401 on a cached token), which refuse a request before it runs.
+    let template = builder;
     // The call span's outcome, recorded once when the call ends.
     let finish = |sent: u32, status: Option<StatusCode>, result: Result<T, Error>| {
         span.record("attempts", sent);
@@ -163,12 +162,7 @@ where
     };
     loop {
         attempt += 1;
-        let request = match (may_repeat, &mut template) {
-            (true, Some(template)) => template.clone(),
-            (_, template) => template.take().ok_or_else(|| {
-                Error::InvalidRequest("the request cannot be sent a second time".to_owned())
-            })?,
-        };
+        let request = template.clone();
         let authorization = match state.authentication.authorization(client).await {
             Ok(authorization) => authorization,
             Err(error) => return finish(sent, None, Err(error)),
@@ -217,7 +211,10 @@ where
         {
             return finish(sent, None, Err(Error::NotFoundAfterRetry(failure.clone())));
         }
-        let delay = (idempotent && is_retryable(&error))
+        // A 429 refuses a request before it runs (a rate limit answers it, not the operation),
+        // so even a create may be sent again after one; nothing else retries a POST.
+        let rate_limited = error.status() == Some(StatusCode::TOO_MANY_REQUESTS);
+        let delay = ((idempotent || rate_limited) && is_retryable(&error))
             .then(|| {
                 state
                     .retry

@@ -73,12 +73,13 @@
 //! bearer token (fetched with the password grant, cached; refreshed in the background ahead of
 //! `ExpiresIn` while the old one is still used; one token request, whose outcome every waiting
 //! call shares; refreshed once more after a 401), retries of GET, PUT and DELETE on connection
-//! errors, timeouts, broken bodies, 429, 503 and 504 (never of a POST; a `Retry-After` is a
-//! floor; a 429 or 503 pauses every clone of the client), redirects only within the base URL's origin ([`redirect_policy`]; never for the
-//! token request), query parameters checked against the contract's bounds before sending
-//! ([`MAX_PAGE_SIZE`]), and `tracing` spans with OpenTelemetry's HTTP client fields: one
-//! `crayon_tenants.call` per call, a child `crayon_tenants.attempt` per attempt, a
-//! `crayon_tenants.token` per token request, and a `warn` event per retry. No secret reaches a
+//! errors, timeouts, broken bodies, 429, 503 and 504 (a POST only after a 429; a `Retry-After`
+//! is a floor; a 429 or 503 pauses every clone of the client), redirects only within the base
+//! URL's origin ([`redirect_policy`]; never for the token request), query parameters checked
+//! against the contract's bounds before sending ([`MAX_PAGE_SIZE`]), and `tracing` spans with
+//! OpenTelemetry's HTTP client fields: one `crayon_tenants.call` per call, a child
+//! `crayon_tenants.attempt` per attempt, a `crayon_tenants.token` per token request, and a
+//! `warn` event per retry. No secret reaches a
 //! `Debug` output, an error message or a span.
 
 #![warn(missing_docs)]

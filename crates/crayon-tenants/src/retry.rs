@@ -7,11 +7,14 @@ use reqwest::{Method, StatusCode};
 
 /// How the client retries a request that failed in a way that may pass on a second try.
 ///
-/// Only GET, PUT and DELETE are retried: they are idempotent. POST calls (creating a tenant,
-/// adding an existing one or an agreement, fetching a token) are never retried, so a create
-/// whose answer was lost can never become two tenants. Retried: connection errors, timeouts,
-/// 429 Too Many Requests, 503 Service Unavailable and 504 Gateway Timeout. Not retried: 400 and
-/// 502, which the documentation calls non-retryable, and every other status.
+/// GET, PUT and DELETE are retried: they are idempotent. POST calls (creating a tenant, adding an
+/// existing one or an agreement) are retried only after a 429 Too Many Requests, which a rate
+/// limit answers before the request runs (an assumption: `openapi/DECISIONS.md`); after anything
+/// else (a lost answer, a 503) they are never retried, so a create whose answer was lost can
+/// never become two tenants. Retried: connection errors, timeouts, 429 Too Many Requests, 503
+/// Service Unavailable and 504 Gateway Timeout. Not retried: 400 and 502, which the
+/// documentation calls non-retryable, and every other status. The token request is never
+/// retried.
 ///
 /// The wait before attempt `n + 1` is an exponential backoff (`initial_backoff * 2^(n-1)`,
 /// capped at `max_backoff`) with full jitter. A server's `Retry-After` is a floor: the client

@@ -333,3 +333,18 @@ fn a_rate_cap_must_be_a_positive_number() {
         );
     }
 }
+
+#[tokio::test]
+async fn a_create_answered_429_is_sent_again_after_the_wait_and_creates_one_tenant() {
+    let (server, client) = start(MockConfig::default()).await;
+    server.add_fault(FaultRule::new(Operation::CreateCustomerTenant, status(429)).times(1));
+    let before = server.state().tenant_count();
+    let created = client
+        .create_customer_tenant()
+        .body(crate::support::create_body())
+        .await
+        .unwrap();
+    assert!(created.tenant.and_then(|tenant| tenant.id).is_some());
+    assert_eq!(server.requests(Operation::CreateCustomerTenant), 2);
+    assert_eq!(server.state().tenant_count(), before + 1);
+}
