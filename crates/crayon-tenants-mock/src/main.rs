@@ -103,7 +103,14 @@ async fn main() -> std::io::Result<()> {
         rate_limit_rps: args.rate_limit_rps,
         state_file: args.state,
     };
-    let server = MockServer::start(config).await?;
+    let server = match MockServer::start(config).await {
+        Ok(server) => server,
+        Err(error) => {
+            // One line that says why (a port in use, a file that is no state file).
+            eprintln!("error: {error}");
+            std::process::exit(1);
+        }
+    };
     let mut stdout = std::io::stdout().lock();
     writeln!(stdout, "listening on {}", server.base_url())?;
     stdout.flush()?;

@@ -188,6 +188,15 @@ impl<R: ListRequest> Paging<R> {
     /// items of the last read are held in memory until it is verified; the reads before it
     /// keep only their `Id`s.
     pub async fn verified(self) -> Result<Vec<R::Item>, Error> {
+        self.verified_map(|item| item).await
+    }
+
+    /// [`verified`](Self::verified), keeping of each item only what `keep` makes of it: a
+    /// long listing then costs the memory of what is kept (an id and a name), not of the items.
+    pub async fn verified_map<U>(
+        self,
+        mut keep: impl FnMut(R::Item) -> U,
+    ) -> Result<Vec<U>, Error> {
         let max_reads = self.max_rereads.saturating_add(2);
         let mut previous: Option<HashSet<i64>> = None;
         for read in 1..=max_reads {
@@ -199,7 +208,7 @@ impl<R: ListRequest> Paging<R> {
                 if let Some(id) = R::item_id(&item) {
                     ids.insert(id);
                 }
-                items.push(item);
+                items.push(keep(item));
             }
             // One page, one answer: nothing to compare it with.
             if read == 1 && stream.pages() == 1 {

@@ -122,3 +122,67 @@ fn help_prints_the_demo_credentials_and_bad_flags_are_usage_errors() {
     assert_eq!(bad.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&bad.stderr).contains("unknown operation `nope`"));
 }
+
+#[cfg(unix)]
+#[tokio::test]
+async fn the_binary_keeps_its_world_in_a_state_file_across_runs() {
+    let dir = std::env::temp_dir().join(format!("crayon-mock-state-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    let state = dir.join("world.json");
+    let args = ["--seed-tenants", "4", "--state", state.to_str().unwrap()];
+    let tenants = |url: String, token: String| async move {
+        let page: serde_json::Value = support::http_client()
+            .get(format!("{url}/api/v1/customertenants/?organizationId=1"))
+            .bearer_auth(token)
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        page["TotalHits"].as_i64().unwrap()
+    };
+    let (mut running, url) = start(&args, &[]);
+    assert!(state.exists(), "created and seeded at start");
+    let token = token_status(&url, "demo-secret").await.1.unwrap();
+    let deleted = support::http_client()
+        .delete(format!("{url}/api/v1/customertenants/1/"))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap();
+    assert!(deleted.status().is_success());
+    // Stopped as a service manager stops it: the world is written.
+    let pid = running.0.id().to_string();
+    assert!(
+        Command::new("kill")
+            .args(["-TERM", &pid])
+            .status()
+            .unwrap()
+            .success()
+    );
+    assert!(running.0.wait().unwrap().success());
+    let saved = std::fs::read_to_string(&state).unwrap();
+    assert!(!saved.contains("Password\":\""), "no password kept");
+    assert!(!saved.contains(&token), "no token kept");
+
+    let (_running, url) = start(&args, &[]);
+    let token = token_status(&url, "demo-secret").await.1.unwrap();
+    assert_eq!(
+        tenants(url, token).await,
+        3,
+        "the deleted tenant stays deleted"
+    );
+
+    // A file that is not a state file: refused, never overwritten.
+    std::fs::write(&state, "{\"Format\": \"something else\"}").unwrap();
+    let output = Command::new(BINARY).args(args).output().unwrap();
+    assert!(!output.status.success());
+    assert!(String::from_utf8_lossy(&output.stderr).contains("not a usable mock state file"));
+    assert_eq!(
+        std::fs::read_to_string(&state).unwrap(),
+        "{\"Format\": \"something else\"}"
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}

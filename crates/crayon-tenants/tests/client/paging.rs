@@ -272,6 +272,14 @@ async fn a_verified_listing_reads_twice_or_once_when_one_page_holds_it() {
     let once = listing().page_size(30).paging().verified().await.unwrap();
     assert_eq!(once, twice);
     assert_eq!(server.requests(Operation::ListCustomerTenants), 1);
+    // Keeping only what is needed of each tenant.
+    let ids = listing()
+        .page_size(10)
+        .paging()
+        .verified_map(|tenant| tenant.id)
+        .await
+        .unwrap();
+    assert_eq!(ids, (1..=30).map(Some).collect::<Vec<_>>());
 }
 
 #[tokio::test]
