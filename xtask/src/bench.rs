@@ -138,9 +138,10 @@ fn cli_memory(root: &Path) -> Result<String> {
         text,
         concat!(
             "`crayon-tenants tenants list --organization-id 1 --all --page-size 500 --output json` ",
-            "against the mock binary with 100,000 tenants (release builds, two processes), JSON written ",
-            "to a file as pages arrive. Peak resident set of the tool (VmHWM, sampled every 5 ms), ",
-            "against one page and against what it printed:\n"
+            "against the mock binary with 100,000 tenants (release builds, two processes), a verified ",
+            "listing (two reads that agree; each read's rows spooled to an anonymous temporary file, ",
+            "only where the last read's rows lie kept in memory), JSON written to a file. Peak resident ",
+            "set of the tool (VmHWM, sampled every 5 ms), against one page and against what it printed:\n"
         )
     )?;
     writeln!(

@@ -80,6 +80,22 @@ impl<W: Write> Csv<W> {
     }
 }
 
+/// One CSV record of `value`: each column's cell (see [`Csv::row`]).
+pub fn csv_record(value: &Value, columns: &[String]) -> Vec<u8> {
+    let cells: Vec<String> = columns
+        .iter()
+        .map(|column| cell_at(value, &pointer(column)))
+        .collect();
+    csv_record_of(&cells)
+}
+
+/// One CSV record of these cells (a header, or a row), quoted as CSV needs.
+pub fn csv_record_of(cells: &[String]) -> Vec<u8> {
+    let mut writer = csv::Writer::from_writer(Vec::new());
+    let _ = writer.write_record(cells);
+    writer.into_inner().unwrap_or_default()
+}
+
 /// The JSON pointer of a column's JSON path (`Publisher.Id` is `/Publisher/Id`).
 fn pointer(column: &str) -> String {
     format!(

@@ -432,13 +432,8 @@ impl<R: ListRequest> Walk<R> {
             in_flight: FuturesOrdered::new(),
             ended_short: false,
         });
-        if let Some(outcome) = self.take(1, first) {
-            return Ok(Some(outcome));
-        }
-        if let Some(pass) = &mut self.pass {
-            pass.fill(&paging, &self.pages);
-        }
-        Ok(None)
+        // Taking page 1 puts the next pages in flight.
+        Ok(self.take(1, first))
     }
 
     /// Takes one page of the read under way: its new items to yield, and the outcome when it
