@@ -121,9 +121,13 @@ pub fn run() -> Result<()> {
     Ok(())
 }
 
+/// Runs one step, and says how long it took (CI has a time budget: the slow steps show).
 fn step(name: &str, run: impl FnOnce() -> Result<()>) -> Result<()> {
     println!("\n==> {name}");
-    run().with_context(|| format!("step `{name}` failed"))
+    let started = std::time::Instant::now();
+    let result = run().with_context(|| format!("step `{name}` failed"));
+    println!("==> {name}: {:.0} s", started.elapsed().as_secs_f64());
+    result
 }
 
 fn cargo(args: &[&str], envs: &[(&str, &str)]) -> Result<()> {

@@ -423,6 +423,13 @@ impl<R: ListRequest> Walk<R> {
             None if received < asked => (paging.page_size, 1),
             None => (paging.page_size, paging.max_pages),
         };
+        // Room for every id at once, instead of growing (and holding two tables while it
+        // grows); bounded, whatever a server says its TotalHits are.
+        if let Some(total) = total
+            && self.read == 0
+        {
+            self.seen.reserve(total.min(1 << 20) as usize);
+        }
         self.pass = Some(Pass {
             total: first.total_hits,
             page_size,
