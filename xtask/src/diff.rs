@@ -261,6 +261,12 @@ fn semver(version: &str) -> Result<(u64, u64, u64)> {
     }
 }
 
+/// The version of the release `rev` (its contract's `info.version`) and of the working tree.
+pub fn release_and_head_versions(root: &Path, rev: &str) -> Result<(String, String)> {
+    let base = info_version(&git_show(root, rev, crate::SPEC_PATH)?)?;
+    Ok((base, workspace_version(root)?))
+}
+
 fn info_version(contract: &str) -> Result<String> {
     let value: serde_json::Value = serde_yaml::from_str(contract).context("reading a contract")?;
     value["info"]["version"]
