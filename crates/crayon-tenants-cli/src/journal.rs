@@ -22,11 +22,13 @@ pub struct Journal {
     file: Mutex<std::fs::File>,
 }
 
-/// The fields whose values are a person's data.
+/// Whether a field's value is a person's data: anything of an agreement (who accepted it), of
+/// a create's profile and company (contacts, addresses), or of a user, wherever it stands
+/// (`agreement.Email`, `Tenant.agreement.Email`, `Profile.Contact.Email`).
 pub fn personal(field: &str) -> bool {
-    ["agreement.", "Profile.", "Company.", "User."]
-        .iter()
-        .any(|prefix| field.starts_with(prefix))
+    field
+        .split('.')
+        .any(|part| matches!(part, "agreement" | "Profile" | "Company" | "User"))
 }
 
 impl Journal {
@@ -61,5 +63,35 @@ impl Journal {
         file.write_all(&text)?;
         file.flush()?;
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_person_s_data_is_redacted_wherever_it_stands_and_the_rest_is_kept() {
+        for field in [
+            "agreement.Email",
+            "Tenant.agreement.PhoneNumber",
+            "Profile.Contact.Email",
+            "Company.OrganizationRegistrationNumber",
+        ] {
+            let line = Journal::field(field, &json!("old@example.com"), &json!("new@example.com"));
+            assert_eq!(line["Old"], "<personal: redacted>", "{field}");
+            assert_eq!(line["New"], "<personal: redacted>", "{field}");
+            assert_eq!(line["Field"], field);
+        }
+        let line = Journal::field("Reference", &json!("PO-1"), &json!("PO-2"));
+        assert_eq!(
+            (line["Old"].as_str(), line["New"].as_str()),
+            (Some("PO-1"), Some("PO-2"))
+        );
+        // A value that is not there is not redacted: the line says it was empty.
+        assert_eq!(
+            Journal::field("agreement.Email", &Value::Null, &json!("x"))["Old"],
+            Value::Null
+        );
     }
 }

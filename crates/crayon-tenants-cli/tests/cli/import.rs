@@ -314,3 +314,91 @@ async fn rows_naming_ids_the_look_ups_do_not_have_are_invalid_and_never_sent() {
         "the look-ups once per run"
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_journal_says_what_each_create_sent_and_came_to_without_a_person_s_data() {
+    let server = MockServer::start(MockConfig::default()).await.unwrap();
+    server.add_fault(
+        FaultRule::new(
+            Operation::CreateCustomerTenant,
+            Fault::Status {
+                status: 502,
+                retry_after: None,
+            },
+        )
+        .times(1),
+    );
+    let dir = workdir("journal");
+    let file = dir.join("customers.csv");
+    std::fs::write(
+        &file,
+        format!(
+            "{HEADER}\n{}\n{}\n{}\n",
+            valid_row("New One AB", "journal-one"),
+            valid_row("New Two AB", "journal-two"),
+            valid_row("Contoso AB", "contoso1")
+        ),
+    )
+    .unwrap();
+    let (journal, credentials) = (dir.join("journal.ndjson"), dir.join("admins.csv"));
+    let output = import(
+        &server,
+        &[
+            "--file",
+            file.to_str().unwrap(),
+            "--concurrency",
+            "1",
+            "--credentials-file",
+            credentials.to_str().unwrap(),
+            "--journal",
+            journal.to_str().unwrap(),
+        ],
+    )
+    .await;
+    assert_eq!(output.status.code(), Some(6), "the 502 row failed");
+    let text = std::fs::read_to_string(&journal).unwrap();
+    let lines: Vec<Value> = text
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    // Two creates sent (contoso1 exists: nothing sent for it), each a sending and a done line.
+    let events: Vec<(&str, u64, &str)> = lines
+        .iter()
+        .map(|line| {
+            (
+                line["Event"].as_str().unwrap(),
+                line["Row"].as_u64().unwrap(),
+                line["Outcome"].as_str().unwrap_or(""),
+            )
+        })
+        .collect();
+    assert_eq!(
+        events,
+        [
+            ("sending", 1, ""),
+            ("done", 1, "failed"),
+            ("sending", 2, ""),
+            ("done", 2, "created")
+        ]
+    );
+    assert_eq!(lines[1]["Status"], 502);
+    assert_eq!(lines[1]["Operation"], "createCustomerTenant");
+    assert!(lines[3]["TenantId"].as_i64().is_some());
+    let fields = lines[0]["Fields"].as_array().unwrap();
+    let field = |name: &str| fields.iter().find(|f| f["Field"] == name).unwrap()["New"].clone();
+    assert_eq!(field("Tenant.DomainPrefix"), "journal-one");
+    assert_eq!(field("Profile.Contact.Email"), "<personal: redacted>");
+    for secret_or_personal in [
+        "ada@example.com",
+        "Lovelace",
+        "Street 1",
+        "Password",
+        "demo-password",
+    ] {
+        assert!(
+            !text.contains(secret_or_personal),
+            "{secret_or_personal} in the journal"
+        );
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}
