@@ -261,16 +261,17 @@ impl MockState {
         take: usize,
     ) -> (usize, Vec<CustomerTenant>) {
         let store = self.lock();
-        let mut listed: Vec<&StoredTenant> = store
-            .tenants
-            .values()
-            .filter(|stored| stored.organization_id == organization_id)
-            .collect();
-        if !store.rank.is_empty() {
+        let of_organization = |stored: &&StoredTenant| stored.organization_id == organization_id;
+        // In id order, read as they are stored; sorted only once a tenant was moved.
+        let listed: Box<dyn Iterator<Item = &StoredTenant>> = if store.rank.is_empty() {
+            Box::new(store.tenants.values().filter(of_organization))
+        } else {
+            let mut listed: Vec<&StoredTenant> =
+                store.tenants.values().filter(of_organization).collect();
             store.sort(&mut listed);
-        }
+            Box::new(listed.into_iter())
+        };
         let matches = listed
-            .into_iter()
             .filter_map(|stored| stored.detailed.tenant.as_ref())
             .filter(|tenant| filter(tenant));
         let (mut total, mut page) = (0, Vec::new());
