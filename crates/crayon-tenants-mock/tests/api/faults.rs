@@ -250,3 +250,55 @@ async fn a_seeded_rate_fails_the_same_requests_every_run() {
         "{first:?}"
     );
 }
+
+/// The ids and `TotalHits` of organization 1's listing, one page of 5 at a time.
+async fn page(api: &Api, page: u32) -> (Vec<i64>, i64) {
+    let reply = api
+        .get(&format!(
+            "/api/v1/customertenants/?organizationId=1&page={page}&pageSize=5"
+        ))
+        .await;
+    assert_eq!(reply.status, StatusCode::OK);
+    let body = reply.json();
+    (
+        crate::support::ids(&body),
+        body["TotalHits"].as_i64().unwrap(),
+    )
+}
+
+#[tokio::test]
+async fn a_change_fault_changes_the_world_after_its_page_is_answered() {
+    use crayon_tenants_mock::WorldChange;
+    let changed =
+        |change| {
+            Api::start(MockConfig::default().seed_tenants(10).fault(
+                FaultRule::new(Operation::ListCustomerTenants, Fault::Change(change)).times(1),
+            ))
+        };
+    // Page 1 is answered as the world was; page 2 shows the world as it is now.
+    for (change, page_2, total) in [
+        (WorldChange::DeleteFirst, vec![7, 8, 9, 10], 9),
+        (WorldChange::InsertFirst, vec![5, 6, 7, 8, 9], 11),
+        (WorldChange::RenameLastFirst, vec![5, 6, 7, 8, 9], 10),
+        (WorldChange::Replace, vec![7, 8, 9, 10, 16], 10),
+        (WorldChange::Repeat, vec![5, 6, 7, 8, 9], 10),
+    ] {
+        let api = changed(change).await;
+        assert_eq!(page(&api, 1).await, (vec![1, 2, 3, 4, 5], 10), "{change:?}");
+        assert_eq!(page(&api, 2).await, (page_2, total), "{change:?}");
+    }
+    // The name that sorts first is the renamed tenant's.
+    let api = changed(WorldChange::RenameLastFirst).await;
+    page(&api, 1).await;
+    let first = api
+        .get("/api/v1/customertenants/?organizationId=1&pageSize=1")
+        .await
+        .json();
+    assert_eq!(first["Items"][0]["Id"], 10);
+    assert!(
+        first["Items"][0]["Name"]
+            .as_str()
+            .unwrap()
+            .starts_with("A ")
+    );
+}
