@@ -155,9 +155,11 @@ async fn the_binary_keeps_its_world_in_a_state_file_across_runs() {
     assert!(deleted.status().is_success());
     // Stopped as a service manager stops it: the world is written.
     let pid = running.0.id().to_string();
+    // The shell's own `kill`: no procps needed.
+    let term = format!("kill -TERM {pid}");
     assert!(
-        Command::new("kill")
-            .args(["-TERM", &pid])
+        Command::new("sh")
+            .args(["-c", &term])
             .status()
             .unwrap()
             .success()
