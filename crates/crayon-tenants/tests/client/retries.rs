@@ -250,7 +250,7 @@ async fn a_429_with_retry_after_holds_back_every_clone_of_the_client() {
                 Operation::GetCustomerTenant,
                 Fault::Status {
                     status: 429,
-                    retry_after: Some(1),
+                    retry_after: Some(2),
                 },
             )
             .times(1),
@@ -264,11 +264,12 @@ async fn a_429_with_retry_after_holds_back_every_clone_of_the_client() {
         let client = client.clone();
         async move { client.get_customer_tenant().id(1).await }
     });
-    // The 429 has come back: another worker's call, on a clone, waits out the same second.
+    // The 429 has come back (200 ms is ample for the client to read it): another worker's
+    // call, on a clone, waits out the same two seconds.
     while server.requests(Operation::GetCustomerTenant) == 0 {
         tokio::time::sleep(std::time::Duration::from_millis(5)).await;
     }
-    tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    tokio::time::sleep(std::time::Duration::from_millis(200)).await;
     let other = tokio::spawn({
         let client = client.clone();
         async move { client.list_publishers().await }
@@ -281,7 +282,7 @@ async fn a_429_with_retry_after_holds_back_every_clone_of_the_client() {
     );
     other.await.unwrap().unwrap();
     first.await.unwrap().unwrap();
-    assert!(started.elapsed() >= std::time::Duration::from_secs(1));
+    assert!(started.elapsed() >= std::time::Duration::from_secs(2));
     assert_eq!(server.requests(Operation::ListPublishers), 1);
     assert_eq!(server.requests(Operation::GetCustomerTenant), 2);
 }
