@@ -286,12 +286,7 @@ pub async fn run(
         });
         unsuccessful = runner.run(jobs, rows, format, out, |_| {}).await?;
     }
-    if unsuccessful > 0 {
-        return Err(Failure::Incomplete(format!(
-            "{unsuccessful} of {rows} rows were invalid, failed or in conflict (see their outcomes)"
-        )));
-    }
-    Ok(())
+    finished(unsuccessful, rows)
 }
 
 /// `--plan FILE`: carries out exactly the requests of a saved plan; a row whose tenant changed
@@ -327,6 +322,11 @@ async fn apply_plan(
     let rows = planned.len();
     let jobs = planned.into_iter().map(|row| Ok(row.into_job()));
     let unsuccessful = runner.run(jobs, rows, format, out, |_| {}).await?;
+    finished(unsuccessful, rows)
+}
+
+/// How a run ends: well, or with the count of its rows that did not do what the file asked.
+fn finished(unsuccessful: usize, rows: usize) -> Result<(), Failure> {
     if unsuccessful > 0 {
         return Err(Failure::Incomplete(format!(
             "{unsuccessful} of {rows} rows were invalid, failed or in conflict (see their outcomes)"
@@ -342,8 +342,8 @@ fn recheck(row: &mut Planned, current: &Current) {
             match current.by_id.get(id) {
                 None => Some((Some(*id), vec!["the tenant no longer exists".to_owned()])),
                 Some(tenant) => {
-                    let now = rows::tenant_leaves(tenant);
-                    let differences = differences(before, &now, &BTreeMap::new(), "planned");
+                    let tenant = serde_json::to_value(tenant).unwrap_or(Value::Null);
+                    let differences = differences(before, &rows::tenant_leaves(&tenant));
                     (!differences.is_empty()).then(|| {
                         (
                             Some(*id),
@@ -373,32 +373,23 @@ fn recheck(row: &mut Planned, current: &Current) {
     }
 }
 
-/// Each field that differs between `before` and `now`, as `Field: <was> X, now Y[, file Z]`.
-fn differences(
-    before: &BTreeMap<String, Value>,
-    now: &BTreeMap<String, Value>,
-    file: &BTreeMap<String, Value>,
-    was: &str,
-) -> Vec<String> {
+/// Each field that differs between the tenant as planned and as it is now, as
+/// `Field: planned X, now Y`.
+fn differences(before: &BTreeMap<String, Value>, now: &BTreeMap<String, Value>) -> Vec<String> {
+    let value =
+        |map: &BTreeMap<String, Value>, field: &str| map.get(field).cloned().unwrap_or(Value::Null);
     let mut fields: Vec<&String> = before.keys().chain(now.keys()).collect();
     fields.sort();
     fields.dedup();
     fields
         .into_iter()
-        .filter(|field| {
-            !same(
-                before.get(*field).unwrap_or(&Value::Null),
-                now.get(*field).unwrap_or(&Value::Null),
-            )
-        })
+        .filter(|field| !same_field(field, &value(before, field), &value(now, field)))
         .map(|field| {
-            let show =
-                |map: &BTreeMap<String, Value>| map.get(field).cloned().unwrap_or(Value::Null);
-            let mut text = format!("{field}: {was} {}, now {}", show(before), show(now));
-            if let Some(value) = file.get(field) {
-                text.push_str(&format!(", file {value}"));
-            }
-            text
+            format!(
+                "{field}: planned {}, now {}",
+                value(before, field),
+                value(now, field)
+            )
         })
         .collect()
 }
@@ -418,7 +409,7 @@ fn changed_since(
         .map(|(field, new)| (field, rows::kept(field, new)))
         .filter(|(field, new)| {
             let (then, now) = (value(exported, field), value(now, field));
-            !same(&then, &now) && !same(new, &now) && !same_prefix(field, new, &now)
+            !same_field(field, &then, &now) && !same_field(field, new, &now)
         })
         .map(|(field, new)| {
             format!(
@@ -428,12 +419,6 @@ fn changed_since(
             )
         })
         .collect()
-}
-
-/// A domain prefix is compared ignoring ASCII case.
-fn same_prefix(field: &str, a: &Value, b: &Value) -> bool {
-    field == "DomainPrefix"
-        && matches!((a.as_str(), b.as_str()), (Some(a), Some(b)) if a.eq_ignore_ascii_case(b))
 }
 
 /// A saved plan (`--plan-out`): what each row does, its request, and what its tenant was.
@@ -485,13 +470,7 @@ impl PlanFile {
 
     /// Writes the plan (mode 0600: it holds the tenants' fields, as the export does).
     fn write(&self, path: &Path) -> Result<(), Failure> {
-        let mut options = std::fs::OpenOptions::new();
-        options.create(true).write(true).truncate(true);
-        #[cfg(unix)]
-        std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
-        let file = options
-            .open(path)
-            .map_err(|error| Failure::Usage(format!("cannot write {}: {error}", path.display())))?;
+        let file = crate::credentials_file::open_private(path, false)?;
         serde_json::to_writer_pretty(std::io::BufWriter::new(file), self)
             .map_err(std::io::Error::other)?;
         Ok(())
@@ -795,8 +774,8 @@ impl<'a> Planner<'a> {
         };
         match matched {
             Some(id) => {
-                let tenant = &current.by_id[&id];
-                let now = rows::tenant_leaves(tenant);
+                let tenant = serde_json::to_value(&current.by_id[&id]).unwrap_or(Value::Null);
+                let now = rows::tenant_leaves(&tenant);
                 match &exported {
                     Some(exported) => {
                         let file: BTreeMap<String, Value> = desired.iter().cloned().collect();
@@ -826,7 +805,6 @@ impl<'a> Planner<'a> {
                     ),
                 }
                 planned.before = Some(now);
-                let tenant = serde_json::to_value(tenant).unwrap_or(Value::Null);
                 plan_update(&mut planned, id, &tenant, &desired, checkers);
             }
             None => plan_create(&mut planned, &desired, organization_id, checkers),
@@ -857,13 +835,6 @@ fn plan_update(
             continue;
         }
         let old = current(path);
-        // A domain prefix is a domain name: matched, and so compared, ignoring ASCII case.
-        if path == "DomainPrefix"
-            && let (Some(old), Some(new)) = (old.as_str(), new.as_str())
-            && old.eq_ignore_ascii_case(new)
-        {
-            continue;
-        }
         // The name of a referenced object whose id the row changes names the object the tenant
         // has now: kept, the same file would plan a change of it once the update is done.
         if let Some(object) = path.strip_suffix(".Name")
@@ -876,7 +847,7 @@ fn plan_update(
             ));
             continue;
         }
-        if same(&old, new) {
+        if same_field(path, &old, new) {
             continue;
         }
         let change = Change {
@@ -963,6 +934,15 @@ fn plan_create(
     match checkers.create.typed::<NewCustomerTenantDetailed>(body) {
         Ok(body) => planned.action = Action::Create(Box::new(body)),
         Err(problems) => planned.action = Action::Invalid(problems),
+    }
+}
+
+/// Whether a field's two values are the same: a domain prefix is a domain name, matched and
+/// so compared ignoring ASCII case; any other field as [`same`].
+fn same_field(field: &str, old: &Value, new: &Value) -> bool {
+    match (field, old.as_str(), new.as_str()) {
+        ("DomainPrefix", Some(old), Some(new)) => old.eq_ignore_ascii_case(new),
+        _ => same(old, new),
     }
 }
 

@@ -9,7 +9,7 @@ use std::io::Write;
 use crayon_tenants::types::{CustomerTenantDetailedInput, NewCustomerTenantDetailed};
 use crayon_tenants::{Client, CreatedOnce};
 use futures_util::StreamExt as _;
-use serde_json::{Value, json};
+use serde_json::Value;
 
 use crate::cli::{BulkArgs, Output};
 use crate::credentials_file::CredentialsFile;
@@ -42,6 +42,16 @@ pub enum Request {
         body: Box<CustomerTenantDetailedInput>,
         changes: Vec<Change>,
     },
+}
+
+impl Request {
+    /// The tenant it updates (a create's is not known before its answer).
+    pub fn tenant_id(&self) -> Option<i32> {
+        match self {
+            Self::Create(_) => None,
+            Self::Update { id, .. } => Some(*id),
+        }
+    }
 }
 
 /// What came of a row's request.
@@ -156,41 +166,8 @@ impl<'a> Runner<'a> {
 
     /// Sends one row's request, with its journal lines before and after.
     async fn send(&self, row: usize, request: &Request) -> Result<Sent, Failure> {
-        let (operation, id, fields) = match request {
-            Request::Create(body) => {
-                let body = serde_json::to_value(body).unwrap_or(Value::Null);
-                let mut fields = Vec::new();
-                crate::rows::leaves(&body, "", &mut fields);
-                let fields = fields
-                    .iter()
-                    .map(|(field, new)| Journal::field(field, &Value::Null, new))
-                    .collect();
-                ("createCustomerTenant", None, fields)
-            }
-            Request::Update { id, changes, .. } => (
-                "updateCustomerTenant",
-                Some(*id),
-                changes
-                    .iter()
-                    .map(|change| Journal::field(&change.field, &change.old, &change.new))
-                    .collect::<Vec<_>>(),
-            ),
-        };
-        let line = |event: &str, id: Option<i32>, outcome: Option<(&str, Option<u16>)>| {
-            let mut entry = serde_json::Map::new();
-            entry.insert("Event".into(), json!(event));
-            entry.insert("Row".into(), json!(row));
-            entry.insert("TenantId".into(), json!(id));
-            entry.insert("Operation".into(), json!(operation));
-            entry.insert("Fields".into(), json!(fields));
-            if let Some((outcome, status)) = outcome {
-                entry.insert("Outcome".into(), json!(outcome));
-                entry.insert("Status".into(), json!(status));
-            }
-            entry
-        };
         if let Some(journal) = &self.journal {
-            journal.write(line("sending", id, None))?;
+            journal.sending(row, request)?;
         }
         let sent = match request {
             Request::Create(body) => self.create(body).await?,
@@ -208,13 +185,7 @@ impl<'a> Runner<'a> {
             }
         };
         if let Some(journal) = &self.journal {
-            let (outcome, tenant, status) = match &sent {
-                Sent::Created { id, .. } => ("created", *id, None),
-                Sent::Existing { id } => ("exists", *id, None),
-                Sent::Updated => ("updated", id, None),
-                Sent::Failed(error) => ("failed", id, error.status().map(|s| s.as_u16())),
-            };
-            journal.write(line("done", tenant, Some((outcome, status))))?;
+            journal.done(row, request, &sent)?;
         }
         Ok(sent)
     }

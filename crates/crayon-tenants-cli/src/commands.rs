@@ -189,13 +189,7 @@ pub async fn run(cli: Cli, out: &mut impl Write) -> Result<(), Failure> {
         }
         Command::Tenants(command) => {
             let connection = connect(&cli.global).await?;
-            let result = match command {
-                TenantsCommand::Apply(args) => {
-                    let api = connection.api();
-                    crate::apply::run(&connection.client, &api, args, format, out).await
-                }
-                command => tenants(&connection.client, command, format, out).await,
-            };
+            let result = tenants(&connection, command, format, out).await;
             // The mock's world as this command left it, whether it succeeded or not.
             connection.save_mock_state()?;
             result
@@ -216,11 +210,12 @@ pub async fn run(cli: Cli, out: &mut impl Write) -> Result<(), Failure> {
 }
 
 async fn tenants(
-    client: &Client,
+    connection: &Connection,
     command: TenantsCommand,
     format: Output,
     out: &mut impl Write,
 ) -> Result<(), Failure> {
+    let client = &connection.client;
     match command {
         TenantsCommand::List(args) => {
             let paging = filtered(client, &args).paging();
@@ -291,7 +286,9 @@ async fn tenants(
             Ok(())
         }
         TenantsCommand::Import(args) => crate::import::run(client, args, format, out).await,
-        TenantsCommand::Apply(_) => unreachable!("run() carries out apply with its API"),
+        TenantsCommand::Apply(args) => {
+            crate::apply::run(client, &connection.api(), args, format, out).await
+        }
         TenantsCommand::AzurePlan { id } => {
             let plan = client.get_customer_tenant_azure_plan().id(id).await?;
             match format {

@@ -10,13 +10,16 @@ use crayon_tenants::types::CustomerTenantDetailed;
 use crate::failure::Failure;
 use crate::output;
 
-/// The file the administrators' credentials go to: created with mode 0600, appended to, one
-/// CSV line per created tenant.
-/// Opens a file of this tool's for appending, readable by its owner only (created with mode
-/// 0600): the credentials file and the journal.
-pub fn open_private(path: &Path) -> Result<std::fs::File, Failure> {
+/// Opens a file of this tool's readable by its owner only (created with mode 0600): appended
+/// to (the credentials file, the journal), or written anew (a saved plan).
+pub fn open_private(path: &Path, append: bool) -> Result<std::fs::File, Failure> {
     let mut options = OpenOptions::new();
-    options.create(true).append(true);
+    options.create(true);
+    if append {
+        options.append(true);
+    } else {
+        options.write(true).truncate(true);
+    }
     #[cfg(unix)]
     std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
     options
@@ -24,13 +27,15 @@ pub fn open_private(path: &Path) -> Result<std::fs::File, Failure> {
         .map_err(|error| Failure::Usage(format!("cannot open {}: {error}", path.display())))
 }
 
+/// The file the administrators' credentials go to: created with mode 0600, appended to, one
+/// CSV line per created tenant.
 pub struct CredentialsFile {
     file: std::sync::Mutex<std::fs::File>,
 }
 
 impl CredentialsFile {
     pub fn open(path: &Path) -> Result<Self, Failure> {
-        let file = open_private(path)?;
+        let file = open_private(path, true)?;
         #[cfg(unix)]
         {
             use std::os::unix::fs::PermissionsExt as _;

@@ -33,7 +33,7 @@ pub fn now() -> i64 {
 
 /// The stamp of a tenant exported now.
 pub fn stamp(tenant: &crayon_tenants::types::CustomerTenant) -> String {
-    let leaves = crate::rows::tenant_leaves(tenant);
+    let leaves = crate::rows::tenant_leaves(&serde_json::to_value(tenant).unwrap_or(Value::Null));
     let json = serde_json::to_vec(&leaves).unwrap_or_default();
     format!("v1.{}.{}", now(), URL_SAFE_NO_PAD.encode(json))
 }

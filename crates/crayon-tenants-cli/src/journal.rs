@@ -15,6 +15,7 @@ use std::sync::Mutex;
 
 use serde_json::{Value, json};
 
+use crate::bulk::{Request, Sent};
 use crate::failure::Failure;
 
 /// The journal file, opened for appending (mode 0600).
@@ -34,12 +35,12 @@ pub fn personal(field: &str) -> bool {
 impl Journal {
     pub fn open(path: &Path) -> Result<Self, Failure> {
         Ok(Self {
-            file: Mutex::new(crate::credentials_file::open_private(path)?),
+            file: Mutex::new(crate::credentials_file::open_private(path, true)?),
         })
     }
 
     /// A field and its values as a journal line holds them.
-    pub fn field(field: &str, old: &Value, new: &Value) -> Value {
+    fn field(field: &str, old: &Value, new: &Value) -> Value {
         let shown = |value: &Value| {
             if personal(field) && !value.is_null() {
                 json!("<personal: redacted>")
@@ -50,8 +51,28 @@ impl Journal {
         json!({ "Field": field, "Old": shown(old), "New": shown(new) })
     }
 
+    /// The line written before a row's request is sent.
+    pub fn sending(&self, row: usize, request: &Request) -> Result<(), Failure> {
+        self.write(line(row, request, "sending", request.tenant_id(), None))
+    }
+
+    /// The line written when the request's outcome is known.
+    pub fn done(&self, row: usize, request: &Request, sent: &Sent) -> Result<(), Failure> {
+        let (outcome, tenant, status) = match sent {
+            Sent::Created { id, .. } => ("created", *id, None),
+            Sent::Existing { id } => ("exists", *id, None),
+            Sent::Updated => ("updated", request.tenant_id(), None),
+            Sent::Failed(error) => (
+                "failed",
+                request.tenant_id(),
+                error.status().map(|s| s.as_u16()),
+            ),
+        };
+        self.write(line(row, request, "done", tenant, Some((outcome, status))))
+    }
+
     /// Appends one line: `entry` with the time first.
-    pub fn write(&self, mut entry: serde_json::Map<String, Value>) -> Result<(), Failure> {
+    fn write(&self, mut entry: serde_json::Map<String, Value>) -> Result<(), Failure> {
         let time = chrono::DateTime::<chrono::Utc>::from(std::time::SystemTime::now())
             .to_rfc3339_opts(chrono::SecondsFormat::Millis, true);
         let mut line = serde_json::Map::new();
@@ -64,6 +85,49 @@ impl Journal {
         file.flush()?;
         Ok(())
     }
+}
+
+/// A line of the journal, without its time.
+fn line(
+    row: usize,
+    request: &Request,
+    event: &str,
+    tenant: Option<i32>,
+    outcome: Option<(&str, Option<u16>)>,
+) -> serde_json::Map<String, Value> {
+    let (operation, fields): (&str, Vec<Value>) = match request {
+        Request::Create(body) => {
+            let mut leaves = Vec::new();
+            crate::rows::leaves(
+                &serde_json::to_value(body).unwrap_or(Value::Null),
+                "",
+                &mut leaves,
+            );
+            let fields = leaves
+                .iter()
+                .map(|(field, new)| Journal::field(field, &Value::Null, new))
+                .collect();
+            ("createCustomerTenant", fields)
+        }
+        Request::Update { changes, .. } => (
+            "updateCustomerTenant",
+            changes
+                .iter()
+                .map(|change| Journal::field(&change.field, &change.old, &change.new))
+                .collect(),
+        ),
+    };
+    let mut entry = serde_json::Map::new();
+    entry.insert("Event".into(), json!(event));
+    entry.insert("Row".into(), json!(row));
+    entry.insert("TenantId".into(), json!(tenant));
+    entry.insert("Operation".into(), json!(operation));
+    entry.insert("Fields".into(), json!(fields));
+    if let Some((outcome, status)) = outcome {
+        entry.insert("Outcome".into(), json!(outcome));
+        entry.insert("Status".into(), json!(status));
+    }
+    entry
 }
 
 #[cfg(test)]

@@ -274,18 +274,12 @@ pub fn leaves(value: &Value, prefix: &str, out: &mut Vec<(String, Value)>) {
     }
 }
 
-/// The non-null leaves of a tenant by path, as an export's stamp and a saved plan keep them and
-/// as they are compared to tell whether it changed since: a person's data (the agreement's
-/// names, e-mail address, phone number) as a digest ([`kept`]).
-pub fn tenant_leaves(
-    tenant: &crayon_tenants::types::CustomerTenant,
-) -> std::collections::BTreeMap<String, Value> {
+/// The non-null leaves of a tenant (as JSON) by path, as an export's stamp and a saved plan
+/// keep them and as they are compared to tell whether it changed since: a person's data (the
+/// agreement's names, e-mail address, phone number) as a digest ([`kept`]).
+pub fn tenant_leaves(tenant: &Value) -> std::collections::BTreeMap<String, Value> {
     let mut found = Vec::new();
-    leaves(
-        &serde_json::to_value(tenant).unwrap_or(Value::Null),
-        "",
-        &mut found,
-    );
+    leaves(tenant, "", &mut found);
     found
         .into_iter()
         .filter(|(_, value)| !value.is_null())

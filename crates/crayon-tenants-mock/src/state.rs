@@ -261,17 +261,8 @@ impl MockState {
         take: usize,
     ) -> (usize, Vec<CustomerTenant>) {
         let store = self.lock();
-        let of_organization = |stored: &&StoredTenant| stored.organization_id == organization_id;
-        // In id order, read as they are stored; sorted only once a tenant was moved.
-        let listed: Box<dyn Iterator<Item = &StoredTenant>> = if store.rank.is_empty() {
-            Box::new(store.tenants.values().filter(of_organization))
-        } else {
-            let mut listed: Vec<&StoredTenant> =
-                store.tenants.values().filter(of_organization).collect();
-            store.sort(&mut listed);
-            Box::new(listed.into_iter())
-        };
-        let matches = listed
+        let matches = store
+            .listed(organization_id)
             .filter_map(|stored| stored.detailed.tenant.as_ref())
             .filter(|tenant| filter(tenant));
         let (mut total, mut page) = (0, Vec::new());
@@ -352,20 +343,22 @@ impl MockState {
 impl Store {
     /// The ids of an organization's tenants in listing order.
     fn order(&self, organization_id: i32) -> Vec<i32> {
-        let mut listed: Vec<&StoredTenant> = self
-            .tenants
-            .values()
-            .filter(|stored| stored.organization_id == organization_id)
-            .collect();
-        self.sort(&mut listed);
-        listed
-            .iter()
+        self.listed(organization_id)
             .filter_map(|stored| stored.detailed.tenant.as_ref()?.id)
             .collect()
     }
 
-    /// Listing order: by rank (moved tenants first), then by id.
-    fn sort(&self, listed: &mut [&StoredTenant]) {
+    /// An organization's tenants in listing order: by rank (moved tenants first), then by id;
+    /// read as they are stored (in id order) until a tenant was moved, so that a listing costs
+    /// no sort and no copy of the list while it holds the lock.
+    fn listed(&self, organization_id: i32) -> Box<dyn Iterator<Item = &StoredTenant> + '_> {
+        let of_organization =
+            move |stored: &&StoredTenant| stored.organization_id == organization_id;
+        if self.rank.is_empty() {
+            return Box::new(self.tenants.values().filter(of_organization));
+        }
+        let mut listed: Vec<&StoredTenant> =
+            self.tenants.values().filter(of_organization).collect();
         listed.sort_by_key(|stored| {
             let id = stored
                 .detailed
@@ -375,6 +368,7 @@ impl Store {
                 .unwrap_or(0);
             (self.rank.get(&id).copied().unwrap_or(0), id)
         });
+        Box::new(listed.into_iter())
     }
 
     fn insert(&mut self, organization_id: i32, mut detailed: CustomerTenantDetailed) -> i32 {

@@ -67,16 +67,21 @@ async fn the_binary_prints_one_listening_line_and_serves_the_demo() {
     let (_running, url) = start(&["--listen", "127.0.0.1:0", "--seed-tenants", "4"], &[]);
     let (status, token) = token_status(&url, "demo-secret").await;
     assert_eq!(status, StatusCode::OK);
+    assert_eq!(total_hits(&url, &token.unwrap()).await, 4);
+}
+
+/// `TotalHits` of organization 1's tenants.
+async fn total_hits(url: &str, token: &str) -> i64 {
     let page: serde_json::Value = support::http_client()
         .get(format!("{url}/api/v1/customertenants/?organizationId=1"))
-        .bearer_auth(token.unwrap())
+        .bearer_auth(token)
         .send()
         .await
         .unwrap()
         .json()
         .await
         .unwrap();
-    assert_eq!(page["TotalHits"], 4);
+    page["TotalHits"].as_i64().unwrap()
 }
 
 #[tokio::test]
@@ -131,18 +136,6 @@ async fn the_binary_keeps_its_world_in_a_state_file_across_runs() {
     std::fs::create_dir_all(&dir).unwrap();
     let state = dir.join("world.json");
     let args = ["--seed-tenants", "4", "--state", state.to_str().unwrap()];
-    let tenants = |url: String, token: String| async move {
-        let page: serde_json::Value = support::http_client()
-            .get(format!("{url}/api/v1/customertenants/?organizationId=1"))
-            .bearer_auth(token)
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
-        page["TotalHits"].as_i64().unwrap()
-    };
     let (mut running, url) = start(&args, &[]);
     assert!(state.exists(), "created and seeded at start");
     let token = token_status(&url, "demo-secret").await.1.unwrap();
@@ -172,7 +165,7 @@ async fn the_binary_keeps_its_world_in_a_state_file_across_runs() {
     let (_running, url) = start(&args, &[]);
     let token = token_status(&url, "demo-secret").await.1.unwrap();
     assert_eq!(
-        tenants(url, token).await,
+        total_hits(&url, &token).await,
         3,
         "the deleted tenant stays deleted"
     );
