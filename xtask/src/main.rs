@@ -4,7 +4,7 @@
 //! code it writes, so a broken generated file can always be regenerated.
 
 mod bench;
-mod calls;
+mod builders;
 mod ci;
 mod codegen;
 mod conformance;

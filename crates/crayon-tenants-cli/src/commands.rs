@@ -2,7 +2,6 @@
 
 use std::io::{IsTerminal as _, Write};
 
-use crayon_tenants::ClientInfo as _;
 use crayon_tenants::types::{
     AgreementTypeConsent, CustomerTenantDetailed, CustomerTenantDetailedInput, CustomerTenantType,
     ExistingCustomerTenantDetailed, NewCustomerTenantDetailed, ServiceAccountAgreementInput,
@@ -42,7 +41,7 @@ impl Connection {
                     .display()
             ),
             (Some(_), None) => "mock".to_owned(),
-            (None, _) => self.client.baseurl().to_owned(),
+            (None, _) => self.client.base_url().to_owned(),
         }
     }
 
@@ -123,10 +122,7 @@ async fn connect(global: &GlobalOptions) -> Result<Connection, Failure> {
 
 /// The list command's filters on the generated list builder, which both one page and `--all`
 /// (its paging stream) start from.
-fn filtered<'a>(
-    client: &'a Client,
-    args: &ListArgs,
-) -> crayon_tenants::builder::ListCustomerTenants<'a> {
+fn filtered(client: &Client, args: &ListArgs) -> crayon_tenants::builder::ListCustomerTenants {
     let mut builder = client
         .list_customer_tenants()
         .organization_id(args.organization_id);

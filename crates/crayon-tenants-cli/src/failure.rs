@@ -78,12 +78,6 @@ impl From<crayon_tenants::Error> for Failure {
     }
 }
 
-impl From<crayon_tenants::GeneratedError> for Failure {
-    fn from(error: crayon_tenants::GeneratedError) -> Self {
-        Self::Api(error.into())
-    }
-}
-
 impl From<std::io::Error> for Failure {
     fn from(error: std::io::Error) -> Self {
         Self::Io(error)

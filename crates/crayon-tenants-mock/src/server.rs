@@ -33,7 +33,6 @@ use crate::state_file::StateFile;
 /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
 /// let server = MockServer::start(MockConfig::default().seed_tenants(3)).await?;
 /// let url = format!("{}/api/v1/customertenants/?organizationId=1", server.base_url());
-/// # let _ = rustls::crypto::ring::default_provider().install_default(); // see the README's TLS notes
 /// // Without a token the API answers 401, as the real one does.
 /// let response = reqwest::get(&url).await?;
 /// assert_eq!(response.status(), 401);

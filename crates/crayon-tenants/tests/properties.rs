@@ -12,7 +12,7 @@
 mod support;
 
 use crayon_tenants::types;
-use crayon_tenants::{Error, GeneratedError};
+use crayon_tenants::{Error, StatusCode};
 use crayon_tenants_contract as contract;
 use proptest::prelude::*;
 use serde::Serialize;
@@ -222,25 +222,36 @@ fn damage(
 fn never_panics<T: DeserializeOwned>(value: Value, decisions: Vec<u8>, junk: Vec<Value>) {
     let damaged = damage(value, &mut decisions.into_iter(), &mut junk.into_iter());
     let bytes = serde_json::to_vec(&damaged).unwrap();
-    // The body as the client receives it: bytes. Ok or a typed error, and the error renders.
-    if let Err(error) = serde_json::from_slice::<T>(&bytes) {
-        let error = Error::from(GeneratedError::InvalidResponsePayload(
-            bytes.clone().into(),
-            error,
-        ));
+    // The body as the client receives it: bytes, decoded as the call path does (and, when that
+    // fails, read again for the JSON path). Ok or a typed error, and the error renders.
+    if let Err(error) = decode::<T>(&bytes) {
         assert!(matches!(error, Error::Decode { .. }));
         assert!(!error.to_string().is_empty());
     }
     // Truncated at every tenth byte too: a body cut short by the network.
     for cut in (0..bytes.len()).step_by(bytes.len() / 10 + 1) {
-        if let Err(error) = serde_json::from_slice::<T>(&bytes[..cut]) {
-            let _ = Error::from(GeneratedError::InvalidResponsePayload(
-                bytes[..cut].to_vec().into(),
-                error,
-            ))
-            .to_string();
+        if let Err(error) = decode::<T>(&bytes[..cut]) {
+            assert!(error.to_string().contains("does not decode at"), "{error}");
         }
     }
+}
+
+/// What the call path does with a success answer's body.
+fn decode<T: DeserializeOwned>(body: &[u8]) -> Result<T, Error> {
+    serde_json::from_slice::<T>(body).map_err(|error| {
+        let path = match serde_path_to_error::deserialize::<_, T>(
+            &mut serde_json::Deserializer::from_slice(body),
+        ) {
+            Err(error) => error.path().to_string(),
+            Ok(_) => "$".to_owned(),
+        };
+        Error::Decode {
+            status: StatusCode::OK,
+            path,
+            message: error.to_string(),
+            snippet: String::from_utf8_lossy(&body[..body.len().min(200)]).into_owned(),
+        }
+    })
 }
 
 macro_rules! properties {

@@ -154,9 +154,7 @@ pub fn create_body(domain_prefix: &str) -> Value {
     body
 }
 
-/// A plain reqwest client. In a workspace build the library's default `rustls` feature gives
-/// reqwest rustls without a crypto provider, so one is installed first (harmless otherwise).
+/// A plain reqwest client.
 pub fn http_client() -> reqwest::Client {
-    let _ = rustls::crypto::ring::default_provider().install_default();
     reqwest::Client::new()
 }

@@ -3,8 +3,8 @@
 //! `client.list_invoice_profiles().organization_id(1).into_stream()`).
 //!
 //! The builder is the template of every page (it is `Clone`): only `page` and `pageSize` change,
-//! so the filters exist once, in the generated code. The stream owns a clone of the client and
-//! the template (bound to a stand-in client until a page is sent), so it is `'static` and can be
+//! so the filters exist once, in the generated code. The builder owns a clone of the client, so
+//! the stream is `'static` and can be
 //! stored in a task. Which operations page is the contract's to say: `cargo xtask codegen` gives
 //! every list operation that takes `page` and `pageSize` and answers `{Items, TotalHits}` its
 //! `into_stream()` and `paging()` and implements [`ListRequest`] for its builder.
@@ -18,11 +18,9 @@ use std::task::{Context, Poll};
 use futures_util::FutureExt as _;
 use futures_util::future::BoxFuture;
 use futures_util::stream::{self, BoxStream, FuturesOrdered, Stream, StreamExt};
-use progenitor_client::ClientInfo as _;
 
 use crate::builder::ListCustomerTenants;
-use crate::types::CustomerTenant;
-use crate::{Client, ClientState, Error};
+use crate::{CallFuture, Error};
 
 /// Page size of a listing unless set.
 pub const DEFAULT_PAGE_SIZE: i32 = 100;
@@ -30,7 +28,7 @@ pub const DEFAULT_PAGE_SIZE: i32 = 100;
 pub const DEFAULT_CONCURRENCY: usize = 4;
 /// Pages fetched at most when the server gives no `TotalHits` (a bound on a server that never
 /// sends a short page).
-pub const DEFAULT_MAX_PAGES: i32 = 100_000;
+const DEFAULT_MAX_PAGES: i32 = 100_000;
 /// Reads of a listing after the first when it changed while it was read, unless set.
 pub const DEFAULT_MAX_REREADS: u32 = 2;
 
@@ -45,13 +43,8 @@ pub trait ListRequest: Clone + Send + Sync + 'static {
     /// item's schema has no `Id`, or the server sent none).
     fn item_id(item: &Self::Item) -> Option<i64>;
 
-    /// Sends this request for one page with `client` (through the call layer, with its retries).
-    fn fetch_page<'c>(
-        &self,
-        client: &'c Client,
-        page: i32,
-        page_size: i32,
-    ) -> BoxFuture<'c, Result<Page<Self::Item>, Error>>;
+    /// Sends this request for one page (through the call path, with its retries).
+    fn fetch_page(&self, page: i32, page_size: i32) -> CallFuture<Page<Self::Item>>;
 }
 
 /// One page of a listing: its `Items` and `TotalHits`, as the collection carried them.
@@ -64,11 +57,9 @@ pub struct Page<T> {
 }
 
 impl<R: ListRequest> Paging<R> {
-    /// The paging of `template`, a list builder already bound to the stand-in client that
-    /// waits in a stream, sent with `client`. Called by the generated `paging()`.
-    pub fn new(client: Client, template: R) -> Self {
+    /// The paging of `template`, a list builder: called by the generated `paging()`.
+    pub fn new(template: R) -> Self {
         Self {
-            client,
             template,
             page_size: DEFAULT_PAGE_SIZE,
             concurrency: DEFAULT_CONCURRENCY,
@@ -76,19 +67,6 @@ impl<R: ListRequest> Paging<R> {
             max_rereads: DEFAULT_MAX_REREADS,
         }
     }
-}
-
-/// The client a template is bound to while it waits in a stream; it never sends anything (each
-/// page is sent with the stream's own client). Used by the generated `paging()`.
-pub fn detached(client: &Client) -> &'static Client {
-    static DETACHED: OnceLock<Client> = OnceLock::new();
-    DETACHED.get_or_init(|| {
-        Client::new_with_client(
-            "http://detached.invalid",
-            client.client().clone(),
-            ClientState::default(),
-        )
-    })
 }
 
 /// The pages of a listing, before they are streamed.
@@ -114,8 +92,7 @@ pub fn detached(client: &Client) -> &'static Client {
 /// [`verified`](Self::verified) when the listing must be complete.
 #[derive(Clone, Debug)]
 #[must_use = "a listing does nothing until `stream()` is polled"]
-pub struct Paging<R = ListCustomerTenants<'static>> {
-    client: Client,
+pub struct Paging<R = ListCustomerTenants> {
     template: R,
     page_size: i32,
     concurrency: usize,
@@ -155,7 +132,7 @@ impl<R: ListRequest> Paging<R> {
     /// stream sends for it, through the call layer.
     pub async fn fetch_page(&self, page: i32) -> Result<Page<R::Item>, Error> {
         self.template
-            .fetch_page(&self.client, page, self.page_size)
+            .fetch_page(page, self.page_size)
             .await
     }
 
@@ -576,7 +553,7 @@ async fn fetch<R: ListRequest>(
 ) -> Numbered<R::Item> {
     let result = paging
         .template
-        .fetch_page(&paging.client, page, page_size)
+        .fetch_page(page, page_size)
         .await;
     (page, result)
 }
@@ -590,8 +567,6 @@ pub struct ItemStream<T> {
     pages: Arc<AtomicU32>,
 }
 
-/// The tenants of a listing (`list_customer_tenants().into_stream()`).
-pub type TenantStream = ItemStream<CustomerTenant>;
 
 impl<T> ItemStream<T> {
     /// `TotalHits` of the listing, once the first page has arrived (and if the server sent it).

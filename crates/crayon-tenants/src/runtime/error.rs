@@ -1,10 +1,7 @@
 //! The one error type users match on.
 //!
-//! Every call awaited directly (`client.get_customer_tenant().id(42).await`) returns [`Error`]:
-//! the call layer (`call.rs`) builds it from what the generated code returned and from what it
-//! saw of the response itself (its real status, whether the body was too large), so nothing a
-//! server sends can make one kind of failure pass for another. The generated `send()` still
-//! returns [`crate::GeneratedError`]; `Error::from` converts it with what that error holds.
+//! Every call (`client.get_customer_tenant().id(42).await`) returns [`Error`], built by the call
+//! path (`call.rs`) from the answer itself: its real status, whether the body was too large.
 //!
 //! The kind says what happened, whichever request it happened to: an API that cannot be reached
 //! is [`Error::Connection`] on the first call of a process (which fetches a token first) as on
@@ -55,17 +52,15 @@ pub enum Error {
     },
     /// An answer whose body is larger than the client's limit; it was not read further.
     BodyTooLarge {
-        /// The answer's status (`None` from a generated `send()` called directly, which does
-        /// not keep it).
-        status: Option<StatusCode>,
+        /// The answer's status.
+        status: StatusCode,
         /// The configured limit, in bytes.
         limit: usize,
     },
     /// A success answer whose body does not match the contract.
     Decode {
-        /// The answer's status (`None` from a generated `send()` called directly, which does
-        /// not keep it).
-        status: Option<StatusCode>,
+        /// The answer's status.
+        status: StatusCode,
         /// JSON path of the value that failed, for example `Items[3].CustomerTenantType`.
         path: String,
         /// What was wrong with it.
@@ -133,6 +128,19 @@ impl TransportError {
     }
 }
 
+impl fmt::Display for TransportError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "the HTTP request failed{}", token_suffix(self.while_requesting_token))
+    }
+}
+
+impl std::error::Error for TransportError {
+    /// The HTTP stack's own error.
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        Some(&*self.error)
+    }
+}
+
 /// ` while requesting a token`, or nothing.
 fn token_suffix(while_requesting_token: bool) -> &'static str {
     if while_requesting_token {
@@ -145,7 +153,23 @@ fn token_suffix(while_requesting_token: bool) -> &'static str {
 // Written out rather than derived: a derive crate would add two crates to every build of the
 // library for a dozen messages (BENCHMARKS.md, "Build cost").
 impl fmt::Display for Error {
+    /// The message; with `{:#}`, followed by each cause of the chain (`: cause`), on one line, as
+    /// `anyhow` prints an error.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.message(f)?;
+        if f.alternate() {
+            let mut cause = std::error::Error::source(self);
+            while let Some(error) = cause {
+                write!(f, ": {error}")?;
+                cause = error.source();
+            }
+        }
+        Ok(())
+    }
+}
+
+impl Error {
+    fn message(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Self::Api(failure) => write!(f, "{failure}"),
             Self::Authentication(cause) => match **cause {
@@ -183,8 +207,7 @@ impl fmt::Display for Error {
             ),
             Self::BodyTooLarge { status, limit } => write!(
                 f,
-                "{}the response body is larger than the limit of {limit} bytes",
-                status_prefix(status)
+                "{status}: the response body is larger than the limit of {limit} bytes"
             ),
             Self::Decode {
                 status,
@@ -193,8 +216,7 @@ impl fmt::Display for Error {
                 snippet,
             } => write!(
                 f,
-                "{}the response body does not decode at {path}: {message} (body starts: {snippet})",
-                status_prefix(status)
+                "{status}: the response body does not decode at {path}: {message} (body starts: {snippet})"
             ),
             Self::NotFoundAfterRetry(failure) => write!(
                 f,
@@ -260,7 +282,7 @@ impl Error {
         match self {
             Self::Api(failure) | Self::NotFoundAfterRetry(failure) => Some(failure.status),
             Self::Authentication(cause) => cause.status(),
-            Self::BodyTooLarge { status, .. } | Self::Decode { status, .. } => *status,
+            Self::BodyTooLarge { status, .. } | Self::Decode { status, .. } => Some(*status),
             Self::Timeout(error) | Self::Connection(error) | Self::Http(error) => {
                 error.error.status()
             }
@@ -340,7 +362,7 @@ impl Error {
 
     /// A transport failure, classified.
     pub(crate) fn from_transport(error: reqwest::Error) -> Self {
-        let redirect = crate::redirect::refused(&error);
+        let redirect = super::redirect::refused(&error);
         let kind: fn(TransportError) -> Self = if error.is_timeout() {
             Self::Timeout
         } else if error.is_connect() || error.is_request() || error.is_body() || error.is_decode() {
@@ -463,56 +485,6 @@ impl fmt::Display for ApiFailure {
         }
         f.write_str(token_suffix(self.while_requesting_token))
     }
-}
-
-impl From<progenitor_client::Error<ApiError>> for Error {
-    /// The error of a generated `send()`, with what it holds. The call layer knows more (the
-    /// real status of a body that did not decode) and uses `crate::call` instead.
-    fn from(error: progenitor_client::Error<ApiError>) -> Self {
-        use progenitor_client::Error as Generated;
-        match error {
-            Generated::InvalidRequest(message) | Generated::Custom(message) => {
-                Self::InvalidRequest(message)
-            }
-            Generated::CommunicationError(error)
-            | Generated::InvalidUpgrade(error)
-            | Generated::ResponseBodyError(error) => Self::from_transport(error),
-            Generated::ErrorResponse(response) => {
-                let (status, retry_after) = (
-                    response.status(),
-                    crate::retry::retry_after(response.headers()),
-                );
-                Self::Api(ApiFailure {
-                    status,
-                    error: Some(Box::new(response.into_inner())),
-                    body: None,
-                    retry_after,
-                    while_requesting_token: false,
-                })
-            }
-            // Without the call layer the status of the answer is not known here.
-            Generated::InvalidResponsePayload(body, error) => Self::Decode {
-                status: None,
-                path: "$".to_owned(),
-                message: error.to_string(),
-                snippet: snippet(&body),
-            },
-            Generated::UnexpectedResponse(response) => Self::Api(ApiFailure {
-                status: response.status(),
-                error: None,
-                body: None,
-                retry_after: crate::retry::retry_after(response.headers()),
-                while_requesting_token: false,
-            }),
-        }
-    }
-}
-
-/// `"200 OK: "` for a known status, nothing otherwise.
-fn status_prefix(status: &Option<StatusCode>) -> String {
-    status
-        .map(|status| format!("{status}: "))
-        .unwrap_or_default()
 }
 
 /// The first characters of a body, on one line. Reads only the first few hundred bytes, so a

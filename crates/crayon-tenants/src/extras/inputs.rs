@@ -12,7 +12,7 @@
 
 use std::fmt;
 
-use crate::generated::types;
+use crate::types;
 
 /// Why a response could not become a request body: the field (`Tenant.CustomerTenantType`) and
 /// what is wrong with it.
@@ -69,7 +69,7 @@ fn convert<T: serde::Serialize, U: serde::de::DeserializeOwned>(
         field: "(body)".to_owned(),
         message: error.to_string(),
     })?;
-    crate::enums::decoding_closed(|| serde_path_to_error::deserialize(value)).map_err(
+    crate::types::enums::decoding_closed(|| serde_path_to_error::deserialize(value)).map_err(
         |error: serde_path_to_error::Error<serde_json::Error>| InputError {
             field: error.path().to_string(),
             message: error.into_inner().to_string(),

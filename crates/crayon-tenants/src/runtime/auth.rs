@@ -62,15 +62,13 @@ impl Credentials {
         &self.username
     }
 
-    /// The `Authorization: Basic` value of the token operation, encoded by reqwest (RFC 7617)
-    /// with the client's own HTTP client: building one here would repeat its TLS set-up.
-    pub(crate) fn basic_authorization(&self, http: &reqwest::Client) -> HeaderValue {
-        let request = http
-            .get("http://localhost/")
-            .basic_auth(&self.client_id, Some(&self.client_secret))
-            .build()
-            .expect("a request to a fixed URL builds");
-        let mut value = request.headers()[reqwest::header::AUTHORIZATION].clone();
+    /// The `Authorization: Basic` value of the token operation (RFC 7617), marked sensitive.
+    pub(crate) fn basic_authorization(&self) -> HeaderValue {
+        use base64::Engine as _;
+        let pair = format!("{}:{}", self.client_id, self.client_secret);
+        let encoded = base64::engine::general_purpose::STANDARD.encode(pair);
+        let mut value = HeaderValue::try_from(format!("Basic {encoded}"))
+            .expect("base64 is a valid header value");
         value.set_sensitive(true);
         value
     }
@@ -208,7 +206,7 @@ impl TokenCache {
             self.state.clone(),
         );
         // The token request's span, a child of the span of the call that started it.
-        let base = reqwest::Url::parse(progenitor_client::ClientInfo::baseurl(&client)).ok();
+        let base = reqwest::Url::parse(client.base_url()).ok();
         let span = tracing::info_span!(
             "crayon_tenants.token",
             operation = "getUserToken",
@@ -219,7 +217,7 @@ impl TokenCache {
             http.response.status_code = tracing::field::Empty,
             error.type = tracing::field::Empty,
         );
-        let fetch = async move { crate::call::fetch_token(&client, form).await };
+        let fetch = async move { super::call::fetch_token(&client, form).await };
         let task = tokio::spawn(async move {
             let outcome = fetch.instrument(span).await.map_err(Arc::new);
             let mut state = cache.lock().unwrap_or_else(PoisonError::into_inner);
@@ -291,12 +289,8 @@ mod tests {
 
     #[test]
     fn basic_authorization_encodes_client_id_and_secret_and_is_sensitive() {
-        let http = crate::tls::configure(reqwest::Client::builder())
-            .unwrap()
-            .build()
-            .unwrap();
-        let value = Credentials::password("demo-client", "demo-secret", "u", "p")
-            .basic_authorization(&http);
+        let value =
+            Credentials::password("demo-client", "demo-secret", "u", "p").basic_authorization();
         assert_eq!(value, "Basic ZGVtby1jbGllbnQ6ZGVtby1zZWNyZXQ=");
         assert!(value.is_sensitive());
     }

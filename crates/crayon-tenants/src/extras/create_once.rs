@@ -9,15 +9,10 @@
 //! whose prefix is now taken lost a race and is [`CreatedOnce::Existing`]. A taken prefix is
 //! recognised by the look-up, not by an error code: Crayon documents none for it.
 //!
-//! [`Client::find_customer_tenant_by_domain_prefix`] is the look-up. The contract does not say
-//! whether the API's `domainPrefix` filter matches exactly or by substring, so it reads every
-//! tenant the filter returns and keeps the one whose prefix is the same, ignoring ASCII case (as
-//! domain names compare).
+//! [`Client::find_customer_tenant_by_domain_prefix`] is the look-up.
 
 use std::future::{Future, IntoFuture};
 use std::pin::Pin;
-
-use futures_util::TryStreamExt as _;
 
 use crate::types::{CustomerTenant, CustomerTenantDetailed, NewCustomerTenantDetailed};
 use crate::{Client, Error};
@@ -54,27 +49,6 @@ impl CreatedOnce {
 }
 
 impl Client {
-    /// The tenant of the organization whose domain prefix is `domain_prefix` (ignoring ASCII
-    /// case), if there is one. Every tenant the API's `domainPrefix` filter returns is read, so
-    /// the match is exact whether the filter is (the contract does not say).
-    pub async fn find_customer_tenant_by_domain_prefix(
-        &self,
-        organization_id: i32,
-        domain_prefix: &str,
-    ) -> Result<Option<CustomerTenant>, Error> {
-        let mut tenants = self
-            .list_customer_tenants()
-            .organization_id(organization_id)
-            .domain_prefix(domain_prefix)
-            .into_stream();
-        while let Some(tenant) = tenants.try_next().await? {
-            if same_prefix(tenant.domain_prefix.as_deref(), domain_prefix) {
-                return Ok(Some(tenant));
-            }
-        }
-        Ok(None)
-    }
-
     /// Creates the tenant unless its organization has one with its domain prefix, and never
     /// sends the create twice: see [`CreatedOnce`] for what it reports. Await it; call
     /// [`CreateOnce::known_absent`] first to skip the look-up before the create when the
@@ -160,7 +134,3 @@ impl<'a> IntoFuture for CreateOnce<'a> {
     }
 }
 
-/// Whether a tenant's domain prefix is `wanted`, ignoring ASCII case.
-pub(crate) fn same_prefix(found: Option<&str>, wanted: &str) -> bool {
-    found.is_some_and(|found| found.eq_ignore_ascii_case(wanted))
-}

@@ -1,4 +1,5 @@
-//! `Client::builder()`: base URL, authentication, timeouts, user agent and retry policy.
+//! `Client` and `Client::builder()`: base URL, authentication, timeouts, user agent, retry policy,
+//! rate cap; what a client and its clones share.
 
 use std::fmt;
 use std::sync::Arc;
@@ -6,9 +7,9 @@ use std::time::Duration;
 
 use reqwest::header::HeaderValue;
 
-use crate::auth::{Credentials, TokenCache};
-use crate::pacing::Pacer;
-use crate::{Client, Error, RetryPolicy};
+use super::auth::{Credentials, TokenCache};
+use super::pacing::Pacer;
+use crate::{Error, RetryPolicy};
 
 /// The production address of the API, as the documentation gives it.
 pub const DEFAULT_BASE_URL: &str = "https://api.crayon.com";
@@ -43,35 +44,46 @@ impl Authentication {
 /// about 0.5 MiB).
 pub const DEFAULT_MAX_BODY_SIZE: usize = 32 * 1024 * 1024;
 
-/// What the client keeps beside its base URL and `reqwest::Client`: how to authenticate, how to
-/// retry, the overall deadline of a call and the largest body it reads. Made by
-/// [`Client::builder`]; `ClientState::default()` has no authentication and the defaults.
+/// A client of the API, made by [`Client::builder`]: one method per operation of the contract,
+/// each returning a builder (`builder`) that sends the call when it is awaited. Cheap to clone:
+/// the clones share the token cache, the pause after a 429 and the HTTP connections.
 #[derive(Clone)]
-pub struct ClientState {
+pub struct Client {
+    state: Arc<ClientState>,
+}
+
+/// What a client and its clones share.
+pub(crate) struct ClientState {
+    pub(crate) base_url: String,
+    pub(crate) http: reqwest::Client,
     pub(crate) authentication: Authentication,
     pub(crate) retry: RetryPolicy,
     pub(crate) deadline: Option<Duration>,
     pub(crate) body_limit: usize,
     /// The pause and the rate cap every clone shares.
-    pub(crate) pacer: Arc<Pacer>,
+    pub(crate) pacer: Pacer,
 }
 
-impl Default for ClientState {
-    fn default() -> Self {
-        Self {
-            authentication: Authentication::None,
-            retry: RetryPolicy::default(),
-            deadline: None,
-            body_limit: DEFAULT_MAX_BODY_SIZE,
-            pacer: Arc::default(),
-        }
+impl Client {
+    /// The API's address, without a trailing `/`.
+    pub fn base_url(&self) -> &str {
+        &self.state.base_url
+    }
+
+    pub(crate) fn http(&self) -> &reqwest::Client {
+        &self.state.http
+    }
+
+    pub(crate) fn state(&self) -> &ClientState {
+        &self.state
     }
 }
 
-impl fmt::Debug for ClientState {
+impl fmt::Debug for Client {
     /// Names the kind of authentication and the client id; never a secret or a token.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let authentication = match &self.authentication {
+        let state = &self.state;
+        let authentication = match &state.authentication {
             Authentication::Password(cache) => format!(
                 "password grant for client {}",
                 cache.credentials().client_id()
@@ -79,12 +91,13 @@ impl fmt::Debug for ClientState {
             Authentication::Bearer(_) => "bearer token <redacted>".to_owned(),
             Authentication::None => "none".to_owned(),
         };
-        f.debug_struct("ClientState")
+        f.debug_struct("Client")
+            .field("base_url", &state.base_url)
             .field("authentication", &authentication)
-            .field("retry", &self.retry)
-            .field("deadline", &self.deadline)
-            .field("body_limit", &self.body_limit)
-            .field("pacer", &self.pacer)
+            .field("retry", &state.retry)
+            .field("deadline", &state.deadline)
+            .field("body_limit", &state.body_limit)
+            .field("pacer", &state.pacer)
             .finish()
     }
 }
@@ -211,7 +224,7 @@ impl ClientBuilder {
                 "invalid base URL {base_url:?}: expected http(s)://host[:port][/path]"
             )));
         }
-        if parsed.scheme() == "https" && !crate::tls::HTTPS {
+        if parsed.scheme() == "https" && !super::tls::HTTPS {
             return Err(Error::InvalidRequest(format!(
                 "invalid base URL {base_url:?}: this build of crayon-tenants has no TLS backend \
                  (enable the feature `rustls`, `rustls-aws-lc` or `native-tls`)"
@@ -243,44 +256,47 @@ impl ClientBuilder {
         };
         let http = match self.reqwest_client {
             Some(client) => client,
-            None => crate::tls::configure(reqwest::Client::builder())?
+            None => reqwest::Client::builder()
                 .timeout(self.timeout.unwrap_or(Duration::from_secs(30)))
                 .connect_timeout(self.connect_timeout.unwrap_or(Duration::from_secs(10)))
                 .user_agent(self.user_agent.unwrap_or_else(|| {
                     concat!("crayon-tenants/", env!("CARGO_PKG_VERSION")).to_owned()
                 }))
-                .redirect(crate::redirect::redirect_policy(&parsed))
+                .redirect(super::redirect::redirect_policy(&parsed))
                 .build()
                 .map_err(Error::from_transport)?,
         };
         let state = ClientState {
+            base_url: base_url.to_owned(),
+            http,
             authentication,
             retry: self.retry.unwrap_or_default(),
             deadline: self.deadline,
             body_limit: self.max_body_size.unwrap_or(DEFAULT_MAX_BODY_SIZE),
-            pacer: Arc::new(Pacer::new(self.max_requests_per_second)),
+            pacer: Pacer::new(self.max_requests_per_second),
         };
-        Ok(Client::new_with_client(base_url, http, state))
+        Ok(Client {
+            state: Arc::new(state),
+        })
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::ClientInfo as _;
 
-    #[cfg(any(feature = "rustls", feature = "rustls-aws-lc", feature = "native-tls"))]
+    #[cfg(any(feature = "rustls", feature = "native-tls"))]
     #[test]
     fn the_default_base_url_is_production_and_a_trailing_slash_is_dropped() {
         assert_eq!(
-            Client::builder().build().unwrap().baseurl(),
+            Client::builder().build().unwrap().base_url(),
             "https://api.crayon.com"
         );
         let client = Client::builder()
             .base_url("https://demoapi.crayon.com/")
             .build()
             .unwrap();
-        assert_eq!(client.baseurl(), "https://demoapi.crayon.com");
+        assert_eq!(client.base_url(), "https://demoapi.crayon.com");
     }
 
     #[test]
@@ -339,7 +355,7 @@ mod tests {
 
     /// The build's TLS backend is really used: an `https` call opens with a TLS handshake
     /// record (the ring provider set-up, not a missing provider's panic).
-    #[cfg(any(feature = "rustls", feature = "rustls-aws-lc", feature = "native-tls"))]
+    #[cfg(any(feature = "rustls", feature = "native-tls"))]
     #[tokio::test]
     async fn an_https_call_starts_a_tls_handshake() {
         use std::io::Read as _;
@@ -362,7 +378,7 @@ mod tests {
         assert!(matches!(error, Error::Connection(_)), "{error:?}");
     }
 
-    #[cfg(not(any(feature = "rustls", feature = "rustls-aws-lc", feature = "native-tls")))]
+    #[cfg(not(any(feature = "rustls", feature = "native-tls")))]
     #[test]
     fn without_a_tls_backend_https_is_refused_and_http_works() {
         let error = Client::builder().build().unwrap_err();
