@@ -39,25 +39,38 @@ pub fn emit(spec: &Value) -> Result<TokenStream> {
                 continue;
             };
             let mut inputs = Vec::new();
-            for parameter in shared.iter().chain(operation["parameters"].as_array().into_iter().flatten()) {
+            for parameter in shared
+                .iter()
+                .chain(operation["parameters"].as_array().into_iter().flatten())
+            {
                 inputs.push(parameter_input(resolve(spec, parameter))?);
             }
             inputs.extend(body_input(spec, operation)?);
             let output = match &operation["responses"]["200"] {
-                response if resolve(spec, response)["content"].is_object() => rust_type(
-                    &resolve(spec, response)["content"]["application/json"]["schema"],
-                )
-                .with_context(|| format!("the 200 of {id}"))?,
+                response if resolve(spec, response)["content"].is_object() => {
+                    rust_type(&resolve(spec, response)["content"]["application/json"]["schema"])
+                        .with_context(|| format!("the 200 of {id}"))?
+                }
                 _ => quote!(()),
             };
             let page_item = page_item(spec, operation);
             if page_item.is_some()
-                && let Some((_, Some(maximum))) = inputs.iter().find(|i| i.name == "pageSize").map(|i| i.bounds)
+                && let Some((_, Some(maximum))) = inputs
+                    .iter()
+                    .find(|i| i.name == "pageSize")
+                    .map(|i| i.bounds)
             {
                 max_page_size = Some(max_page_size.map_or(maximum, |m: i64| m.min(maximum)));
             }
-            let (builder, client_method) =
-                operation_code(id, &method.to_uppercase(), path, operation, &inputs, &output, page_item.as_deref())?;
+            let (builder, client_method) = operation_code(
+                id,
+                &method.to_uppercase(),
+                path,
+                operation,
+                &inputs,
+                &output,
+                page_item.as_deref(),
+            )?;
             builders.push(builder);
             methods.push(client_method);
         }
@@ -89,9 +102,15 @@ fn operation_code(
 ) -> Result<(TokenStream, TokenStream)> {
     let builder = Ident::new(&pascal_case(id), Span::call_site());
     let client_method = ident(&snake_case(id));
-    let fields: Vec<Ident> = inputs.iter().map(|input| ident(&snake_case(&input.name))).collect();
+    let fields: Vec<Ident> = inputs
+        .iter()
+        .map(|input| ident(&snake_case(&input.name)))
+        .collect();
     let types: Vec<&TokenStream> = inputs.iter().map(|input| &input.rust_type).collect();
-    let setters = inputs.iter().zip(&fields).map(|(input, field)| setter(input, field));
+    let setters = inputs
+        .iter()
+        .zip(&fields)
+        .map(|(input, field)| setter(input, field));
     // The URL: every `{name}` of the path template is an integer parameter (checked below).
     let mut format = path.to_owned();
     let mut path_values = Vec::new();
@@ -102,7 +121,7 @@ fn operation_code(
         }
     }
     let takes = inputs.iter().zip(&fields).map(|(input, field)| {
-        let missing = format!("{} was not set", input.name);
+        let missing = format!("{} was not set", snake_case(&input.name));
         if input.required {
             quote! { let #field = #field?.ok_or(#missing)?; }
         } else {
@@ -128,11 +147,19 @@ fn operation_code(
         .iter()
         .map(|input| {
             let required = if input.required { " (required)" } else { "" };
-            format!("\n- `{}`{required}: {}", snake_case(&input.name), input.description.replace('\n', " "))
+            format!(
+                "\n- `{}`{required}: {}",
+                snake_case(&input.name),
+                input.description.replace('\n', " ")
+            )
         })
         .collect();
-    let method_doc = format!("{summary}: `{method} {path}`.\n\n{description}\n\nSet on the builder:{parameters}\n\nAwait the builder to send it.");
-    let builder_doc = format!("The request of [`Client::{client_method}`](crate::Client::{client_method}): `{method} {path}`.");
+    let method_doc = format!(
+        "{summary}: `{method} {path}`.\n\n{description}\n\nSet on the builder:{parameters}\n\nAwait the builder to send it."
+    );
+    let builder_doc = format!(
+        "The request of [`Client::{client_method}`](crate::Client::{client_method}): `{method} {path}`."
+    );
     let paging = page_item.map(|item| paging_code(&builder, item));
     let code = quote! {
         #[doc = #builder_doc]
@@ -185,7 +212,10 @@ fn setter(input: &Input, field: &Ident) -> TokenStream {
     let rust_type = &input.rust_type;
     let doc = input.description.clone();
     let type_name = rust_type.to_string().replace(' ', "");
-    let failed = format!("conversion to `{type_name}` for {} failed", input.name);
+    let failed = format!(
+        "conversion to `{type_name}` for {} failed",
+        snake_case(&input.name)
+    );
     let check = match input.bounds {
         (None, None) => quote!(),
         (minimum, maximum) => {
@@ -195,7 +225,10 @@ fn setter(input: &Input, field: &Ident) -> TokenStream {
                 (Some(low), None) => format!("at least {low}"),
                 _ => format!("at most {high}"),
             };
-            let message = format!("{} {{value}} is out of the contract's bounds: {bounds}", input.name);
+            let message = format!(
+                "{} {{value}} is out of the contract's bounds: {bounds}",
+                input.name
+            );
             quote! {
                 .and_then(|value| if (#low..=#high).contains(&i64::from(value)) { Ok(value) } else { Err(format!(#message)) })
             }
@@ -251,11 +284,16 @@ fn paging_code(builder: &Ident, item: &str) -> TokenStream {
 }
 
 fn parameter_input(parameter: &Value) -> Result<Input> {
-    let name = parameter["name"].as_str().context("a parameter without a name")?.to_owned();
+    let name = parameter["name"]
+        .as_str()
+        .context("a parameter without a name")?
+        .to_owned();
     let place = match parameter["in"].as_str() {
         Some("path") => "path",
         Some("query") => "query",
-        other => bail!("parameter {name} in {other:?}: only path and query parameters are supported"),
+        other => {
+            bail!("parameter {name} in {other:?}: only path and query parameters are supported")
+        }
     };
     let schema = &parameter["schema"];
     if place == "path" && schema["type"] != "integer" {
@@ -265,9 +303,15 @@ fn parameter_input(parameter: &Value) -> Result<Input> {
         rust_type: rust_type(schema).with_context(|| format!("parameter {name}"))?,
         required: parameter["required"] == true,
         is_array: schema["type"] == "array",
-        description: parameter["description"].as_str().unwrap_or_default().trim().to_owned(),
+        description: parameter["description"]
+            .as_str()
+            .unwrap_or_default()
+            .trim()
+            .to_owned(),
         bounds: match schema["type"].as_str() {
-            Some("integer") if place == "query" => (schema["minimum"].as_i64(), schema["maximum"].as_i64()),
+            Some("integer") if place == "query" => {
+                (schema["minimum"].as_i64(), schema["maximum"].as_i64())
+            }
             _ => (None, None),
         },
         name,
@@ -280,7 +324,10 @@ fn body_input(spec: &Value, operation: &Value) -> Result<Option<Input>> {
     let Some(content) = body["content"].as_object() else {
         return Ok(None);
     };
-    let (media, schema) = content.iter().next().context("a request body without content")?;
+    let (media, schema) = content
+        .iter()
+        .next()
+        .context("a request body without content")?;
     let place = match media.as_str() {
         "application/json" => "json",
         "application/x-www-form-urlencoded" => "form",
@@ -292,7 +339,11 @@ fn body_input(spec: &Value, operation: &Value) -> Result<Option<Input>> {
         rust_type: rust_type(&schema["schema"])?,
         required: body["required"] == true,
         is_array: false,
-        description: body["description"].as_str().unwrap_or("The request body.").trim().to_owned(),
+        description: body["description"]
+            .as_str()
+            .unwrap_or("The request body.")
+            .trim()
+            .to_owned(),
         bounds: (None, None),
     }))
 }
@@ -300,7 +351,9 @@ fn body_input(spec: &Value, operation: &Value) -> Result<Option<Input>> {
 /// The Rust type of a schema as the generated models name it.
 fn rust_type(schema: &Value) -> Result<TokenStream> {
     if let Some(reference) = schema["$ref"].as_str() {
-        let name = reference.strip_prefix("#/components/schemas/").context("a $ref outside the schemas")?;
+        let name = reference
+            .strip_prefix("#/components/schemas/")
+            .context("a $ref outside the schemas")?;
         let name = Ident::new(name, Span::call_site());
         return Ok(quote!(crate::types::#name));
     }
@@ -319,7 +372,10 @@ fn rust_type(schema: &Value) -> Result<TokenStream> {
 
 /// Follows a `$ref` into the document.
 fn resolve<'a>(spec: &'a Value, value: &'a Value) -> &'a Value {
-    match value["$ref"].as_str().and_then(|reference| spec.pointer(reference.strip_prefix('#')?)) {
+    match value["$ref"]
+        .as_str()
+        .and_then(|reference| spec.pointer(reference.strip_prefix('#')?))
+    {
         Some(target) => resolve(spec, target),
         None => value,
     }
@@ -339,11 +395,17 @@ pub fn page_item(spec: &Value, operation: &Value) -> Option<String> {
     if !["page", "pageSize"].iter().all(|name| query.contains(name)) {
         return None;
     }
-    let collection = resolve(spec, &resolve(spec, &operation["responses"]["200"])["content"]["application/json"]["schema"]);
+    let collection = resolve(
+        spec,
+        &resolve(spec, &operation["responses"]["200"])["content"]["application/json"]["schema"],
+    );
     collection["properties"].get("TotalHits")?;
     let items = &collection["properties"]["Items"];
-    let name = items["items"]["$ref"].as_str()?.strip_prefix("#/components/schemas/")?;
-    (items["type"] == "array" && spec["components"]["schemas"][name]["properties"]["Id"]["type"] == "integer")
+    let name = items["items"]["$ref"]
+        .as_str()?
+        .strip_prefix("#/components/schemas/")?;
+    (items["type"] == "array"
+        && spec["components"]["schemas"][name]["properties"]["Id"]["type"] == "integer")
         .then(|| name.to_owned())
 }
 
@@ -353,7 +415,10 @@ fn ident(name: &str) -> Ident {
 
 fn pascal_case(name: &str) -> String {
     let mut chars = name.chars();
-    chars.next().map(|first| first.to_ascii_uppercase().to_string() + chars.as_str()).unwrap_or_default()
+    chars
+        .next()
+        .map(|first| first.to_ascii_uppercase().to_string() + chars.as_str())
+        .unwrap_or_default()
 }
 
 /// `listCustomerTenants` as `list_customer_tenants`, `pageSize` as `page_size`.
@@ -380,7 +445,10 @@ mod tests {
             .flatten()
             .flat_map(|(_, item)| item.as_object().into_iter().flatten())
             .filter_map(|(_, operation)| {
-                Some((operation["operationId"].as_str()?.to_owned(), page_item(spec, operation)?))
+                Some((
+                    operation["operationId"].as_str()?.to_owned(),
+                    page_item(spec, operation)?,
+                ))
             })
             .collect()
     }
@@ -398,7 +466,11 @@ mod tests {
         .into_iter()
         .map(|(id, item)| (id.to_owned(), item.to_owned()))
         .collect();
-        assert_eq!(paged(&spec), expected, "the agreements list takes no page: it does not page");
+        assert_eq!(
+            paged(&spec),
+            expected,
+            "the agreements list takes no page: it does not page"
+        );
     }
 
     #[test]

@@ -7355,7 +7355,7 @@ pub mod builder {
         ) -> Self {
             self.organization_id = value
                 .try_into()
-                .map_err(|_| "conversion to `i32` for organizationId failed".to_owned())
+                .map_err(|_| "conversion to `i32` for organization_id failed".to_owned())
                 .map(Some);
             self
         }
@@ -7395,7 +7395,7 @@ pub mod builder {
         pub fn page_size<V: ::std::convert::TryInto<i32>>(mut self, value: V) -> Self {
             self.page_size = value
                 .try_into()
-                .map_err(|_| "conversion to `i32` for pageSize failed".to_owned())
+                .map_err(|_| "conversion to `i32` for page_size failed".to_owned())
                 .and_then(|value| {
                     if (1i64..=1000i64).contains(&i64::from(value)) {
                         Ok(value)
@@ -7418,7 +7418,7 @@ pub mod builder {
             self.domain_prefix = value
                 .try_into()
                 .map_err(|_| {
-                    "conversion to `::std::string::String` for domainPrefix failed"
+                    "conversion to `::std::string::String` for domain_prefix failed"
                         .to_owned()
                 })
                 .map(Some);
@@ -7431,7 +7431,7 @@ pub mod builder {
         ) -> Self {
             self.publisher_id = value
                 .try_into()
-                .map_err(|_| "conversion to `i32` for publisherId failed".to_owned())
+                .map_err(|_| "conversion to `i32` for publisher_id failed".to_owned())
                 .map(Some);
             self
         }
@@ -7442,7 +7442,7 @@ pub mod builder {
             self.customer_tenant_type = value
                 .try_into()
                 .map_err(|_| {
-                    "conversion to `crate::types::CustomerTenantType` for customerTenantType failed"
+                    "conversion to `crate::types::CustomerTenantType` for customer_tenant_type failed"
                         .to_owned()
                 })
                 .map(Some);
@@ -7452,7 +7452,7 @@ pub mod builder {
         pub fn program_id<V: ::std::convert::TryInto<i32>>(mut self, value: V) -> Self {
             self.program_id = value
                 .try_into()
-                .map_err(|_| "conversion to `i32` for programId failed".to_owned())
+                .map_err(|_| "conversion to `i32` for program_id failed".to_owned())
                 .map(Some);
             self
         }
@@ -7460,7 +7460,7 @@ pub mod builder {
         pub fn consumer_id<V: ::std::convert::TryInto<i32>>(mut self, value: V) -> Self {
             self.consumer_id = value
                 .try_into()
-                .map_err(|_| "conversion to `i32` for consumerId failed".to_owned())
+                .map_err(|_| "conversion to `i32` for consumer_id failed".to_owned())
                 .map(Some);
             self
         }
@@ -7485,7 +7485,7 @@ pub mod builder {
             self.invoice_profile_id = value
                 .try_into()
                 .map_err(|_| {
-                    "conversion to `i32` for invoiceProfileId failed".to_owned()
+                    "conversion to `i32` for invoice_profile_id failed".to_owned()
                 })
                 .map(Some);
             self
@@ -7513,7 +7513,7 @@ pub mod builder {
             } = self;
             let request = (|| {
                 let organization_id = organization_id?
-                    .ok_or("organizationId was not set")?;
+                    .ok_or("organization_id was not set")?;
                 let search = search?;
                 let page = page?;
                 let page_size = page_size?;
@@ -7709,7 +7709,7 @@ pub mod builder {
             self.sync_from_publisher = value
                 .try_into()
                 .map_err(|_| {
-                    "conversion to `bool` for syncFromPublisher failed".to_owned()
+                    "conversion to `bool` for sync_from_publisher failed".to_owned()
                 })
                 .map(Some);
             self
@@ -7971,7 +7971,7 @@ pub mod builder {
             self.agreement_type_consent = value
                 .try_into()
                 .map_err(|_| {
-                    "conversion to `crate::types::AgreementTypeConsent` for agreementTypeConsent failed"
+                    "conversion to `crate::types::AgreementTypeConsent` for agreement_type_consent failed"
                         .to_owned()
                 })
                 .map(Some);
@@ -8228,7 +8228,7 @@ pub mod builder {
         ) -> Self {
             self.organization_id = value
                 .try_into()
-                .map_err(|_| "conversion to `i32` for organizationId failed".to_owned())
+                .map_err(|_| "conversion to `i32` for organization_id failed".to_owned())
                 .map(Some);
             self
         }
@@ -8268,7 +8268,7 @@ pub mod builder {
         pub fn page_size<V: ::std::convert::TryInto<i32>>(mut self, value: V) -> Self {
             self.page_size = value
                 .try_into()
-                .map_err(|_| "conversion to `i32` for pageSize failed".to_owned())
+                .map_err(|_| "conversion to `i32` for page_size failed".to_owned())
                 .and_then(|value| {
                     if (1i64..=1000i64).contains(&i64::from(value)) {
                         Ok(value)
@@ -8475,7 +8475,7 @@ pub mod builder {
         pub fn page_size<V: ::std::convert::TryInto<i32>>(mut self, value: V) -> Self {
             self.page_size = value
                 .try_into()
-                .map_err(|_| "conversion to `i32` for pageSize failed".to_owned())
+                .map_err(|_| "conversion to `i32` for page_size failed".to_owned())
                 .and_then(|value| {
                     if (1i64..=1000i64).contains(&i64::from(value)) {
                         Ok(value)
@@ -8702,7 +8702,7 @@ pub mod builder {
         pub fn page_size<V: ::std::convert::TryInto<i32>>(mut self, value: V) -> Self {
             self.page_size = value
                 .try_into()
-                .map_err(|_| "conversion to `i32` for pageSize failed".to_owned())
+                .map_err(|_| "conversion to `i32` for page_size failed".to_owned())
                 .and_then(|value| {
                     if (1i64..=1000i64).contains(&i64::from(value)) {
                         Ok(value)
@@ -8725,7 +8725,7 @@ pub mod builder {
             self.program_type = value
                 .try_into()
                 .map_err(|_| {
-                    "conversion to `crate::types::ProgramType` for programType failed"
+                    "conversion to `crate::types::ProgramType` for program_type failed"
                         .to_owned()
                 })
                 .map(Some);

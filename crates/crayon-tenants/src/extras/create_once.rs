@@ -133,4 +133,3 @@ impl<'a> IntoFuture for CreateOnce<'a> {
         Box::pin(self.run())
     }
 }
-

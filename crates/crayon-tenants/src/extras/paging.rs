@@ -131,9 +131,7 @@ impl<R: ListRequest> Paging<R> {
     /// One page of the listing (from 1), with this paging's page size: the same request the
     /// stream sends for it, through the call layer.
     pub async fn fetch_page(&self, page: i32) -> Result<Page<R::Item>, Error> {
-        self.template
-            .fetch_page(page, self.page_size)
-            .await
+        self.template.fetch_page(page, self.page_size).await
     }
 
     /// The items, in order, each at most once; see [`Paging`].
@@ -551,10 +549,7 @@ async fn fetch<R: ListRequest>(
     page: i32,
     page_size: i32,
 ) -> Numbered<R::Item> {
-    let result = paging
-        .template
-        .fetch_page(page, page_size)
-        .await;
+    let result = paging.template.fetch_page(page, page_size).await;
     (page, result)
 }
 
@@ -566,7 +561,6 @@ pub struct ItemStream<T> {
     total: Arc<OnceLock<i64>>,
     pages: Arc<AtomicU32>,
 }
-
 
 impl<T> ItemStream<T> {
     /// `TotalHits` of the listing, once the first page has arrived (and if the server sent it).

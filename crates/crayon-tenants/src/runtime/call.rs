@@ -94,7 +94,13 @@ fn finish<T>(
     match outcome {
         Ok((status, value)) => {
             span.record("http.response.status_code", status.as_u16());
-            tracing::debug!(operation, status = status.as_u16(), attempts = sent, elapsed_ms, "call finished");
+            tracing::debug!(
+                operation,
+                status = status.as_u16(),
+                attempts = sent,
+                elapsed_ms,
+                "call finished"
+            );
             Ok(value)
         }
         Err(error) => {
@@ -137,11 +143,12 @@ async fn attempts<T: DeserializeOwned>(
         };
         // The pause every clone shares (after a 429 or 503) and the rate cap.
         state.pacer.wait_turn(state.retry.longest_wait()).await?;
-        let mut copy = request
-            .try_clone()
-            .ok_or_else(|| Error::InvalidRequest("the request body cannot be sent twice".to_owned()))?;
+        let mut copy = request.try_clone().ok_or_else(|| {
+            Error::InvalidRequest("the request body cannot be sent twice".to_owned())
+        })?;
         if let Some(authorization) = &authorization {
-            copy.headers_mut().insert(AUTHORIZATION, authorization.clone());
+            copy.headers_mut()
+                .insert(AUTHORIZATION, authorization.clone());
         }
         let attempt_span = tracing::info_span!(
             "crayon_tenants.attempt",
@@ -151,7 +158,10 @@ async fn attempts<T: DeserializeOwned>(
             error.type = Empty,
         );
         *sent += 1;
-        let error = match send(state, copy, token_operation).instrument(attempt_span.clone()).await {
+        let error = match send(state, copy, token_operation)
+            .instrument(attempt_span.clone())
+            .await
+        {
             Ok(answer) => return Ok(answer),
             Err(error) => error,
         };
@@ -252,22 +262,35 @@ async fn send<T: DeserializeOwned>(
     request: Request,
     secret_body: bool,
 ) -> Result<(StatusCode, T), Error> {
-    let response = state.http.execute(request).await.map_err(Error::from_transport)?;
+    let response = state
+        .http
+        .execute(request)
+        .await
+        .map_err(Error::from_transport)?;
     let status = response.status();
     tracing::Span::current().record("http.response.status_code", status.as_u16());
     let retry_after = retry_after(response.headers());
     let body = read_body(response, state.body_limit)
         .await?
-        .ok_or(Error::BodyTooLarge { status, limit: state.body_limit })?;
+        .ok_or(Error::BodyTooLarge {
+            status,
+            limit: state.body_limit,
+        })?;
     if !status.is_success() {
-        return Err(Error::Api(ApiFailure::from_body(status, &body, retry_after)));
+        return Err(Error::Api(ApiFailure::from_body(
+            status,
+            &body,
+            retry_after,
+        )));
     }
     // An empty body is `null`: what an operation without content (a DELETE) decodes as `()`.
     let json: &[u8] = if body.is_empty() { b"null" } else { &body };
     match serde_json::from_slice(json) {
         Ok(value) => Ok((status, value)),
         Err(error) => {
-            let path = match serde_path_to_error::deserialize::<_, T>(&mut serde_json::Deserializer::from_slice(json)) {
+            let path = match serde_path_to_error::deserialize::<_, T>(
+                &mut serde_json::Deserializer::from_slice(json),
+            ) {
                 Err(error) => error.path().to_string(),
                 Ok(_) => ".".to_owned(),
             };
@@ -275,7 +298,11 @@ async fn send<T: DeserializeOwned>(
                 status,
                 path: if path == "." { "$".to_owned() } else { path },
                 message: error.to_string(),
-                snippet: if secret_body { "<not shown: it may hold a token>".to_owned() } else { snippet(&body) },
+                snippet: if secret_body {
+                    "<not shown: it may hold a token>".to_owned()
+                } else {
+                    snippet(&body)
+                },
             })
         }
     }
@@ -317,7 +344,9 @@ async fn request_token(client: &Client, form: TokenRequest) -> Result<CachedToke
         .and_then(|request| request.build().map_err(|e| e.to_string()))
         .map_err(Error::InvalidRequest)?;
     if let Authentication::Password(cache) = &state.authentication {
-        request.headers_mut().insert(AUTHORIZATION, cache.credentials().basic_authorization());
+        request
+            .headers_mut()
+            .insert(AUTHORIZATION, cache.credentials().basic_authorization());
     }
     tracing::Span::current().record("url.full", request.url().as_str());
     let fetched_at = Instant::now();
@@ -344,7 +373,11 @@ async fn request_token(client: &Client, form: TokenRequest) -> Result<CachedToke
     let mut authorization = HeaderValue::try_from(format!("Bearer {access_token}"))
         .map_err(|_| invalid("the access token is not a valid header value".to_owned()))?;
     authorization.set_sensitive(true);
-    Ok(CachedToken::new(authorization, fetched_at, token.expires_in))
+    Ok(CachedToken::new(
+        authorization,
+        fetched_at,
+        token.expires_in,
+    ))
 }
 
 /// A failure of the token request, classified: credentials refused (400, 401) or an answer that

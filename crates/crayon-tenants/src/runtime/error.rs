@@ -130,7 +130,11 @@ impl TransportError {
 
 impl fmt::Display for TransportError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "the HTTP request failed{}", token_suffix(self.while_requesting_token))
+        write!(
+            f,
+            "the HTTP request failed{}",
+            token_suffix(self.while_requesting_token)
+        )
     }
 }
 
