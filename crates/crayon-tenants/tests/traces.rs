@@ -200,4 +200,17 @@ async fn a_retried_call_has_one_span_one_child_per_attempt_and_the_token_its_own
         retries[0]
     );
     assert!(retries[0].fields.contains_key("wait_ms"));
+
+    // One DEBUG event when the call ends, with what the call span records.
+    let finished: Vec<&Event> = events
+        .iter()
+        .filter(|event| event.fields.get("message").map(String::as_str) == Some("call finished"))
+        .collect();
+    assert_eq!(finished.len(), 1, "{events:#?}");
+    assert_eq!(finished[0].level, tracing::Level::DEBUG);
+    let field = |name: &str| finished[0].fields.get(name).map(String::as_str);
+    assert_eq!(field("operation"), Some("getCustomerTenant"));
+    assert_eq!(field("status"), Some("200"));
+    assert_eq!(field("attempts"), Some("2"));
+    assert!(field("elapsed_ms").unwrap().parse::<f64>().unwrap() > 0.0);
 }

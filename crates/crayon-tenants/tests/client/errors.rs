@@ -261,6 +261,9 @@ async fn an_unreachable_api_is_a_connection_error_on_the_first_call_too() {
         report.contains("Connection refused"),
         "the root cause is reachable: {report}"
     );
+    // `{:#}` prints the whole chain on one line, as anyhow does; `{}` the message alone.
+    assert_eq!(format!("{error:#}"), report);
+    assert_eq!(error.to_string(), chain[0]);
     for part in &chain[1..] {
         assert_eq!(
             chain
@@ -333,6 +336,7 @@ async fn helpers_tell_what_services_branch_on() {
         "authentication failed: the token operation refused the credentials: \
          400 Bad Request: invalid_grant: The user name or password is incorrect."
     );
+    assert_eq!(format!("{refused:#}"), chain(&refused).join(": "));
 }
 
 #[tokio::test]

@@ -154,3 +154,85 @@ async fn read_modify_write_holds_for_every_tenant_the_server_can_return() {
     }
     assert_eq!(accepted, 4);
 }
+
+#[tokio::test]
+async fn the_ids_a_create_needs_are_found_by_whole_name_ignoring_case() {
+    let (server, client) = start(MockConfig::default()).await;
+    let organization = client
+        .find_organization_by_name("demo reseller ab")
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(organization.id, Some(1));
+    let profile = client
+        .find_invoice_profile_by_name(1, "PROJECTS")
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(profile.id, Some(10));
+    let publisher = client
+        .find_publisher_by_name("adobe")
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(publisher.id, Some(3));
+    // Exact: a part of a name, or another organization's profile, is no match.
+    assert!(
+        client
+            .find_organization_by_name("Demo")
+            .await
+            .unwrap()
+            .is_none()
+    );
+    assert!(
+        client
+            .find_invoice_profile_by_name(2, "Projects")
+            .await
+            .unwrap()
+            .is_none()
+    );
+    assert!(
+        client
+            .find_publisher_by_name("Micro")
+            .await
+            .unwrap()
+            .is_none()
+    );
+    assert!(server.requests(Operation::ListPublishers) >= 2);
+
+    // What was found makes a create body in a few typed lines, which the mock accepts.
+    use crayon_tenants::types::{
+        NewCustomerTenant, NewCustomerTenantAddress, NewCustomerTenantContact,
+        NewCustomerTenantDetailed,
+    };
+    let body = NewCustomerTenantDetailed::new(
+        NewCustomerTenant::new(
+            "Fabrikam AB",
+            "fabrikam",
+            organization.id.unwrap(),
+            profile.id.unwrap(),
+            publisher.id.unwrap(),
+        ),
+        NewCustomerTenantContact::new("Alex", "Example", "alex@fabrikam.example", "+46 8 000 00"),
+        NewCustomerTenantAddress::new(
+            "Alex",
+            "Example",
+            "Main Street 1",
+            "Stockholm",
+            "Stockholm",
+            "111 22",
+            "SE",
+        ),
+        "5560000000",
+    );
+    let created = client.create_customer_tenant().body(body).await.unwrap();
+    let tenant = created.tenant.unwrap();
+    assert_eq!(tenant.domain_prefix.as_deref(), Some("fabrikam"));
+    assert_eq!(tenant.invoice_profile.unwrap().id, Some(10));
+    let found = client
+        .find_customer_tenant_by_domain_prefix(1, "FABRIKAM")
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(found.id, tenant.id);
+}
