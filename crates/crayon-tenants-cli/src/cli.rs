@@ -46,8 +46,9 @@ pub struct GlobalOptions {
     /// How to print results on stdout.
     #[arg(long, value_enum, default_value_t = Output::Json, global = true)]
     pub output: Output,
-    /// Show each request on stderr (-v: one line per call with its operation, status, attempt
-    /// and time; -vv: the client's debug events too). RUST_LOG overrides it.
+    /// Show the calls on stderr (-v: one line per call with its operation, status, attempts and
+    /// time, and each retry; -vv: the spans of each call, attempt and token request too).
+    /// RUST_LOG overrides it.
     #[arg(short, long, action = clap::ArgAction::Count, global = true)]
     pub verbose: u8,
 }

@@ -55,22 +55,27 @@ fn main() -> ExitCode {
     }
 }
 
-/// `-v`: every span of the client on stderr when it closes, a line each: the call (operation,
-/// method, server, attempts, status), each attempt (URL, status, error type), the token request,
-/// and retries as warnings with their reason and wait; `-vv`: the client's debug events too.
-/// `RUST_LOG` overrides both. The spans carry no header or body, so no secret reaches them.
+/// `-v`: one line per call on stderr when it ends (the client's `call finished` event:
+/// operation, status, attempts, time, the error) and retries as warnings with their reason and
+/// wait; `-vv`: every span of the client too when it closes (the call, each attempt with its URL,
+/// the token request). `RUST_LOG` overrides both. Neither carries a header or a body, so no
+/// secret reaches them.
 fn show_requests(verbose: u8) {
     use tracing_subscriber::EnvFilter;
     use tracing_subscriber::fmt::format::FmtSpan;
     let filter = match (std::env::var("RUST_LOG"), verbose) {
         (Ok(directives), _) if !directives.is_empty() => EnvFilter::new(directives),
         (_, 0) => return,
-        (_, 1) => EnvFilter::new("crayon_tenants=info"),
         _ => EnvFilter::new("crayon_tenants=debug"),
+    };
+    let spans = if verbose >= 2 {
+        FmtSpan::CLOSE
+    } else {
+        FmtSpan::NONE
     };
     tracing_subscriber::fmt()
         .with_env_filter(filter)
-        .with_span_events(FmtSpan::CLOSE)
+        .with_span_events(spans)
         .with_writer(std::io::stderr)
         .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
         .init();

@@ -116,8 +116,8 @@ impl fmt::Display for FaultParseError {
         write!(
             f,
             "{}; expected OPERATION:KIND[:OPTION...] with OPERATION an operationId or `*`, KIND one \
-             of status=CODE, latency=MS, malformed-json, truncated, html=CODE, empty-401, drop, \
-             drop-after, expires-in=SECS, change=delete-first|insert-first|rename-last-first|\
+             of status=CODE, latency=MS, malformed-json, truncated-body, html-page=CODE, \
+             empty-unauthorized, drop-connection, drop-after-running, expires-in=SECS, change=delete-first|insert-first|rename-last-first|\
              replace|repeat, and OPTION one of rate=0..1, times=N, retry-after=SECS",
             self.0
         )
@@ -146,6 +146,18 @@ fn parse_status(value: &str) -> Result<u16, FaultParseError> {
     Ok(status)
 }
 
+/// A rule in the mock binary's `--fault` syntax, `OPERATION:KIND[:OPTION...]`: each kind is its
+/// [`Fault`] variant in kebab case (`drop-after-running` is [`Fault::DropAfterRunning`]), with
+/// its value after `=`; the options are `rate=0..1`, `times=N` and, with `status=CODE`,
+/// `retry-after=SECS`.
+///
+/// ```
+/// use crayon_tenants_mock::{Fault, FaultRule};
+///
+/// let rule: FaultRule = "getCustomerTenant:status=503:times=2".parse().unwrap();
+/// assert_eq!(rule.fault, Fault::Status { status: 503, retry_after: None });
+/// assert!("getCustomerTenant:drop-after-running".parse::<FaultRule>().is_ok());
+/// ```
 impl FromStr for FaultRule {
     type Err = FaultParseError;
 
@@ -173,13 +185,13 @@ impl FromStr for FaultRule {
                     Fault::Latency(Duration::from_millis(parse_number("latency in ms", value)?))
                 }
                 "malformed-json" => Fault::MalformedJson,
-                "truncated" => Fault::TruncatedBody,
-                "html" => Fault::HtmlPage {
+                "truncated-body" => Fault::TruncatedBody,
+                "html-page" => Fault::HtmlPage {
                     status: parse_status(value)?,
                 },
-                "empty-401" => Fault::EmptyUnauthorized,
-                "drop" => Fault::DropConnection,
-                "drop-after" => Fault::DropAfterRunning,
+                "empty-unauthorized" => Fault::EmptyUnauthorized,
+                "drop-connection" => Fault::DropConnection,
+                "drop-after-running" => Fault::DropAfterRunning,
                 "expires-in" => Fault::ExpiresIn(parse_number("number of seconds", value)?),
                 "change" => Fault::Change(
                     WorldChange::ALL
@@ -416,7 +428,7 @@ mod tests {
             Fault::Latency(Duration::from_millis(20))
         );
         assert_eq!(
-            "getCustomerTenant:html=502"
+            "getCustomerTenant:html-page=502"
                 .parse::<FaultRule>()
                 .unwrap()
                 .fault,
@@ -424,10 +436,16 @@ mod tests {
         );
         for (text, fault) in [
             ("createCustomerTenant:malformed-json", Fault::MalformedJson),
-            ("createcustomertenant:truncated", Fault::TruncatedBody),
-            ("getUserToken:empty-401", Fault::EmptyUnauthorized),
-            ("deleteCustomerTenant:drop", Fault::DropConnection),
-            ("deleteCustomerTenant:drop-after", Fault::DropAfterRunning),
+            ("createcustomertenant:truncated-body", Fault::TruncatedBody),
+            ("getUserToken:empty-unauthorized", Fault::EmptyUnauthorized),
+            (
+                "deleteCustomerTenant:drop-connection",
+                Fault::DropConnection,
+            ),
+            (
+                "deleteCustomerTenant:drop-after-running",
+                Fault::DropAfterRunning,
+            ),
             (
                 "getUserToken:expires-in=-9223372036854775808",
                 Fault::ExpiresIn(i64::MIN),
@@ -448,13 +466,16 @@ mod tests {
     #[test]
     fn rejects_bad_fault_arguments_with_a_reason() {
         for (text, reason) in [
-            ("nope:drop", "unknown operation `nope`"),
+            ("nope:drop-connection", "unknown operation `nope`"),
             ("*:explode", "unknown fault `explode`"),
             ("*:status=700", "700 is not an HTTP status"),
             ("*:status=abc", "`abc` is not a valid status"),
             ("*:change=shuffle", "unknown change `shuffle`"),
-            ("*:drop:rate=2", "rate 2 is not between 0 and 1"),
-            ("*:drop:retry-after=1", "retry-after goes with status=CODE"),
+            ("*:drop-connection:rate=2", "rate 2 is not between 0 and 1"),
+            (
+                "*:drop-connection:retry-after=1",
+                "retry-after goes with status=CODE",
+            ),
             ("*", "names no fault"),
         ] {
             let error = text.parse::<FaultRule>().unwrap_err().to_string();

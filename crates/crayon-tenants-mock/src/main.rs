@@ -26,8 +26,8 @@ The user may see organizations 1 and 2; organization 3 belongs to someone else (
 Fault examples:
   --fault createCustomerTenant:status=502
   --fault listCustomerTenants:status=503:retry-after=1:rate=0.2
-  --fault '*:latency=50'   --fault getCustomerTenant:html=502   --fault getUserToken:empty-401
-  --fault listCustomerTenants:malformed-json:times=1   --fault getCustomerTenant:truncated   --fault deleteCustomerTenant:drop
+  --fault '*:latency=50'   --fault getCustomerTenant:html-page=502   --fault getUserToken:empty-unauthorized
+  --fault listCustomerTenants:malformed-json:times=1   --fault getCustomerTenant:truncated-body   --fault deleteCustomerTenant:drop-after-running
   --fault listCustomerTenants:change=delete-first:times=1   (the world changes after page 1 is answered;
     also insert-first, rename-last-first, replace, repeat)"
 )]

@@ -435,7 +435,21 @@ async fn secrets_come_from_stdin_or_the_environment_never_from_a_flag() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn verbose_shows_each_calls_span_and_no_secret() {
     let server = MockServer::start(MockConfig::default()).await.unwrap();
+    // -v: one line per call.
     let output = against(&server, None, &["-v", "tenants", "get", "3"]).await;
+    assert!(output.status.success());
+    let stderr = String::from_utf8(output.stderr).unwrap();
+    assert_eq!(stderr.lines().count(), 1, "{stderr}");
+    for expected in [
+        "call finished",
+        "operation=\"getCustomerTenant\"",
+        "status=200",
+        "attempts=1",
+    ] {
+        assert!(stderr.contains(expected), "{expected}: {stderr}");
+    }
+    // -vv: the spans too.
+    let output = against(&server, None, &["-vv", "tenants", "get", "3"]).await;
     assert!(output.status.success());
     let stderr = String::from_utf8(output.stderr).unwrap();
     assert!(

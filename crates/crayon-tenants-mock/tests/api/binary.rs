@@ -121,7 +121,7 @@ fn help_prints_the_demo_credentials_and_bad_flags_are_usage_errors() {
         assert!(text.contains(expected), "--help lacks {expected}:\n{text}");
     }
     let bad = Command::new(BINARY)
-        .args(["--fault", "nope:drop"])
+        .args(["--fault", "nope:drop-connection"])
         .output()
         .unwrap();
     assert_eq!(bad.status.code(), Some(2));
