@@ -13,6 +13,7 @@ mod diff;
 mod docs;
 mod fuzz;
 mod lint;
+mod newest;
 mod prerequisites;
 mod semver;
 mod tools;
@@ -64,6 +65,9 @@ enum Command {
         #[arg(long)]
         base: Option<String>,
     },
+    /// Build and test the library with the newest semver-compatible dependencies, as a new
+    /// consumer resolves them (a scratch copy without the lock), warnings denied.
+    NewestDeps,
     /// Compare the crates' Rust API with the last release (cargo-semver-checks, pinned): fails
     /// on a break without the version raise it needs.
     Semver,
@@ -84,6 +88,7 @@ fn main() -> ExitCode {
         Command::Fuzz { seconds } => fuzz::run(seconds),
         Command::Diff { base } => diff::run(base),
         Command::Semver => semver::run(),
+        Command::NewestDeps => newest::run(),
         Command::Ci => ci::run(),
     };
     match result {
