@@ -117,7 +117,7 @@ pub fn generate(spec_yaml: &str) -> Result<String> {
         .into_iter()
         .find(|item| matches!(item, syn::Item::Mod(module) if module.ident == "types"))
         .context("progenitor's output has no `mod types`")?;
-    let mut file: syn::File = syn::parse2(builders::emit(&spec_yaml_value(spec_yaml)?)?)
+    let mut file: syn::File = syn::parse2(builders::emit(&spec_yaml_value(spec_yaml)?, ENUMS)?)
         .context("the builders are invalid Rust")?;
     file.items.insert(0, types);
     if gate_json_schema_derives(&mut file.items)? == 0 {

@@ -9202,3 +9202,24 @@ Await the builder to send it.*/
 ///The largest `pageSize` the contract allows a list (its `maximum`); a larger one is
 ///refused before anything is sent.
 pub const MAX_PAGE_SIZE: i32 = 1000i32;
+///Why a request may not send `value` in `property`, when the contract gives that property a closed enumeration that does not name it.
+pub(crate) fn refused_in_request(
+    property: &str,
+    value: i64,
+) -> ::std::option::Option<::std::string::String> {
+    match property {
+        "AgreementType" => {
+            crate::types::enums::refused::<crate::types::AgreementTypeConsent>(value)
+        }
+        "CustomerTenantType" => {
+            crate::types::enums::refused::<crate::types::CustomerTenantType>(value)
+        }
+        "DefaultSubscriptionPriceType" => {
+            crate::types::enums::refused::<crate::types::SubscriptionPriceType>(value)
+        }
+        "EntityStatus" => {
+            crate::types::enums::refused::<crate::types::EntityStatus>(value)
+        }
+        _ => None,
+    }
+}

@@ -62,19 +62,46 @@ request_body_from_response! {
     ServiceAccountAgreement => ServiceAccountAgreementInput,
 }
 
-fn convert<T: serde::Serialize, U: serde::de::DeserializeOwned>(
+fn convert<T: serde::Serialize, U: serde::Serialize + serde::de::DeserializeOwned>(
     response: &T,
 ) -> Result<U, InputError> {
-    let value = serde_json::to_value(response).map_err(|error| InputError {
-        field: "(body)".to_owned(),
-        message: error.to_string(),
-    })?;
-    crate::types::enums::decoding_closed(|| serde_path_to_error::deserialize(value)).map_err(
-        |error: serde_path_to_error::Error<serde_json::Error>| InputError {
-            field: error.path().to_string(),
-            message: error.into_inner().to_string(),
+    let failed = |field: String, message: String| InputError { field, message };
+    let value = serde_json::to_value(response)
+        .map_err(|error| failed("(body)".to_owned(), error.to_string()))?;
+    let request: U = serde_path_to_error::deserialize(value).map_err(
+        |error: serde_path_to_error::Error<serde_json::Error>| {
+            failed(error.path().to_string(), error.into_inner().to_string())
         },
-    )
+    )?;
+    // What the request would send, checked against the closed enumerations of its schema.
+    let sent = serde_json::to_value(&request)
+        .map_err(|error| failed("(body)".to_owned(), error.to_string()))?;
+    match refused(&sent, "") {
+        Some((field, message)) => Err(failed(field, message)),
+        None => Ok(request),
+    }
+}
+
+/// The first property of `value` (at `path`) whose integer its closed enumeration does not name.
+fn refused(value: &serde_json::Value, path: &str) -> Option<(String, String)> {
+    let at = |name: &dyn std::fmt::Display| match path {
+        "" => name.to_string(),
+        _ => format!("{path}.{name}"),
+    };
+    match value {
+        serde_json::Value::Object(object) => object.iter().find_map(|(name, inner)| match inner {
+            serde_json::Value::Number(number) => number
+                .as_i64()
+                .and_then(|number| crate::generated::refused_in_request(name, number))
+                .map(|why| (at(name), why)),
+            _ => refused(inner, &at(name)),
+        }),
+        serde_json::Value::Array(items) => items
+            .iter()
+            .enumerate()
+            .find_map(|(index, item)| refused(item, &format!("{path}[{index}]"))),
+        _ => None,
+    }
 }
 
 #[cfg(test)]

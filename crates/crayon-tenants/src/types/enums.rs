@@ -9,28 +9,36 @@
 //! same integer, and is `#[non_exhaustive]` so that naming a new value later is not a breaking
 //! change. `xtask/src/codegen.rs` substitutes these types for the generated ones.
 
-use std::cell::Cell;
 use std::fmt;
 
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
-thread_local! {
-    /// Whether the enums decode closed on this thread: set only while a response is turned into a
-    /// request body (`inputs.rs`), where an unnamed value is one a request may not send.
-    static CLOSED: Cell<bool> = const { Cell::new(false) };
+/// What every open enum is, for the checks that treat them alike.
+pub(crate) trait OpenEnum: fmt::Display + Copy + 'static {
+    /// Its name in the contract.
+    const NAME: &'static str;
+    /// The values it names.
+    const KNOWN: &'static [Self];
+    /// Its wire integer.
+    fn value(self) -> i32;
 }
 
-/// Runs `decode` with every open enum refusing the values it does not name, as the contract's
-/// request schemas do. Synchronous, so the flag never leaks into other work of the thread.
-pub(crate) fn decoding_closed<R>(decode: impl FnOnce() -> R) -> R {
-    struct Reset(bool);
-    impl Drop for Reset {
-        fn drop(&mut self) {
-            CLOSED.with(|closed| closed.set(self.0));
-        }
-    }
-    let _reset = Reset(CLOSED.with(|closed| closed.replace(true)));
-    decode()
+/// Why a request may not send `value` for the closed enumeration `E` (none when `E` names it):
+/// the contract's request schemas take only the values it names.
+pub(crate) fn refused<E: OpenEnum>(value: i64) -> Option<String> {
+    let known =
+        i32::try_from(value).is_ok_and(|value| E::KNOWN.iter().any(|known| known.value() == value));
+    let names: Vec<String> = E::KNOWN
+        .iter()
+        .map(|known| format!("{} ({known})", known.value()))
+        .collect();
+    (!known).then(|| {
+        format!(
+            "{value} is not a {} a request may send (one of {})",
+            E::NAME,
+            names.join(", ")
+        )
+    })
 }
 
 /// An integer an open enum does not name, as the server sent it. Only the enums make one (from a
@@ -84,6 +92,14 @@ macro_rules! open_enum {
             }
         }
 
+        impl OpenEnum for $name {
+            const NAME: &'static str = stringify!($name);
+            const KNOWN: &'static [Self] = Self::KNOWN;
+            fn value(self) -> i32 {
+                self.value()
+            }
+        }
+
         impl From<i32> for $name {
             fn from(value: i32) -> Self {
                 Self::from_value(value)
@@ -114,19 +130,7 @@ macro_rules! open_enum {
 
         impl<'de> Deserialize<'de> for $name {
             fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-                let decoded = Self::from_value(i32::deserialize(deserializer)?);
-                if matches!(decoded, Self::Unknown(_)) && CLOSED.with(Cell::get) {
-                    let known: Vec<String> = Self::KNOWN
-                        .iter()
-                        .map(|known| format!("{} ({known})", known.value()))
-                        .collect();
-                    return Err(serde::de::Error::custom(format!(
-                        "{decoded} is not a {} a request may send (one of {})",
-                        stringify!($name),
-                        known.join(", ")
-                    )));
-                }
-                Ok(decoded)
+                Ok(Self::from_value(i32::deserialize(deserializer)?))
             }
         }
 
