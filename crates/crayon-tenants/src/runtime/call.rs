@@ -276,15 +276,12 @@ async fn send<T: DeserializeOwned>(
             status,
             limit: state.body_limit,
         })?;
+    let body = body.as_ref();
     if !status.is_success() {
-        return Err(Error::Api(ApiFailure::from_body(
-            status,
-            &body,
-            retry_after,
-        )));
+        return Err(Error::Api(ApiFailure::from_body(status, body, retry_after)));
     }
     // An empty body is `null`: what an operation without content (a DELETE) decodes as `()`.
-    let json: &[u8] = if body.is_empty() { b"null" } else { &body };
+    let json: &[u8] = if body.is_empty() { b"null" } else { body };
     match serde_json::from_slice(json) {
         Ok(value) => Ok((status, value)),
         Err(error) => {
@@ -301,7 +298,7 @@ async fn send<T: DeserializeOwned>(
                 snippet: if secret_body {
                     "<not shown: it may hold a token>".to_owned()
                 } else {
-                    snippet(&body)
+                    snippet(body)
                 },
             })
         }
@@ -309,20 +306,26 @@ async fn send<T: DeserializeOwned>(
 }
 
 /// The body, or `None` when it is larger than `limit` bytes (not read further: an announced
-/// length over the limit fails before any of it is read).
-async fn read_body(mut response: Response, limit: usize) -> Result<Option<Vec<u8>>, Error> {
-    let announced = response.content_length();
-    if announced.is_some_and(|length| length > limit as u64) {
-        return Ok(None);
-    }
-    let mut body = Vec::with_capacity(announced.unwrap_or(0) as usize);
-    while let Some(chunk) = response.chunk().await.map_err(Error::from_transport)? {
-        if body.len() + chunk.len() > limit {
-            return Ok(None);
+/// length over the limit fails before any of it is read). A body with an announced length is
+/// read whole (HTTP/1.1 reads no more than it announced), without copying it again.
+async fn read_body(
+    mut response: Response,
+    limit: usize,
+) -> Result<Option<impl AsRef<[u8]>>, Error> {
+    match response.content_length() {
+        Some(length) if length > limit as u64 => Ok(None),
+        Some(_) => Ok(Some(response.bytes().await.map_err(Error::from_transport)?)),
+        None => {
+            let mut body = Vec::new();
+            while let Some(chunk) = response.chunk().await.map_err(Error::from_transport)? {
+                if body.len() + chunk.len() > limit {
+                    return Ok(None);
+                }
+                body.extend_from_slice(&chunk);
+            }
+            Ok(Some(body.into()))
         }
-        body.extend_from_slice(&chunk);
     }
-    Ok(Some(body))
 }
 
 /// Fetches a token with the token operation: one attempt with the client's HTTP client (its
