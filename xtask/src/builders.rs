@@ -419,16 +419,7 @@ fn rust_type(schema: &Value) -> Result<TokenStream> {
     })
 }
 
-/// Follows a `$ref` into the document.
-fn resolve<'a>(spec: &'a Value, value: &'a Value) -> &'a Value {
-    match value["$ref"]
-        .as_str()
-        .and_then(|reference| spec.pointer(reference.strip_prefix('#')?))
-    {
-        Some(target) => resolve(spec, target),
-        None => value,
-    }
-}
+use crayon_tenants_contract::resolve_in as resolve;
 
 /// The schema name of `Items` when `operation` is a list that pages: it takes the query
 /// parameters `page` and `pageSize`, and its 200 answers a referenced schema with `TotalHits`

@@ -127,7 +127,7 @@ fn run_optic(root: &Path, base: &str, head: &str) -> Result<Vec<Change>> {
     let dir = tools::target_dir(root).join("diff");
     std::fs::create_dir_all(&dir)?;
     // Unique names: the tests compare several versions at once.
-    let stamp = format!("{}-{:x}", std::process::id(), fnv1a(&[base, head]));
+    let stamp = format!("{}-{:x}", std::process::id(), short_hash(&[base, head]));
     let (base_file, head_file) = (
         dir.join(format!("base-{stamp}.yaml")),
         dir.join(format!("head-{stamp}.yaml")),
@@ -334,14 +334,12 @@ fn git_show(root: &Path, rev: &str, path: &str) -> Result<String> {
     String::from_utf8(output.stdout).with_context(|| format!("{rev}:{path} is not UTF-8"))
 }
 
-/// A short hash of some texts, for file names (FNV-1a).
-fn fnv1a(texts: &[&str]) -> u64 {
-    texts
-        .iter()
-        .flat_map(|text| text.bytes().chain([0]))
-        .fold(0xcbf2_9ce4_8422_2325, |hash, byte| {
-            (hash ^ u64::from(byte)).wrapping_mul(0x100_0000_01b3)
-        })
+/// A short hash of some texts, for file names within one run.
+fn short_hash(texts: &[&str]) -> u64 {
+    use std::hash::{Hash as _, Hasher as _};
+    let mut hasher = std::hash::DefaultHasher::new();
+    texts.hash(&mut hasher);
+    hasher.finish()
 }
 
 #[cfg(test)]

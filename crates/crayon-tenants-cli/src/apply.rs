@@ -699,9 +699,11 @@ impl<'a> Planner<'a> {
             }
         };
         // The row's fields, by path: the tenant's, and the create's own.
-        let mut desired = Vec::new();
+        let mut desired: Vec<(String, Value)> = crayon_tenants_contract::leaves(&value)
+            .into_iter()
+            .map(|(path, leaf)| (path, leaf.clone()))
+            .collect();
         let mut unknown = Vec::new();
-        rows::leaves(&value, "", &mut desired);
         desired.retain(|(path, leaf)| {
             let known = fields.leaves.iter().any(|(field, _)| field == path);
             if !known {
@@ -918,9 +920,9 @@ fn plan_create(
     let mut not_sent = Vec::new();
     for (path, value) in desired {
         if create_only(path) {
-            rows::set(&mut body, path, value.clone());
+            crayon_tenants_contract::set(&mut body, path, value.clone());
         } else if writable(path) || matches!(path.as_str(), "DomainPrefix" | "Publisher.Id") {
-            rows::set(&mut body, &format!("Tenant.{path}"), value.clone());
+            crayon_tenants_contract::set(&mut body, &format!("Tenant.{path}"), value.clone());
         } else if path != "Organization.Id" {
             not_sent.push(path.as_str());
         }

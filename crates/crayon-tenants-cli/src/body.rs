@@ -32,24 +32,12 @@ pub fn read<T: DeserializeOwned>(file: &Path, schema: &str) -> Result<T, Failure
         let problems: Vec<String> = unknown.iter().map(no_property).collect();
         return Err(Failure::Usage(format!("{name}: {}", problems.join("; "))));
     }
-    serde_path_to_error::deserialize(value).map_err(|error| {
-        let path = error.path().to_string();
-        let message = error.inner().to_string();
-        // serde names a missing field without its parent: give the whole path.
-        let field = message
-            .strip_prefix("missing field `")
-            .and_then(|rest| rest.strip_suffix('`'))
-            .map(|field| {
-                if path == "." {
-                    field.to_owned()
-                } else {
-                    format!("{path}.{field}")
-                }
-            });
-        Failure::Usage(match field {
-            Some(field) => format!("{name}: {field} is required"),
-            None if path == "." => format!("{name}: {message}"),
-            None => format!("{name}: {path}: {message}"),
+    crayon_tenants_contract::deserialize(value).map_err(|problem| {
+        Failure::Usage(match problem.kind {
+            crayon_tenants_contract::ProblemKind::Required => {
+                format!("{name}: {} is required", problem.path)
+            }
+            _ => format!("{name}: {problem}"),
         })
     })
 }

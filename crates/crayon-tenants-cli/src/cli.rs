@@ -4,6 +4,7 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use crayon_tenants::DEFAULT_BASE_URL;
+use crayon_tenants::types::{AgreementTypeConsent, CustomerTenantType, ProgramType};
 
 /// The exit codes, as `--help` prints them.
 pub const EXIT_CODES: &str = "\
@@ -291,7 +292,7 @@ pub enum AgreementsCommand {
         id: i32,
         /// Only agreements of this type.
         #[arg(long, value_enum)]
-        consent_type: Option<ConsentType>,
+        consent_type: Option<AgreementTypeConsent>,
     },
     /// Record an agreement accepted for a customer tenant, from a JSON body (the contract's
     /// ServiceAccountAgreementInput).
@@ -302,15 +303,6 @@ pub enum AgreementsCommand {
         #[arg(long, value_name = "BODY.json")]
         file: PathBuf,
     },
-}
-
-/// Microsoft agreement types.
-#[derive(Clone, Copy, Debug, ValueEnum)]
-pub enum ConsentType {
-    /// Microsoft Cloud Agreement.
-    MicrosoftCloudAgreement,
-    /// Microsoft Customer Agreement.
-    MicrosoftCustomerAgreement,
 }
 
 #[derive(Debug, Args)]
@@ -329,16 +321,9 @@ pub struct ListArgs {
     pub publisher_id: Option<i32>,
     /// Only tenants of this type.
     #[arg(long = "type", value_enum)]
-    pub tenant_type: Option<TenantType>,
+    pub tenant_type: Option<CustomerTenantType>,
     #[command(flatten)]
     pub paging: PagingArgs,
-}
-
-/// Customer tenant types a list can filter on.
-#[derive(Clone, Copy, Debug, ValueEnum)]
-pub enum TenantType {
-    T1,
-    T2,
 }
 
 /// Paging of a listing.
@@ -401,18 +386,10 @@ pub enum PublishersCommand {
         search: Option<String>,
         /// Only publishers with programs of this type.
         #[arg(long, value_enum)]
-        program_type: Option<ProgramTypeArg>,
+        program_type: Option<ProgramType>,
         #[command(flatten)]
         paging: PagingArgs,
     },
-}
-
-/// Publisher program types a list can filter on.
-#[derive(Clone, Copy, Debug, ValueEnum)]
-pub enum ProgramTypeArg {
-    License,
-    Report,
-    Cloud,
 }
 
 /// A `--page-size`, refused unless it is within the bounds the contract gives every list's

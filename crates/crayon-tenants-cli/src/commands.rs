@@ -3,9 +3,8 @@
 use std::io::{IsTerminal as _, Write};
 
 use crayon_tenants::types::{
-    AgreementTypeConsent, CustomerTenantDetailed, CustomerTenantDetailedInput, CustomerTenantType,
-    ExistingCustomerTenantDetailed, NewCustomerTenantDetailed, ServiceAccountAgreementInput,
-    TokenRequest,
+    CustomerTenantDetailed, CustomerTenantDetailedInput, ExistingCustomerTenantDetailed,
+    NewCustomerTenantDetailed, ServiceAccountAgreementInput, TokenRequest,
 };
 use crayon_tenants::{Client, Credentials, KnownReferences};
 use crayon_tenants_mock::{MockConfig, MockServer, StateFileError};
@@ -13,8 +12,7 @@ use serde_json::json;
 
 use crate::body;
 use crate::cli::{
-    AgreementsCommand, Cli, Command, ConsentType, GlobalOptions, ListArgs, Output, TenantType,
-    TenantsCommand,
+    AgreementsCommand, Cli, Command, GlobalOptions, ListArgs, Output, TenantsCommand,
 };
 use crate::failure::Failure;
 use crate::secrets;
@@ -136,7 +134,7 @@ fn filtered(client: &Client, args: &ListArgs) -> crayon_tenants::builder::ListCu
         builder = builder.publisher_id(publisher);
     }
     if let Some(kind) = args.tenant_type {
-        builder = builder.customer_tenant_type(tenant_type(kind));
+        builder = builder.customer_tenant_type(kind);
     }
     builder
 }
@@ -305,14 +303,7 @@ async fn tenants(
         TenantsCommand::Agreements(AgreementsCommand::List { id, consent_type }) => {
             let mut request = client.list_customer_tenant_agreements().id(id);
             if let Some(consent_type) = consent_type {
-                request = request.agreement_type_consent(match consent_type {
-                    ConsentType::MicrosoftCloudAgreement => {
-                        AgreementTypeConsent::MicrosoftCloudAgreement
-                    }
-                    ConsentType::MicrosoftCustomerAgreement => {
-                        AgreementTypeConsent::MicrosoftCustomerAgreement
-                    }
-                });
+                request = request.agreement_type_consent(consent_type);
             }
             let agreements = request.await?;
             let items = agreements.items.as_deref().unwrap_or_default();
@@ -352,13 +343,6 @@ fn detailed_result(
         _ => output::document(out, format, detailed)?,
     }
     Ok(())
-}
-
-fn tenant_type(kind: TenantType) -> CustomerTenantType {
-    match kind {
-        TenantType::T1 => CustomerTenantType::T1,
-        TenantType::T2 => CustomerTenantType::T2,
-    }
 }
 
 /// Waits for a whole listing, with a spinner on stderr when stderr is a terminal.

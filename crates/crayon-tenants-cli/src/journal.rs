@@ -97,13 +97,8 @@ fn line(
 ) -> serde_json::Map<String, Value> {
     let (operation, fields): (&str, Vec<Value>) = match request {
         Request::Create(body) => {
-            let mut leaves = Vec::new();
-            crate::rows::leaves(
-                &serde_json::to_value(body).unwrap_or(Value::Null),
-                "",
-                &mut leaves,
-            );
-            let fields = leaves
+            let body = serde_json::to_value(body).unwrap_or(Value::Null);
+            let fields = crayon_tenants_contract::leaves(&body)
                 .iter()
                 .map(|(field, new)| Journal::field(field, &Value::Null, new))
                 .collect();

@@ -5,14 +5,13 @@
 
 use std::io::{self, Write};
 
-use crayon_tenants::types::{CustomerTenant, InvoiceProfile, Organization, ProgramType, Publisher};
+use crayon_tenants::types::{CustomerTenant, InvoiceProfile, Organization, Publisher};
 use crayon_tenants::{Client, ListRequest, Paging};
 use serde::Serialize;
 use serde_json::{Value, json};
 
 use crate::cli::{
-    InvoiceProfilesCommand, OrganizationsCommand, Output, PagingArgs, ProgramTypeArg,
-    PublishersCommand,
+    InvoiceProfilesCommand, OrganizationsCommand, Output, PagingArgs, PublishersCommand,
 };
 use crate::commands;
 use crate::failure::Failure;
@@ -129,11 +128,7 @@ pub async fn publishers(
         request = request.search(search);
     }
     if let Some(program_type) = program_type {
-        request = request.program_type(match program_type {
-            ProgramTypeArg::License => ProgramType::License,
-            ProgramTypeArg::Report => ProgramType::Report,
-            ProgramTypeArg::Cloud => ProgramType::Cloud,
-        });
+        request = request.program_type(program_type);
     }
     print(request.paging(), &paging, &PUBLISHER, format, out).await
 }

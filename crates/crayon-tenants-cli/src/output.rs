@@ -27,9 +27,7 @@ pub fn document<T: Serialize>(out: &mut impl Write, format: Output, value: &T) -
             // The JSON paths of the rows' leaves, each once, in order.
             let mut columns: Vec<String> = Vec::new();
             for row in &rows {
-                let mut leaves = Vec::new();
-                crate::rows::leaves(row, "", &mut leaves);
-                for (path, _) in leaves {
+                for (path, _) in crayon_tenants_contract::leaves(row) {
                     if !path.is_empty() && !columns.contains(&path) {
                         columns.push(path);
                     }
@@ -63,7 +61,10 @@ impl<W: Write> Csv<W> {
     pub fn new(out: W, columns: Vec<String>) -> io::Result<Self> {
         let mut writer = csv::Writer::from_writer(out);
         writer.write_record(&columns).map_err(io::Error::other)?;
-        let pointers = columns.iter().map(|column| pointer(column)).collect();
+        let pointers = columns
+            .iter()
+            .map(|column| crayon_tenants_contract::pointer(column))
+            .collect();
         Ok(Self { writer, pointers })
     }
 
@@ -84,7 +85,7 @@ impl<W: Write> Csv<W> {
 pub fn csv_record(value: &Value, columns: &[String]) -> Vec<u8> {
     let cells: Vec<String> = columns
         .iter()
-        .map(|column| cell_at(value, &pointer(column)))
+        .map(|column| cell_at(value, &crayon_tenants_contract::pointer(column)))
         .collect();
     csv_record_of(&cells)
 }
@@ -94,17 +95,6 @@ pub fn csv_record_of(cells: &[String]) -> Vec<u8> {
     let mut writer = csv::Writer::from_writer(Vec::new());
     let _ = writer.write_record(cells);
     writer.into_inner().unwrap_or_default()
-}
-
-/// The JSON pointer of a column's JSON path (`Publisher.Id` is `/Publisher/Id`).
-fn pointer(column: &str) -> String {
-    format!(
-        "/{}",
-        column
-            .replace('~', "~0")
-            .replace('/', "~1")
-            .replace('.', "/")
-    )
 }
 
 /// A cell: the value at the pointer, empty when absent or null, text without its quotes.
@@ -120,7 +110,7 @@ fn cell_at(value: &Value, pointer: &str) -> String {
 pub fn cells(value: &Value, columns: &[String]) -> Vec<String> {
     columns
         .iter()
-        .map(|column| cell_at(value, &pointer(column)))
+        .map(|column| cell_at(value, &crayon_tenants_contract::pointer(column)))
         .collect()
 }
 

@@ -37,7 +37,7 @@ impl Fields {
         contract::columns(name)
             .into_iter()
             .filter(|path| prefix_filter(path))
-            .filter_map(|path| leaf_kind(&schema, &path).map(|kind| (path, kind)))
+            .filter_map(|path| contract::leaf_type(&schema, &path).map(|kind| (path, kind)))
             .collect()
     }
 
@@ -167,41 +167,10 @@ fn csv_values<'a>(
                 "boolean" => cell.trim().parse::<bool>().map(Value::from).ok(),
                 _ => None,
             };
-            set(&mut value, path, typed.unwrap_or_else(|| Value::from(cell)));
+            contract::set(&mut value, path, typed.unwrap_or_else(|| Value::from(cell)));
         }
         Ok(value)
     }))
-}
-
-/// The JSON type of the field at `path` (`Tenant.Publisher.Id`) of `schema`, per the contract.
-pub fn leaf_kind(schema: &Value, path: &str) -> Option<String> {
-    let mut schema = contract::effective(schema);
-    for name in path.split('.') {
-        schema = contract::effective(schema.get("properties")?.get(name)?);
-    }
-    match schema.get("type").and_then(Value::as_str) {
-        Some("object" | "array") | None if schema.get("enum").is_none() => None,
-        Some(kind) => Some(kind.to_owned()),
-        None => Some("integer".to_owned()),
-    }
-}
-
-/// Sets the value at a JSON path (`Tenant.Publisher.Id`), making the objects on the way.
-pub fn set(value: &mut Value, path: &str, leaf: Value) {
-    let mut current = value;
-    let names: Vec<&str> = path.split('.').collect();
-    for (index, name) in names.iter().enumerate() {
-        let Value::Object(object) = current else {
-            return;
-        };
-        if index + 1 == names.len() {
-            object.insert((*name).to_owned(), leaf);
-            return;
-        }
-        current = object
-            .entry((*name).to_owned())
-            .or_insert_with(|| Value::Object(Map::new()));
-    }
 }
 
 /// A schema of the contract that rows are checked against, every problem named by its path.
@@ -218,30 +187,13 @@ impl Checker {
     }
 
     /// Every problem of the value: `Tenant.Name: required`, `Tenant.CustomerTenantType: 9 is
-    /// not one of ...`.
+    /// not one of ...`; the row itself is `(row)`.
     pub fn problems(&self, value: &Value) -> Vec<String> {
-        use jsonschema::error::ValidationErrorKind;
-        self.validator
-            .iter_errors(value)
-            .map(|error| {
-                let mut path = error
-                    .instance_path()
-                    .as_str()
-                    .trim_start_matches('/')
-                    .replace('/', ".");
-                if let ValidationErrorKind::Required { property } = error.kind() {
-                    let property = property.as_str().unwrap_or_default();
-                    path = if path.is_empty() {
-                        property.to_owned()
-                    } else {
-                        format!("{path}.{property}")
-                    };
-                    return format!("{path}: required");
-                }
-                if path.is_empty() {
-                    path = "(row)".to_owned();
-                }
-                format!("{path}: {error}")
+        contract::problems(&self.validator, value)
+            .into_iter()
+            .map(|problem| match problem.path.is_empty() {
+                true => format!("(row): {problem}"),
+                false => problem.to_string(),
             })
             .collect()
     }
@@ -252,25 +204,7 @@ impl Checker {
         if !problems.is_empty() {
             return Err(problems);
         }
-        serde_path_to_error::deserialize(value)
-            .map_err(|error| vec![format!("{}: {}", error.path(), error.inner())])
-    }
-}
-
-/// Every leaf of a JSON value with its dotted path (`InvoiceProfile.Id`).
-pub fn leaves(value: &Value, prefix: &str, out: &mut Vec<(String, Value)>) {
-    match value {
-        Value::Object(object) => {
-            for (name, value) in object {
-                let path = if prefix.is_empty() {
-                    name.clone()
-                } else {
-                    format!("{prefix}.{name}")
-                };
-                leaves(value, &path, out);
-            }
-        }
-        leaf => out.push((prefix.to_owned(), leaf.clone())),
+        contract::deserialize(value).map_err(|problem| vec![problem.to_string()])
     }
 }
 
@@ -278,13 +212,11 @@ pub fn leaves(value: &Value, prefix: &str, out: &mut Vec<(String, Value)>) {
 /// keep them and as they are compared to tell whether it changed since: a person's data (the
 /// agreement's names, e-mail address, phone number) as a digest ([`kept`]).
 pub fn tenant_leaves(tenant: &Value) -> std::collections::BTreeMap<String, Value> {
-    let mut found = Vec::new();
-    leaves(tenant, "", &mut found);
-    found
+    contract::leaves(tenant)
         .into_iter()
         .filter(|(_, value)| !value.is_null())
         .map(|(field, value)| {
-            let value = kept(&field, &value);
+            let value = kept(&field, value);
             (field, value)
         })
         .collect()

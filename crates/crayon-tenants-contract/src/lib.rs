@@ -103,11 +103,17 @@ pub fn operations() -> impl Iterator<Item = (&'static str, String, &'static Valu
 
 /// Resolves a `$ref` to `#/components/...` (a response, a parameter, a schema).
 pub fn resolve(value: &Value) -> &Value {
+    resolve_in(document(), value)
+}
+
+/// Resolves a `$ref` within `document` (an OpenAPI document as JSON: the contract being
+/// changed, before it is embedded here), following references to references.
+pub fn resolve_in<'a>(document: &'a Value, value: &'a Value) -> &'a Value {
     match value.get("$ref").and_then(Value::as_str) {
         Some(reference) => reference
             .strip_prefix('#')
-            .and_then(|pointer| document().pointer(pointer))
-            .map_or(value, resolve),
+            .and_then(|pointer| document.pointer(pointer))
+            .map_or(value, |target| resolve_in(document, target)),
         None => value,
     }
 }
@@ -272,11 +278,7 @@ fn walk_unknown(value: &Value, schema: &Value, path: &str, found: &mut Vec<Unkno
     match value {
         Value::Object(members) if !properties.is_empty() => {
             for (name, member) in members {
-                let here = if path.is_empty() {
-                    name.clone()
-                } else {
-                    format!("{path}.{name}")
-                };
+                let here = join(path, name);
                 match properties
                     .iter()
                     .find(|(known, _)| known.eq_ignore_ascii_case(name))
@@ -333,11 +335,7 @@ pub fn columns(name: &str) -> Vec<String> {
         match schema.get("properties").and_then(Value::as_object) {
             Some(properties) if depth < 4 => {
                 for (name, property) in properties {
-                    let path = if prefix.is_empty() {
-                        name.clone()
-                    } else {
-                        format!("{prefix}.{name}")
-                    };
+                    let path = join(prefix, name);
                     walk(property, &path, paths, depth + 1);
                 }
             }
@@ -349,9 +347,263 @@ pub fn columns(name: &str) -> Vec<String> {
     paths
 }
 
+/// `Tenant.Publisher` and `Id` as `Tenant.Publisher.Id`: the dotted path of a field inside
+/// another (an empty `path` is the value itself).
+pub fn join(path: &str, name: &str) -> String {
+    if path.is_empty() {
+        name.to_owned()
+    } else {
+        format!("{path}.{name}")
+    }
+}
+
+/// The dotted path of a JSON pointer: `/Tenant/Publisher/Id` is `Tenant.Publisher.Id`, `/Items/0`
+/// is `Items[0]`, and the empty pointer is the empty path.
+pub fn field_path(pointer: &str) -> String {
+    let mut path = String::new();
+    for segment in pointer.split('/').filter(|segment| !segment.is_empty()) {
+        let segment = segment.replace("~1", "/").replace("~0", "~");
+        if segment.bytes().all(|byte| byte.is_ascii_digit()) && !path.is_empty() {
+            path.push_str(&format!("[{segment}]"));
+        } else {
+            path = join(&path, &segment);
+        }
+    }
+    path
+}
+
+/// The JSON pointer of a dotted path: `Publisher.Id` is `/Publisher/Id`.
+pub fn pointer(path: &str) -> String {
+    let escaped = path.replace('~', "~0").replace('/', "~1");
+    format!("/{}", escaped.replace('.', "/"))
+}
+
+/// Every leaf of a JSON value (what is not an object) with its dotted path (`InvoiceProfile.Id`),
+/// in the value's order.
+pub fn leaves(value: &Value) -> Vec<(String, &Value)> {
+    fn walk<'v>(value: &'v Value, path: String, out: &mut Vec<(String, &'v Value)>) {
+        match value {
+            Value::Object(object) => {
+                for (name, inner) in object {
+                    walk(inner, join(&path, name), out);
+                }
+            }
+            leaf => out.push((path, leaf)),
+        }
+    }
+    let mut out = Vec::new();
+    walk(value, String::new(), &mut out);
+    out
+}
+
+/// The JSON type of the leaf at `path` (`Tenant.Publisher.Id`) of `schema`: `string`, `integer`
+/// (an enumeration too), `number` or `boolean`; none for an object, an array or no such field.
+pub fn leaf_type(schema: &Value, path: &str) -> Option<String> {
+    let mut schema = effective(schema);
+    for name in path.split('.') {
+        schema = effective(schema.get("properties")?.get(name)?);
+    }
+    match schema.get("type").and_then(Value::as_str) {
+        Some("object" | "array") | None if schema.get("enum").is_none() => None,
+        Some(kind) => Some(kind.to_owned()),
+        None => Some("integer".to_owned()),
+    }
+}
+
+/// Sets the value at a JSON path (`Tenant.Publisher.Id`), making the objects on the way.
+pub fn set(value: &mut Value, path: &str, leaf: Value) {
+    let mut current = value;
+    let names: Vec<&str> = path.split('.').collect();
+    for (index, name) in names.iter().enumerate() {
+        let Value::Object(object) = current else {
+            return;
+        };
+        if index + 1 == names.len() {
+            object.insert((*name).to_owned(), leaf);
+            return;
+        }
+        current = object
+            .entry((*name).to_owned())
+            .or_insert_with(|| Value::Object(Map::new()));
+    }
+}
+
+/// What is wrong with a value under a schema of the contract, and where.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Problem {
+    /// The field's dotted path (`Tenant.Publisher.Id`, `Items[0]`); empty for the value itself.
+    pub path: String,
+    /// What is wrong there.
+    pub kind: ProblemKind,
+}
+
+/// What is wrong with a field.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum ProblemKind {
+    /// The schema requires it and it is absent.
+    Required,
+    /// It is `null` where the schema takes none.
+    Null,
+    /// Anything else, in the validator's (or serde's) words.
+    Invalid(String),
+}
+
+impl std::fmt::Display for Problem {
+    /// `Tenant.Name: required`, `Tenant.CustomerTenantType: 9 is not one of ...`.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        if !self.path.is_empty() {
+            write!(f, "{}: ", self.path)?;
+        }
+        match &self.kind {
+            ProblemKind::Required => f.write_str("required"),
+            ProblemKind::Null => f.write_str("null is not allowed here"),
+            ProblemKind::Invalid(message) => f.write_str(message),
+        }
+    }
+}
+
+/// Every problem `validator` (of a schema of the contract) finds in `value`, at its field path;
+/// a required property is named by its own path.
+pub fn problems(validator: &jsonschema::Validator, value: &Value) -> Vec<Problem> {
+    use jsonschema::error::ValidationErrorKind;
+    validator
+        .iter_errors(value)
+        .map(|error| {
+            let path = field_path(error.instance_path().as_str());
+            match error.kind() {
+                ValidationErrorKind::Required { property } => Problem {
+                    path: join(&path, property.as_str().unwrap_or_default()),
+                    kind: ProblemKind::Required,
+                },
+                _ if error.instance().is_null() => Problem {
+                    path,
+                    kind: ProblemKind::Null,
+                },
+                _ => Problem {
+                    path,
+                    kind: ProblemKind::Invalid(error.to_string()),
+                },
+            }
+        })
+        .collect()
+}
+
+/// `value` as its Rust type, or the first problem serde met, at its field path (a missing
+/// field named by its own path, as [`problems`] names it).
+pub fn deserialize<T: serde::de::DeserializeOwned>(value: Value) -> Result<T, Problem> {
+    serde_path_to_error::deserialize(value).map_err(|error| {
+        let path = match error.path().to_string() {
+            root if root == "." => String::new(),
+            path => path,
+        };
+        let message = error.into_inner().to_string();
+        match message
+            .strip_prefix("missing field `")
+            .and_then(|rest| rest.strip_suffix('`'))
+        {
+            Some(field) => Problem {
+                path: join(&path, field),
+                kind: ProblemKind::Required,
+            },
+            None => Problem {
+                path,
+                kind: ProblemKind::Invalid(message),
+            },
+        }
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn paths_pointers_and_leaves_agree() {
+        assert_eq!(field_path("/Tenant/Publisher/Id"), "Tenant.Publisher.Id");
+        assert_eq!(field_path("/Items/0/Name"), "Items[0].Name");
+        assert_eq!(field_path(""), "");
+        assert_eq!(pointer("Tenant.Publisher.Id"), "/Tenant/Publisher/Id");
+        let mut value = json!({});
+        set(&mut value, "Tenant.Publisher.Id", json!(2));
+        set(&mut value, "Tenant.Name", json!("Contoso"));
+        assert_eq!(
+            value.pointer(&pointer("Tenant.Publisher.Id")),
+            Some(&json!(2))
+        );
+        let leaves: Vec<(String, Value)> = leaves(&value)
+            .into_iter()
+            .map(|(path, leaf)| (path, leaf.clone()))
+            .collect();
+        assert_eq!(
+            leaves,
+            [
+                ("Tenant.Name".to_owned(), json!("Contoso")),
+                ("Tenant.Publisher.Id".to_owned(), json!(2))
+            ]
+        );
+        let schema = schema_ref("NewCustomerTenantDetailed");
+        assert_eq!(
+            leaf_type(&schema, "Tenant.Publisher.Id").as_deref(),
+            Some("integer")
+        );
+        assert_eq!(
+            leaf_type(&schema, "Tenant.CustomerTenantType").as_deref(),
+            Some("integer")
+        );
+        assert_eq!(leaf_type(&schema, "Tenant.Name").as_deref(), Some("string"));
+        assert_eq!(leaf_type(&schema, "Tenant"), None);
+    }
+
+    #[test]
+    fn problems_are_named_by_their_field_path() {
+        let validator = validator(&schema_ref("NewCustomerTenantDetailed"));
+        let problems = problems(&validator, &json!({"Tenant": {"Name": null}}));
+        assert!(
+            problems.contains(&Problem {
+                path: "Profile".to_owned(),
+                kind: ProblemKind::Required
+            }),
+            "{problems:?}"
+        );
+        assert!(
+            problems.contains(&Problem {
+                path: "Tenant.DomainPrefix".to_owned(),
+                kind: ProblemKind::Required
+            }),
+            "{problems:?}"
+        );
+        assert!(
+            problems.contains(&Problem {
+                path: "Tenant.Name".to_owned(),
+                kind: ProblemKind::Null
+            }),
+            "{problems:?}"
+        );
+        #[derive(Debug, serde::Deserialize)]
+        #[allow(dead_code)]
+        struct Outer {
+            #[serde(rename = "Inner")]
+            inner: Inner,
+        }
+        #[derive(Debug, serde::Deserialize)]
+        #[allow(dead_code)]
+        struct Inner {
+            #[serde(rename = "Id")]
+            id: i32,
+        }
+        let missing = deserialize::<Outer>(json!({"Inner": {}})).unwrap_err();
+        assert_eq!(
+            missing,
+            Problem {
+                path: "Inner.Id".to_owned(),
+                kind: ProblemKind::Required
+            }
+        );
+        assert_eq!(missing.to_string(), "Inner.Id: required");
+        let wrong = deserialize::<Outer>(json!({"Inner": {"Id": "x"}})).unwrap_err();
+        assert_eq!(wrong.path, "Inner.Id");
+        assert!(matches!(wrong.kind, ProblemKind::Invalid(_)));
+    }
 
     #[test]
     fn nullable_references_admit_null_and_report_problems_inside_at_their_path() {

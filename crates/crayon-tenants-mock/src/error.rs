@@ -147,6 +147,25 @@ impl FieldProblem {
     }
 }
 
+impl From<crayon_tenants_contract::Problem> for FieldProblem {
+    /// The contract's problem as the API words it; the body itself is `(body)`.
+    fn from(problem: crayon_tenants_contract::Problem) -> Self {
+        use crayon_tenants_contract::ProblemKind;
+        let field = match problem.path {
+            path if path.is_empty() => "(body)".to_owned(),
+            path => path,
+        };
+        match problem.kind {
+            ProblemKind::Required => Self::required(field),
+            ProblemKind::Null => Self::invalid(
+                field,
+                "null is not allowed here; leave the property out instead.".to_owned(),
+            ),
+            ProblemKind::Invalid(message) => Self::invalid(field, message),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -77,10 +77,6 @@ mod state_file;
 mod tenants;
 mod token;
 
-/// The contract as JSON Schema (the `crayon-tenants-contract` crate), re-exported for the users
-/// of earlier versions that reached it here.
-pub use crayon_tenants_contract as contract;
-
 pub use config::{MockConfig, MockCredentials};
 pub use faults::{Fault, FaultParseError, FaultRule};
 pub use operation::{Operation, UnknownOperation};

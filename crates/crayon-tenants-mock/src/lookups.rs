@@ -36,10 +36,15 @@ fn page_of<T>(app: &App, query: &QueryParams, default_size: i32, items: Vec<T>) 
     let page = query.int("page").unwrap_or(1).max(1);
     let size = query.int("pageSize").unwrap_or(default_size).max(1);
     let size = app.page_size_cap.map_or(size, |cap| size.min(cap)) as usize;
-    let skip = usize::try_from(page - 1)
-        .unwrap_or(usize::MAX)
-        .saturating_mul(size);
+    let skip = first_index(page, size);
     (items.into_iter().skip(skip).take(size).collect(), total)
+}
+
+/// The index of the first item of page `page` (from 1) of pages of `size` items.
+pub(crate) fn first_index(page: i32, size: usize) -> usize {
+    usize::try_from(page - 1)
+        .unwrap_or(usize::MAX)
+        .saturating_mul(size)
 }
 
 /// Whether `name` contains `search` (absent: everything), ignoring case.

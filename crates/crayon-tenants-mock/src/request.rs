@@ -5,7 +5,7 @@
 //! What is valid is the contract's to say, for the operation the request was routed to (the
 //! router puts its [`Operation`] into the request's extensions): the query against the
 //! operation's parameters, the body against its request body's schema, both with a JSON Schema
-//! validator (`contract.rs`). No rule is kept here that the contract does not state.
+//! validator (the `crayon-tenants-contract` crate). No rule is kept here that the contract does not state.
 
 use std::collections::HashMap;
 use std::sync::OnceLock;
@@ -330,60 +330,16 @@ pub(crate) fn bind<T: DeserializeOwned>(
         return Err(MockError::invalid_body(vec![problem]));
     }
     contract::fold_case(&mut value, schema);
-    let mut problems: Vec<FieldProblem> = validator
-        .iter_errors(&value)
-        .map(|error| {
-            let path = field_path(error.instance_path().as_str());
-            match error.kind() {
-                ValidationErrorKind::Required { property } => {
-                    FieldProblem::required(join(&path, property.as_str().unwrap_or_default()))
-                }
-                _ if error.instance().is_null() => FieldProblem::invalid(
-                    path,
-                    "null is not allowed here; leave the property out instead.".to_owned(),
-                ),
-                _ => FieldProblem::invalid(path, error.to_string()),
-            }
-        })
+    let mut problems: Vec<FieldProblem> = contract::problems(validator, &value)
+        .into_iter()
+        .map(FieldProblem::from)
         .collect();
     problems.sort_by(|a, b| a.field.cmp(&b.field));
     problems.dedup_by(|a, b| a.field == b.field);
     if !problems.is_empty() {
         return Err(MockError::invalid_body(problems));
     }
-    serde_path_to_error::deserialize(value).map_err(|error| {
-        MockError::invalid_body(vec![FieldProblem::invalid(
-            field_path(&error.path().to_string().replace('.', "/")),
-            error.inner().to_string(),
-        )])
-    })
-}
-
-/// `Tenant.Publisher.Id` for the JSON pointer `/Tenant/Publisher/Id`, `Items[0]` for
-/// `/Items/0`, `(body)` for the whole body.
-fn field_path(pointer: &str) -> String {
-    let mut path = String::new();
-    for segment in pointer.split('/').filter(|segment| !segment.is_empty()) {
-        let segment = segment.replace("~1", "/").replace("~0", "~");
-        if segment.bytes().all(|byte| byte.is_ascii_digit()) && !path.is_empty() {
-            path.push_str(&format!("[{segment}]"));
-        } else {
-            path = join(&path, &segment);
-        }
-    }
-    if path.is_empty() {
-        "(body)".to_owned()
-    } else {
-        path
-    }
-}
-
-fn join(path: &str, name: &str) -> String {
-    if path.is_empty() || path == "(body)" {
-        name.to_owned()
-    } else {
-        format!("{path}.{name}")
-    }
+    contract::deserialize(value).map_err(|problem| MockError::invalid_body(vec![problem.into()]))
 }
 
 #[cfg(test)]

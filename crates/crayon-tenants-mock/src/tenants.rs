@@ -112,9 +112,7 @@ pub(crate) async fn list(
             .as_deref()
             .is_some_and(|v| v.to_lowercase().contains(needle))
     };
-    let skip = usize::try_from(page - 1)
-        .unwrap_or(usize::MAX)
-        .saturating_mul(page_size as usize);
+    let skip = crate::lookups::first_index(page, page_size as usize);
     // A `repeat` fault: this page starts one tenant early.
     let skip = skip.saturating_sub(usize::from(app.state.take_overlap(page)));
     let (total, items) = app.state.list_page(

@@ -14,7 +14,7 @@ use tracing::Instrument as _;
 use crate::{Client, Error};
 
 /// What `Debug` prints in place of a secret.
-const REDACTED: &str = "<redacted>";
+use crate::types::sensitive::REDACTED;
 
 /// The API client and API user of the password grant: the client id and secret from Cloud-iQ's
 /// "API Management" page, and an API user whose authentication type is "Resource Flow".

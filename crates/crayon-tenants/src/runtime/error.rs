@@ -447,40 +447,10 @@ impl fmt::Display for ApiFailure {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{}", self.status)?;
         match (&self.error, &self.body) {
-            (Some(error), _) => {
-                let status_code = self.status.as_str();
-                // `ErrorCode` often repeats the status ("400 BadRequest"); show it only when it
-                // says more.
-                if let Some(code) = error
-                    .error_code
-                    .as_deref()
-                    .filter(|code| !code.starts_with(status_code))
-                {
-                    write!(f, ": {code}")?;
-                }
-                if let Some(oauth) = error.error.as_deref() {
-                    write!(f, ": {oauth}")?;
-                }
-                if let Some(message) = error
-                    .message
-                    .as_deref()
-                    .or(error.error_description.as_deref())
-                {
-                    write!(f, ": {message}")?;
-                }
-                for object_error in error.object_errors.iter().flatten() {
-                    let field = object_error
-                        .parameters
-                        .as_ref()
-                        .and_then(|p| p.get("Field"))
-                        .and_then(Option::as_deref);
-                    match (field, object_error.message.as_deref()) {
-                        (Some(field), Some(message)) => write!(f, "; {field}: {message}")?,
-                        (None, Some(message)) => write!(f, "; {message}")?,
-                        _ => {}
-                    }
-                }
-            }
+            (Some(error), _) => match error.to_string() {
+                said if said.is_empty() || said.starts_with(';') => f.write_str(&said)?,
+                said => write!(f, ": {said}")?,
+            },
             (None, Some(body)) => write!(f, " (body: {body})")?,
             (None, None) => write!(f, " (empty body)")?,
         }
@@ -490,6 +460,42 @@ impl fmt::Display for ApiFailure {
         f.write_str(token_suffix(self.while_requesting_token))
     }
 }
+
+impl fmt::Display for ApiError {
+    /// `DomainPrefixTaken: The domain prefix is already in use; Tenant.DomainPrefix: ...`: its
+    /// code (unless it only repeats the status, `400 BadRequest`), the OAuth error, the message,
+    /// then each object error with its field.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let code = self
+            .error_code
+            .as_deref()
+            .filter(|code| !code.starts_with(|c: char| c.is_ascii_digit()));
+        let message = self
+            .message
+            .as_deref()
+            .or(self.error_description.as_deref());
+        let said: Vec<&str> = [code, self.error.as_deref(), message]
+            .into_iter()
+            .flatten()
+            .collect();
+        f.write_str(&said.join(": "))?;
+        for object_error in self.object_errors.iter().flatten() {
+            let field = object_error
+                .parameters
+                .as_ref()
+                .and_then(|p| p.get("Field"))
+                .and_then(Option::as_deref);
+            match (field, object_error.message.as_deref()) {
+                (Some(field), Some(message)) => write!(f, "; {field}: {message}")?,
+                (None, Some(message)) => write!(f, "; {message}")?,
+                _ => {}
+            }
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for ApiError {}
 
 /// The first characters of a body, on one line. Reads only the first few hundred bytes, so a
 /// huge body costs no more than a small one.

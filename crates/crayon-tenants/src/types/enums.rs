@@ -41,6 +41,20 @@ pub(crate) fn refused<E: OpenEnum>(value: i64) -> Option<String> {
     })
 }
 
+/// `MicrosoftCloudAgreement` as `microsoft-cloud-agreement`.
+#[cfg(feature = "clap")]
+fn kebab_case(name: &str) -> String {
+    name.chars()
+        .enumerate()
+        .fold(String::new(), |mut kebab, (index, c)| {
+            if c.is_ascii_uppercase() && index > 0 {
+                kebab.push('-');
+            }
+            kebab.push(c.to_ascii_lowercase());
+            kebab
+        })
+}
+
 /// An integer an open enum does not name, as the server sent it. Only the enums make one (from a
 /// value none of their variants has), so it cannot hide a known value.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -97,6 +111,22 @@ macro_rules! open_enum {
             const KNOWN: &'static [Self] = Self::KNOWN;
             fn value(self) -> i32 {
                 self.value()
+            }
+        }
+
+        /// The values it names, as command-line values in kebab case (`t2`, `microsoft-cloud-agreement`).
+        #[cfg(feature = "clap")]
+        impl clap::ValueEnum for $name {
+            fn value_variants<'a>() -> &'a [Self] {
+                Self::KNOWN
+            }
+
+            fn to_possible_value(&self) -> Option<clap::builder::PossibleValue> {
+                let (name, help): (&str, &str) = match self {
+                    $(Self::$variant => (stringify!($variant), concat!($($variant_doc),+)),)+
+                    Self::Unknown(_) => return None,
+                };
+                Some(clap::builder::PossibleValue::new(kebab_case(name)).help(help.trim()))
             }
         }
 

@@ -4,7 +4,7 @@
 
 mod bodies;
 pub mod enums;
-mod sensitive;
+pub(crate) mod sensitive;
 
 pub use crate::generated::types::*;
 pub use enums::*;

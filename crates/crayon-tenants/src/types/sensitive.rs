@@ -11,7 +11,7 @@ use std::fmt;
 use serde::{Deserialize, Serialize};
 
 /// What `Debug` prints in place of a secret that is present.
-const REDACTED: &str = "<redacted>";
+pub(crate) const REDACTED: &str = "<redacted>";
 
 /// Formats an optional secret as `Some("<redacted>")` or `None`, never its value.
 fn redact(secret: &Option<String>) -> Option<&'static str> {
