@@ -42,7 +42,7 @@
 //!
 //! - [`Client`]: one method per operation, each returning a [`builder`]; awaiting it is the one
 //!   way to send a call (token, refresh after a 401, [`RetryPolicy`], deadline, body limit,
-//!   redirects, [`Error`]: see `runtime/call.rs`). Made by [`Client::builder`].
+//!   redirects, [`Error`]: see [`CallFuture`]). Made by [`Client::builder`].
 //! - [`Paging`]: every list that pages, `.into_stream()` or `.paging()`.
 //! - [`CreateOnce`], [`KnownReferences`] and the look-ups by name
 //!   ([`Client::find_organization_by_name`] and its siblings).

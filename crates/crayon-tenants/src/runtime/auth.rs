@@ -20,6 +20,14 @@ use crate::types::sensitive::REDACTED;
 /// "API Management" page, and an API user whose authentication type is "Resource Flow".
 ///
 /// `Debug` shows the client id and the user name, never the secret or the password.
+///
+/// The token is fetched on first use and shared by every clone of the client. A call that
+/// finds a valid token never waits: when the token is due (a minute before `ExpiresIn`, or half
+/// way through a short lifetime), one refresh starts in the background and the old token is
+/// used meanwhile. Calls without a valid token wait for the one token request in flight and all
+/// get its outcome, success or failure; it runs in a task of its own, so a cancelled call does
+/// not cancel it for the others. Any `ExpiresIn` works (missing: an hour; zero or negative: not
+/// kept; above a day: a day). A 401 on a cached token refreshes it and repeats the call once.
 #[derive(Clone, PartialEq, Eq)]
 pub struct Credentials {
     client_id: String,
@@ -140,14 +148,8 @@ struct CacheState {
     refresh: Option<Refresh>,
 }
 
-/// The token of a [`Credentials`], fetched on first use and shared by every clone of the client.
-///
-/// A call that finds a valid token never waits: when the token is due for refresh (a minute
-/// before `ExpiresIn`, or half way through a short lifetime), the call starts one refresh in the
-/// background and goes on with the old token. Calls that find no valid token wait for the one
-/// token request in flight and all get its outcome, success or failure. The request runs in a
-/// task of its own, so a call that is cancelled does not cancel it for the others. The lock is
-/// held for a few instructions, never across the network.
+/// The token of a [`Credentials`], as its documentation says. The lock is held for a few
+/// instructions, never across the network.
 pub(crate) struct TokenCache {
     credentials: Credentials,
     state: Arc<Mutex<CacheState>>,

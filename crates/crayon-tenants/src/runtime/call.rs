@@ -1,22 +1,4 @@
-//! The one call path: what happens when a builder is awaited
-//! (`client.get_customer_tenant().id(42).await`), and when the token cache fetches a token.
-//!
-//! The generated builder builds the `reqwest::Request` once. For each attempt this takes a token
-//! from the cache (HTTP Basic client credentials for the token operation), waits its turn (the
-//! pause every clone of the client shares after a 429 or 503, and the rate cap), sends a copy
-//! of the request, reads the body within the client's limit, and decodes it or turns it into
-//! [`Error`], the real status and `Retry-After` kept. Around the attempts: one repeat with a new
-//! token after a 401 on a cached one, the retries [`RetryPolicy`](crate::RetryPolicy) allows, and
-//! the overall deadline.
-//!
-//! Tracing, with OpenTelemetry's names for HTTP clients: a `crayon_tenants.call` span per call
-//! (`operation`, `http.request.method`, `server.address`, `server.port`, and when it ends
-//! `attempts`, `http.response.status_code`, `error.type`), a child `crayon_tenants.attempt` per
-//! attempt (`http.request.resend_count`, `url.full`, `http.response.status_code`,
-//! `error.type`), a `crayon_tenants.token` span per token request; a DEBUG event `call finished`
-//! when a call ends (operation, status, attempts, duration, error), which the ordinary
-//! `tracing_subscriber::fmt()` prints, and a WARN event `retrying` per retry. No field holds a
-//! secret: `url.full` carries only the operation's filters.
+//! The one call path: what [`CallFuture`] documents.
 
 use std::future::Future;
 use std::pin::Pin;
@@ -36,7 +18,27 @@ use super::retry::{is_idempotent, is_retryable_error, is_retryable_status, retry
 use crate::types::TokenRequest;
 use crate::{Client, Error};
 
-/// What awaiting a builder gives: boxed, so that every builder's `IntoFuture` names one type.
+/// What awaiting a builder gives, and what the call does.
+///
+/// Awaiting a builder (`client.get_customer_tenant().id(42).await`) is the one way to send a
+/// call: the builder builds the `reqwest::Request` once. For each attempt this takes a token
+/// from the cache (HTTP Basic client credentials for the token operation), waits its turn (the
+/// pause every clone of the client shares after a 429 or 503, and the rate cap), sends a copy
+/// of the request, reads the body within the client's limit, and decodes it or turns it into
+/// [`Error`], the real status and `Retry-After` kept. Around the attempts: one repeat with a new
+/// token after a 401 on a cached one, the retries [`RetryPolicy`](crate::RetryPolicy) allows, and
+/// the overall deadline.
+///
+/// Tracing, with OpenTelemetry's names for HTTP clients: a `crayon_tenants.call` span per call
+/// (`operation`, `http.request.method`, `server.address`, `server.port`, and when it ends
+/// `attempts`, `http.response.status_code`, `error.type`), a child `crayon_tenants.attempt` per
+/// attempt (`http.request.resend_count`, `url.full`, `http.response.status_code`,
+/// `error.type`), a `crayon_tenants.token` span per token request; a DEBUG event `call finished`
+/// when a call ends (operation, status, attempts, duration, error), which the ordinary
+/// `tracing_subscriber::fmt()` prints, and a WARN event `retrying` per retry. No field holds a
+/// secret: `url.full` carries only the operation's filters.
+///
+/// Boxed, so that every builder's `IntoFuture` names one type.
 pub type CallFuture<T> = Pin<Box<dyn Future<Output = Result<T, Error>> + Send>>;
 
 /// The token operation's `operationId`: sent with the client's Basic credentials, never with a
