@@ -138,7 +138,7 @@ fn median(mut values: Vec<f64>) -> f64 {
 async fn overhead() {
     println!("## 1. Per-request overhead\n");
     println!(
-        "The generated client (with its token, retry, tracing and error hooks) against a hand-written"
+        "The client (its one call path: token, retries, pause, spans, typed errors) against a hand-written"
     );
     println!(
         "`reqwest` + `serde_json` call of the same request, both decoding into the same types, against"
