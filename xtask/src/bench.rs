@@ -615,9 +615,10 @@ fn bulk(root: &Path) -> Result<String> {
     let count_requests = |log: &str| {
         log.lines()
             .filter(|line| {
-                (line.contains("crayon_tenants.attempt{")
-                    && line.contains("crayon_tenants::call: close"))
-                    || line.contains("crayon_tenants::auth: close")
+                // The close of each attempt span and of each token request's span.
+                line.contains(": close")
+                    && (line.contains("crayon_tenants.attempt{")
+                        || line.contains("crayon_tenants.token{"))
             })
             .count()
     };
@@ -653,7 +654,7 @@ fn bulk(root: &Path) -> Result<String> {
             let (seconds, peak_bytes, log) = sampled(
                 cli(&url)
                     .args([
-                        "-v",
+                        "-vv",
                         "--output",
                         "ndjson",
                         "tenants",
@@ -740,7 +741,7 @@ fn bulk(root: &Path) -> Result<String> {
          create or changed tenant, eight at a time. The loop: the community Python SDK's \
          provisioning pattern (look each row up, then create or update; one request at a time; \
          `tools/bench/provision_loop.py`, httpx) on the same mock and rows. Requests counted from \
-         the tool's `-v` trace (every attempt and token request).\n"
+         the tool's `-vv` trace (every attempt and token request).\n"
     )?;
     writeln!(
         text,

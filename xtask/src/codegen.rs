@@ -34,7 +34,7 @@ const ENUMS: &[&str] = &[
     "ProgramType",
 ];
 
-/// The types that carry secrets (`crate/src/types/sensitive.rs`): they need a `Debug` that redacts them, and
+/// The types that carry secrets (`crates/crayon-tenants/src/types/sensitive.rs`): they need a `Debug` that redacts them, and
 /// generated types always derive `Debug`.
 const SENSITIVE: &[(&str, &str, &[TypeImpl])] = &[
     ("Token", "crate::types::Token", &[TypeImpl::Default]),

@@ -66,6 +66,8 @@ fn show_requests(verbose: u8) {
     let filter = match (std::env::var("RUST_LOG"), verbose) {
         (Ok(directives), _) if !directives.is_empty() => EnvFilter::new(directives),
         (_, 0) => return,
+        // The embedded mock's own lines (`--mock`) only with -vv.
+        (_, 1) => EnvFilter::new("crayon_tenants=debug,crayon_tenants_mock=off"),
         _ => EnvFilter::new("crayon_tenants=debug"),
     };
     let spans = if verbose >= 2 {

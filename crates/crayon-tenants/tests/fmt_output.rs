@@ -4,29 +4,15 @@
 //!
 //! A test binary of its own: `tracing` caches per call site whether anyone listens.
 
-use std::io::Write;
-use std::sync::{Arc, Mutex};
+mod support;
 
-use crayon_tenants::{Client, Credentials, RetryPolicy};
+use crayon_tenants::{Client, RetryPolicy};
 use crayon_tenants_mock::{MockConfig, MockServer};
-
-/// Lines written by the formatter.
-#[derive(Clone, Default)]
-struct Lines(Arc<Mutex<Vec<u8>>>);
-
-impl Write for Lines {
-    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
-        self.0.lock().unwrap().extend_from_slice(bytes);
-        Ok(bytes.len())
-    }
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
+use support::Captured;
 
 #[tokio::test(flavor = "current_thread")]
 async fn the_ordinary_fmt_subscriber_prints_a_line_per_call() {
-    let lines = Lines::default();
+    let lines = Captured::default();
     let writer = lines.clone();
     let subscriber = tracing_subscriber::fmt()
         .with_env_filter(tracing_subscriber::EnvFilter::new("crayon_tenants=debug"))
@@ -38,19 +24,14 @@ async fn the_ordinary_fmt_subscriber_prints_a_line_per_call() {
     let server = MockServer::start(MockConfig::default()).await.unwrap();
     let client = Client::builder()
         .base_url(server.base_url())
-        .credentials(Credentials::password(
-            "demo-client",
-            "demo-secret",
-            "demo@example.com",
-            "demo-password",
-        ))
+        .credentials(support::demo_credentials())
         .retry(RetryPolicy::none())
         .build()
         .unwrap();
     client.get_customer_tenant().id(1).await.unwrap();
     client.get_customer_tenant().id(999).await.unwrap_err();
 
-    let printed = String::from_utf8(lines.0.lock().unwrap().clone()).unwrap();
+    let printed = lines.text();
     let finished: Vec<&str> = printed
         .lines()
         .filter(|line| line.contains("call finished"))

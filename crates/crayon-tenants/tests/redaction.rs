@@ -5,29 +5,13 @@
 
 mod support;
 
-use std::io::Write;
-use std::sync::{Arc, Mutex};
-
 use crayon_tenants::types::{CustomerTenantDetailed, TokenRequest};
 use crayon_tenants::{Client, Credentials};
 use crayon_tenants_mock::{MockConfig, MockServer};
 use futures::TryStreamExt;
+use support::Captured;
 
 const SECRETS: [&str; 2] = ["demo-secret", "demo-password"];
-
-/// Everything written by `tracing` while it is installed.
-#[derive(Clone, Default)]
-struct Captured(Arc<Mutex<Vec<u8>>>);
-
-impl Write for Captured {
-    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
-        self.0.lock().unwrap().extend_from_slice(bytes);
-        Ok(bytes.len())
-    }
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
 
 fn assert_no_secret(what: &str, text: &str, tokens: &[String]) {
     for secret in SECRETS
@@ -152,7 +136,7 @@ async fn no_output_of_a_whole_session_contains_a_secret() {
     for (index, output) in outputs.iter().enumerate() {
         assert_no_secret(&format!("output {index}"), output, &secrets);
     }
-    let trace = String::from_utf8(captured.0.lock().unwrap().clone()).unwrap();
+    let trace = captured.text();
     assert!(
         trace.contains("crayon_tenants.call")
             && trace.contains("operation=\"listCustomerTenants\""),

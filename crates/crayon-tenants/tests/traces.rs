@@ -6,7 +6,9 @@
 use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex};
 
-use crayon_tenants::{Client, Credentials, RetryPolicy};
+mod support;
+
+use crayon_tenants::{Client, RetryPolicy};
 use crayon_tenants_mock::{Fault, FaultRule, MockConfig, MockServer, Operation};
 use tracing::field::{Field, Visit};
 use tracing::span::{Attributes, Id, Record};
@@ -95,12 +97,7 @@ async fn a_retried_call_has_one_span_one_child_per_attempt_and_the_token_its_own
     );
     let client = Client::builder()
         .base_url(server.base_url())
-        .credentials(Credentials::password(
-            "demo-client",
-            "demo-secret",
-            "demo@example.com",
-            "demo-password",
-        ))
+        .credentials(support::demo_credentials())
         .retry(RetryPolicy::default().initial_backoff(std::time::Duration::from_millis(5)))
         .build()
         .unwrap();

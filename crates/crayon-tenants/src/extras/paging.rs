@@ -129,7 +129,7 @@ impl<R: ListRequest> Paging<R> {
     }
 
     /// One page of the listing (from 1), with this paging's page size: the same request the
-    /// stream sends for it, through the call layer.
+    /// stream sends for it, through the call path.
     pub async fn fetch_page(&self, page: i32) -> Result<Page<R::Item>, Error> {
         self.template.fetch_page(page, self.page_size).await
     }

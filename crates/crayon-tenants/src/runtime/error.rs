@@ -387,30 +387,31 @@ impl Error {
     }
 
     /// The same failure, marked as one of the token request.
-    pub(crate) fn of_token_request(self) -> Self {
-        match self {
-            Self::Api(failure) => Self::Api(ApiFailure {
-                while_requesting_token: true,
-                ..failure
-            }),
-            Self::Timeout(error) => Self::Timeout(TransportError {
-                while_requesting_token: true,
-                ..error
-            }),
-            Self::Connection(error) => Self::Connection(TransportError {
-                while_requesting_token: true,
-                ..error
-            }),
-            Self::Http(error) => Self::Http(TransportError {
-                while_requesting_token: true,
-                ..error
-            }),
-            Self::Redirect { location, .. } => Self::Redirect {
-                location,
-                while_requesting_token: true,
-            },
-            other => other,
+    pub(crate) fn of_token_request(mut self) -> Self {
+        match &mut self {
+            Self::Api(ApiFailure {
+                while_requesting_token,
+                ..
+            })
+            | Self::Timeout(TransportError {
+                while_requesting_token,
+                ..
+            })
+            | Self::Connection(TransportError {
+                while_requesting_token,
+                ..
+            })
+            | Self::Http(TransportError {
+                while_requesting_token,
+                ..
+            })
+            | Self::Redirect {
+                while_requesting_token,
+                ..
+            } => *while_requesting_token = true,
+            _ => {}
         }
+        self
     }
 }
 
@@ -422,21 +423,16 @@ impl ApiFailure {
         body: &[u8],
         retry_after: Option<Duration>,
     ) -> Self {
-        match serde_json::from_slice::<ApiError>(body) {
-            Ok(error) => Self {
-                status,
-                error: Some(Box::new(error)),
-                body: None,
-                retry_after,
-                while_requesting_token: false,
-            },
-            Err(_) => Self {
-                status,
-                error: None,
-                body: Some(snippet(body)).filter(|snippet| !snippet.is_empty()),
-                retry_after,
-                while_requesting_token: false,
-            },
+        let error = serde_json::from_slice::<ApiError>(body).ok().map(Box::new);
+        Self {
+            status,
+            body: error
+                .is_none()
+                .then(|| snippet(body))
+                .filter(|snippet| !snippet.is_empty()),
+            error,
+            retry_after,
+            while_requesting_token: false,
         }
     }
 }

@@ -1,4 +1,4 @@
-//! The look-ups a create needs, through the same call layer and paging as the tenants, and a
+//! The look-ups a create needs, through the same call path and paging as the tenants, and a
 //! read-modify-write that holds for whatever tenant the server returns.
 
 use crayon_tenants::types::{

@@ -1,5 +1,6 @@
-//! What the integration tests share: the contract, the documentation's fixtures, and comparing
-//! JSON up to null-versus-absent.
+//! What the integration tests share: the contract, the documentation's fixtures, comparing
+//! JSON up to null-versus-absent, the demo credentials, and a writer that keeps what `tracing`
+//! prints.
 
 #![allow(dead_code)] // each test binary uses part of it
 
@@ -38,5 +39,36 @@ pub fn without_nulls(value: Value) -> Value {
         ),
         Value::Array(items) => Value::Array(items.into_iter().map(without_nulls).collect()),
         other => other,
+    }
+}
+
+/// The mock's demo credentials.
+pub fn demo_credentials() -> crayon_tenants::Credentials {
+    crayon_tenants::Credentials::password(
+        "demo-client",
+        "demo-secret",
+        "demo@example.com",
+        "demo-password",
+    )
+}
+
+/// Everything written to it, kept: give a clone to `tracing_subscriber::fmt().with_writer(..)`.
+#[derive(Clone, Default)]
+pub struct Captured(pub std::sync::Arc<std::sync::Mutex<Vec<u8>>>);
+
+impl std::io::Write for Captured {
+    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().unwrap().extend_from_slice(bytes);
+        Ok(bytes.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+impl Captured {
+    /// What was written, as text.
+    pub fn text(&self) -> String {
+        String::from_utf8(self.0.lock().unwrap().clone()).unwrap()
     }
 }
