@@ -13,8 +13,8 @@
 //!   its requests, add faults. It stops when dropped.
 //! - [`MockConfig`]: credentials, demo data, token lifetime, latency, faults.
 //! - [`FaultRule`] and [`Fault`]: what to break, where, and how often.
-//! - [`contract`]: the `crayon-tenants-contract` crate, re-exported: the contract as JSON Schema,
-//!   the one reading of it that the mock binds requests with.
+//! - Requests are bound with the `crayon-tenants-contract` crate: the contract as JSON Schema,
+//!   the one reading of it (depend on that crate to use it yourself).
 //!
 //! The world it serves, one and consistent: organizations 1 and 2 are the demo user's
 //! (organization 1 holds the [`MockConfig::seed_tenants`] demo tenants, 2 holds three and is a
