@@ -5,7 +5,7 @@ use std::pin::Pin;
 use std::sync::Arc;
 use std::time::Instant;
 
-use reqwest::header::{AUTHORIZATION, HeaderValue};
+use reqwest::header::{ACCEPT, AUTHORIZATION, HeaderValue};
 use reqwest::{Method, Request, RequestBuilder, Response, StatusCode};
 use serde::de::DeserializeOwned;
 use tracing::Instrument as _;
@@ -51,7 +51,7 @@ pub(crate) fn call<T: DeserializeOwned + Send + 'static>(
     (client, request): (Client, Result<RequestBuilder, String>),
 ) -> CallFuture<T> {
     Box::pin(async move {
-        let request = request.and_then(|request| request.build().map_err(|e| e.to_string()));
+        let request = request.and_then(build);
         let method = request.as_ref().map_or(Method::GET, |r| r.method().clone());
         let base = reqwest::Url::parse(client.base_url()).ok();
         let span = tracing::info_span!(
@@ -80,6 +80,13 @@ pub(crate) fn call<T: DeserializeOwned + Send + 'static>(
         .await;
         finish(&span, operation, started, sent, outcome)
     })
+}
+
+/// The request a builder made, asking for JSON (every answer of the contract is JSON).
+fn build(request: RequestBuilder) -> Result<Request, String> {
+    let accept = HeaderValue::from_static("application/json");
+    let request = request.header(ACCEPT, accept).build();
+    request.map_err(|error| error.to_string())
 }
 
 /// Records how the call ended on its span and in a DEBUG event.
@@ -345,9 +352,7 @@ async fn request_token(client: &Client, form: TokenRequest) -> Result<CachedToke
     let state = client.state();
     state.pacer.wait_turn(state.retry.longest_wait()).await?;
     let (_, request) = client.get_user_token().body(form).request();
-    let mut request = request
-        .and_then(|request| request.build().map_err(|e| e.to_string()))
-        .map_err(Error::InvalidRequest)?;
+    let mut request = request.and_then(build).map_err(Error::InvalidRequest)?;
     if let Authentication::Password(cache) = &state.authentication {
         request
             .headers_mut()

@@ -292,4 +292,10 @@ async fn a_redirect_within_the_origin_is_followed() {
             .to_ascii_lowercase()
             .contains("authorization: bearer token")
     );
+    // Every request asks for JSON, as every answer of the contract is.
+    assert!(
+        received[0]
+            .to_ascii_lowercase()
+            .contains("accept: application/json")
+    );
 }
