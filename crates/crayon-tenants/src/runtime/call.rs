@@ -181,6 +181,7 @@ async fn attempts<T: DeserializeOwned>(
         if let (Some(StatusCode::UNAUTHORIZED), Authentication::Password(cache), Some(used)) =
             (error.status(), &state.authentication, &authorization)
             && !refreshed
+            && !token_operation
         {
             tracing::info!("401 with a cached token: refreshing it and repeating once");
             cache.invalidate(used);

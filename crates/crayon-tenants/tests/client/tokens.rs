@@ -1,7 +1,8 @@
 use std::time::Duration;
 
+use crayon_tenants::types::TokenRequest;
 use crayon_tenants::{Client, Credentials, Error};
-use crayon_tenants_mock::{Fault, FaultRule, MockConfig, Operation};
+use crayon_tenants_mock::{Fault, FaultRule, MockConfig, MockServer, Operation};
 use std::future::IntoFuture as _;
 
 use futures::future::join_all;
@@ -321,4 +322,36 @@ async fn the_token_operation_is_called_with_basic_client_credentials() {
         .unwrap();
     assert_eq!(token.token_type.as_deref(), Some("Bearer"));
     assert_eq!(token.expires_in, Some(3600));
+}
+
+#[tokio::test]
+async fn the_token_operation_awaited_sends_the_client_credentials_once() {
+    let server = MockServer::start(MockConfig::default()).await.unwrap();
+    let refused = Client::builder()
+        .base_url(server.base_url())
+        .credentials(Credentials::password(
+            "demo-client",
+            "wrong-secret",
+            "demo@example.com",
+            "demo-password",
+        ))
+        .build()
+        .unwrap();
+    let form = TokenRequest::password("demo@example.com", "demo-password");
+    let error = refused
+        .get_user_token()
+        .body(form.clone())
+        .await
+        .unwrap_err();
+    assert_eq!(error.status().map(|s| s.as_u16()), Some(401), "{error:?}");
+    // A 401 of the token operation is its answer: no token to refresh, nothing repeated.
+    assert_eq!(server.requests(Operation::GetUserToken), 1);
+    let token = crate::start(MockConfig::default())
+        .await
+        .1
+        .get_user_token()
+        .body(form)
+        .await
+        .unwrap();
+    assert!(token.access_token.is_some_and(|token| !token.is_empty()));
 }
