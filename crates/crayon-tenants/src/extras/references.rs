@@ -124,7 +124,10 @@ async fn named<T>(
 /// request.
 ///
 /// ```
-/// use crayon_tenants::types::NewCustomerTenantDetailed;
+/// use crayon_tenants::types::{
+///     NewCustomerTenant, NewCustomerTenantAddress, NewCustomerTenantContact,
+///     NewCustomerTenantDetailed,
+/// };
 /// use crayon_tenants::{Client, Credentials, KnownReferences};
 /// # use crayon_tenants_mock::{MockConfig, MockServer};
 ///
@@ -134,14 +137,13 @@ async fn named<T>(
 /// # let client = Client::builder().base_url(mock.base_url())
 /// #     .credentials(Credentials::password("demo-client", "demo-secret", "demo@example.com", "demo-password"))
 /// #     .build()?;
-/// let mut body: NewCustomerTenantDetailed = serde_json::from_value(serde_json::json!({
-///     "Tenant": {"Name": "Contoso AB", "DomainPrefix": "contosoab", "CustomerTenantType": 2,
-///                "Organization": {"Id": 1}, "InvoiceProfile": {"Id": 8}, "Publisher": {"Id": 2}},
-///     "Profile": {"Contact": {"FirstName": "A", "LastName": "B", "Email": "a@b.example", "PhoneNumber": "1"},
-///                 "Address": {"FirstName": "A", "LastName": "B", "AddressLine1": "Street 1", "City": "Oslo",
-///                             "Region": "", "PostalCode": "0150", "CountryCode": "NO"}},
-///     "Company": {"OrganizationRegistrationNumber": "1"}
-/// }))?;
+/// // Organization 1, invoice profile 8 (which is organization 2's), publisher 2.
+/// let mut body = NewCustomerTenantDetailed::new(
+///     NewCustomerTenant::new("Contoso AB", "contosoab", 1, 8, 2),
+///     NewCustomerTenantContact::new("A", "B", "a@b.example", "1"),
+///     NewCustomerTenantAddress::new("A", "B", "Street 1", "Oslo", "Oslo", "0150", "NO"),
+///     "1",
+/// );
 /// let known = KnownReferences::fetch(&client, [body.tenant.organization.id]).await?;
 /// let problems = known.check(&body.tenant);
 /// assert_eq!(
