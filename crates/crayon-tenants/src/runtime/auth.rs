@@ -152,15 +152,23 @@ struct CacheState {
 /// instructions, never across the network.
 pub(crate) struct TokenCache {
     credentials: Credentials,
+    /// The token operation's `Authorization`, encoded once.
+    basic: HeaderValue,
     state: Arc<Mutex<CacheState>>,
 }
 
 impl TokenCache {
     pub(crate) fn new(credentials: Credentials) -> Self {
         Self {
+            basic: credentials.basic_authorization(),
             credentials,
             state: Arc::default(),
         }
+    }
+
+    /// The `Authorization` of the token operation: the client's Basic credentials.
+    pub(crate) fn basic(&self) -> &HeaderValue {
+        &self.basic
     }
 
     pub(crate) fn credentials(&self) -> &Credentials {
@@ -208,13 +216,13 @@ impl TokenCache {
             self.state.clone(),
         );
         // The token request's span, a child of the span of the call that started it.
-        let base = reqwest::Url::parse(client.base_url()).ok();
+        let (host, port) = &client.state().server;
         let span = tracing::info_span!(
             "crayon_tenants.token",
             operation = "getUserToken",
             http.request.method = "POST",
-            server.address = base.as_ref().and_then(|url| url.host_str()).unwrap_or_default(),
-            server.port = base.as_ref().and_then(reqwest::Url::port_or_known_default),
+            server.address = host.as_str(),
+            server.port = *port,
             url.full = tracing::field::Empty,
             http.response.status_code = tracing::field::Empty,
             error.type = tracing::field::Empty,

@@ -45,6 +45,9 @@ pub type CallFuture<T> = Pin<Box<dyn Future<Output = Result<T, Error>> + Send>>;
 /// bearer token.
 pub(crate) const TOKEN_OPERATION: &str = "getUserToken";
 
+/// The snippet of a body that may hold a token: never quoted.
+const NOT_SHOWN: &str = "<not shown: it may hold a token>";
+
 /// Runs a call: `request` is what the builder made of its parameters (or why it could not).
 pub(crate) fn call<T: DeserializeOwned + Send + 'static>(
     operation: &'static str,
@@ -53,13 +56,13 @@ pub(crate) fn call<T: DeserializeOwned + Send + 'static>(
     Box::pin(async move {
         let request = request.and_then(build);
         let method = request.as_ref().map_or(Method::GET, |r| r.method().clone());
-        let base = reqwest::Url::parse(client.base_url()).ok();
+        let (host, port) = &client.state().server;
         let span = tracing::info_span!(
             "crayon_tenants.call",
             operation,
             http.request.method = %method,
-            server.address = base.as_ref().and_then(|url| url.host_str()).unwrap_or_default(),
-            server.port = base.as_ref().and_then(reqwest::Url::port_or_known_default),
+            server.address = host.as_str(),
+            server.port = *port,
             attempts = Empty,
             http.response.status_code = Empty,
             error.type = Empty,
@@ -143,10 +146,7 @@ async fn attempts<T: DeserializeOwned>(
     loop {
         attempt += 1;
         let authorization = if token_operation {
-            match &state.authentication {
-                Authentication::Password(cache) => Some(cache.credentials().basic_authorization()),
-                _ => None,
-            }
+            state.authentication.basic()
         } else {
             state.authentication.authorization(client).await?
         };
@@ -306,7 +306,7 @@ async fn send<T: DeserializeOwned>(
                 path: if path == "." { "$".to_owned() } else { path },
                 message: error.to_string(),
                 snippet: if secret_body {
-                    "<not shown: it may hold a token>".to_owned()
+                    NOT_SHOWN.to_owned()
                 } else {
                     snippet(body)
                 },
@@ -354,10 +354,8 @@ async fn request_token(client: &Client, form: TokenRequest) -> Result<CachedToke
     state.pacer.wait_turn(state.retry.longest_wait()).await?;
     let (_, request) = client.get_user_token().body(form).request();
     let mut request = request.and_then(build).map_err(Error::InvalidRequest)?;
-    if let Authentication::Password(cache) = &state.authentication {
-        request
-            .headers_mut()
-            .insert(AUTHORIZATION, cache.credentials().basic_authorization());
+    if let Some(basic) = state.authentication.basic() {
+        request.headers_mut().insert(AUTHORIZATION, basic);
     }
     tracing::Span::current().record("url.full", request.url().as_str());
     let fetched_at = Instant::now();
@@ -369,7 +367,7 @@ async fn request_token(client: &Client, form: TokenRequest) -> Result<CachedToke
             status: StatusCode::OK,
             path: "AccessToken".to_owned(),
             message,
-            snippet: "<not shown: it may hold a token>".to_owned(),
+            snippet: NOT_SHOWN.to_owned(),
         }))
     };
     let access_token = token

@@ -38,6 +38,14 @@ impl Authentication {
             Self::None => Ok(None),
         }
     }
+
+    /// The `Authorization` of the token operation: the client's Basic credentials, if any.
+    pub(crate) fn basic(&self) -> Option<HeaderValue> {
+        match self {
+            Self::Password(cache) => Some(cache.basic().clone()),
+            _ => None,
+        }
+    }
 }
 
 /// The largest response body read into memory unless set (32 MiB: a page of 1000 tenants is
@@ -55,6 +63,8 @@ pub struct Client {
 /// What a client and its clones share.
 pub(crate) struct ClientState {
     pub(crate) base_url: String,
+    /// The base URL's host and port, as the spans name the server (parsed once).
+    pub(crate) server: (String, Option<u16>),
     pub(crate) http: reqwest::Client,
     pub(crate) authentication: Authentication,
     pub(crate) retry: RetryPolicy,
@@ -268,6 +278,10 @@ impl ClientBuilder {
         };
         let state = ClientState {
             base_url: base_url.to_owned(),
+            server: (
+                parsed.host_str().unwrap_or_default().to_owned(),
+                parsed.port_or_known_default(),
+            ),
             http,
             authentication,
             retry: self.retry.unwrap_or_default(),
