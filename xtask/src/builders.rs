@@ -236,6 +236,13 @@ fn operation_code(
                 })();
                 (client, request)
             }
+            /// Sends the request as awaiting the builder does (token, retries, limits, the
+            /// same spans) and gives the answer undecoded, as it came: for a check of the
+            /// contract, or a recording. An error status that is retried (401, 429, 5xx) is
+            /// still an [`Error`](crate::Error) once the retries are spent.
+            pub fn raw(self) -> crate::CallFuture<crate::RawAnswer> {
+                crate::runtime::call::call_raw(#id, self.request())
+            }
         }
         impl ::std::future::IntoFuture for #builder {
             type Output = ::std::result::Result<#output, crate::Error>;

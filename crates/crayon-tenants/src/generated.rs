@@ -7276,6 +7276,13 @@ pub mod builder {
             })();
             (client, request)
         }
+        /// Sends the request as awaiting the builder does (token, retries, limits, the
+        /// same spans) and gives the answer undecoded, as it came: for a check of the
+        /// contract, or a recording. An error status that is retried (401, 429, 5xx) is
+        /// still an [`Error`](crate::Error) once the retries are spent.
+        pub fn raw(self) -> crate::CallFuture<crate::RawAnswer> {
+            crate::runtime::call::call_raw("getUserToken", self.request())
+        }
     }
     impl ::std::future::IntoFuture for GetUserToken {
         type Output = ::std::result::Result<crate::types::Token, crate::Error>;
@@ -7566,6 +7573,13 @@ pub mod builder {
             })();
             (client, request)
         }
+        /// Sends the request as awaiting the builder does (token, retries, limits, the
+        /// same spans) and gives the answer undecoded, as it came: for a check of the
+        /// contract, or a recording. An error status that is retried (401, 429, 5xx) is
+        /// still an [`Error`](crate::Error) once the retries are spent.
+        pub fn raw(self) -> crate::CallFuture<crate::RawAnswer> {
+            crate::runtime::call::call_raw("listCustomerTenants", self.request())
+        }
     }
     impl ::std::future::IntoFuture for ListCustomerTenants {
         type Output = ::std::result::Result<
@@ -7668,6 +7682,13 @@ pub mod builder {
             })();
             (client, request)
         }
+        /// Sends the request as awaiting the builder does (token, retries, limits, the
+        /// same spans) and gives the answer undecoded, as it came: for a check of the
+        /// contract, or a recording. An error status that is retried (401, 429, 5xx) is
+        /// still an [`Error`](crate::Error) once the retries are spent.
+        pub fn raw(self) -> crate::CallFuture<crate::RawAnswer> {
+            crate::runtime::call::call_raw("createCustomerTenant", self.request())
+        }
     }
     impl ::std::future::IntoFuture for CreateCustomerTenant {
         type Output = ::std::result::Result<
@@ -7754,6 +7775,16 @@ pub mod builder {
             })();
             (client, request)
         }
+        /// Sends the request as awaiting the builder does (token, retries, limits, the
+        /// same spans) and gives the answer undecoded, as it came: for a check of the
+        /// contract, or a recording. An error status that is retried (401, 429, 5xx) is
+        /// still an [`Error`](crate::Error) once the retries are spent.
+        pub fn raw(self) -> crate::CallFuture<crate::RawAnswer> {
+            crate::runtime::call::call_raw(
+                "createExistingCustomerTenant",
+                self.request(),
+            )
+        }
     }
     impl ::std::future::IntoFuture for CreateExistingCustomerTenant {
         type Output = ::std::result::Result<
@@ -7806,6 +7837,13 @@ pub mod builder {
             })();
             (client, request)
         }
+        /// Sends the request as awaiting the builder does (token, retries, limits, the
+        /// same spans) and gives the answer undecoded, as it came: for a check of the
+        /// contract, or a recording. An error status that is retried (401, 429, 5xx) is
+        /// still an [`Error`](crate::Error) once the retries are spent.
+        pub fn raw(self) -> crate::CallFuture<crate::RawAnswer> {
+            crate::runtime::call::call_raw("deleteCustomerTenant", self.request())
+        }
     }
     impl ::std::future::IntoFuture for DeleteCustomerTenant {
         type Output = ::std::result::Result<(), crate::Error>;
@@ -7854,6 +7892,13 @@ pub mod builder {
                 Ok(request)
             })();
             (client, request)
+        }
+        /// Sends the request as awaiting the builder does (token, retries, limits, the
+        /// same spans) and gives the answer undecoded, as it came: for a check of the
+        /// contract, or a recording. An error status that is retried (401, 429, 5xx) is
+        /// still an [`Error`](crate::Error) once the retries are spent.
+        pub fn raw(self) -> crate::CallFuture<crate::RawAnswer> {
+            crate::runtime::call::call_raw("getCustomerTenant", self.request())
         }
     }
     impl ::std::future::IntoFuture for GetCustomerTenant {
@@ -7925,6 +7970,13 @@ pub mod builder {
                 Ok(request)
             })();
             (client, request)
+        }
+        /// Sends the request as awaiting the builder does (token, retries, limits, the
+        /// same spans) and gives the answer undecoded, as it came: for a check of the
+        /// contract, or a recording. An error status that is retried (401, 429, 5xx) is
+        /// still an [`Error`](crate::Error) once the retries are spent.
+        pub fn raw(self) -> crate::CallFuture<crate::RawAnswer> {
+            crate::runtime::call::call_raw("updateCustomerTenant", self.request())
         }
     }
     impl ::std::future::IntoFuture for UpdateCustomerTenant {
@@ -8000,6 +8052,16 @@ pub mod builder {
                 Ok(request)
             })();
             (client, request)
+        }
+        /// Sends the request as awaiting the builder does (token, retries, limits, the
+        /// same spans) and gives the answer undecoded, as it came: for a check of the
+        /// contract, or a recording. An error status that is retried (401, 429, 5xx) is
+        /// still an [`Error`](crate::Error) once the retries are spent.
+        pub fn raw(self) -> crate::CallFuture<crate::RawAnswer> {
+            crate::runtime::call::call_raw(
+                "listCustomerTenantAgreements",
+                self.request(),
+            )
         }
     }
     impl ::std::future::IntoFuture for ListCustomerTenantAgreements {
@@ -8078,6 +8140,16 @@ pub mod builder {
             })();
             (client, request)
         }
+        /// Sends the request as awaiting the builder does (token, retries, limits, the
+        /// same spans) and gives the answer undecoded, as it came: for a check of the
+        /// contract, or a recording. An error status that is retried (401, 429, 5xx) is
+        /// still an [`Error`](crate::Error) once the retries are spent.
+        pub fn raw(self) -> crate::CallFuture<crate::RawAnswer> {
+            crate::runtime::call::call_raw(
+                "createCustomerTenantAgreement",
+                self.request(),
+            )
+        }
     }
     impl ::std::future::IntoFuture for CreateCustomerTenantAgreement {
         type Output = ::std::result::Result<
@@ -8131,6 +8203,13 @@ pub mod builder {
             })();
             (client, request)
         }
+        /// Sends the request as awaiting the builder does (token, retries, limits, the
+        /// same spans) and gives the answer undecoded, as it came: for a check of the
+        /// contract, or a recording. An error status that is retried (401, 429, 5xx) is
+        /// still an [`Error`](crate::Error) once the retries are spent.
+        pub fn raw(self) -> crate::CallFuture<crate::RawAnswer> {
+            crate::runtime::call::call_raw("getCustomerTenantAzurePlan", self.request())
+        }
     }
     impl ::std::future::IntoFuture for GetCustomerTenantAzurePlan {
         type Output = ::std::result::Result<crate::types::AzurePlan, crate::Error>;
@@ -8180,6 +8259,13 @@ pub mod builder {
                 Ok(request)
             })();
             (client, request)
+        }
+        /// Sends the request as awaiting the builder does (token, retries, limits, the
+        /// same spans) and gives the answer undecoded, as it came: for a check of the
+        /// contract, or a recording. An error status that is retried (401, 429, 5xx) is
+        /// still an [`Error`](crate::Error) once the retries are spent.
+        pub fn raw(self) -> crate::CallFuture<crate::RawAnswer> {
+            crate::runtime::call::call_raw("getCustomerTenantDetailed", self.request())
         }
     }
     impl ::std::future::IntoFuture for GetCustomerTenantDetailed {
@@ -8317,6 +8403,13 @@ pub mod builder {
             })();
             (client, request)
         }
+        /// Sends the request as awaiting the builder does (token, retries, limits, the
+        /// same spans) and gives the answer undecoded, as it came: for a check of the
+        /// contract, or a recording. An error status that is retried (401, 429, 5xx) is
+        /// still an [`Error`](crate::Error) once the retries are spent.
+        pub fn raw(self) -> crate::CallFuture<crate::RawAnswer> {
+            crate::runtime::call::call_raw("listInvoiceProfiles", self.request())
+        }
     }
     impl ::std::future::IntoFuture for ListInvoiceProfiles {
         type Output = ::std::result::Result<
@@ -8406,6 +8499,13 @@ pub mod builder {
                 Ok(request)
             })();
             (client, request)
+        }
+        /// Sends the request as awaiting the builder does (token, retries, limits, the
+        /// same spans) and gives the answer undecoded, as it came: for a check of the
+        /// contract, or a recording. An error status that is retried (401, 429, 5xx) is
+        /// still an [`Error`](crate::Error) once the retries are spent.
+        pub fn raw(self) -> crate::CallFuture<crate::RawAnswer> {
+            crate::runtime::call::call_raw("getInvoiceProfile", self.request())
         }
     }
     impl ::std::future::IntoFuture for GetInvoiceProfile {
@@ -8520,6 +8620,13 @@ pub mod builder {
             })();
             (client, request)
         }
+        /// Sends the request as awaiting the builder does (token, retries, limits, the
+        /// same spans) and gives the answer undecoded, as it came: for a check of the
+        /// contract, or a recording. An error status that is retried (401, 429, 5xx) is
+        /// still an [`Error`](crate::Error) once the retries are spent.
+        pub fn raw(self) -> crate::CallFuture<crate::RawAnswer> {
+            crate::runtime::call::call_raw("listOrganizations", self.request())
+        }
     }
     impl ::std::future::IntoFuture for ListOrganizations {
         type Output = ::std::result::Result<
@@ -8609,6 +8716,13 @@ pub mod builder {
                 Ok(request)
             })();
             (client, request)
+        }
+        /// Sends the request as awaiting the builder does (token, retries, limits, the
+        /// same spans) and gives the answer undecoded, as it came: for a check of the
+        /// contract, or a recording. An error status that is retried (401, 429, 5xx) is
+        /// still an [`Error`](crate::Error) once the retries are spent.
+        pub fn raw(self) -> crate::CallFuture<crate::RawAnswer> {
+            crate::runtime::call::call_raw("getOrganization", self.request())
         }
     }
     impl ::std::future::IntoFuture for GetOrganization {
@@ -8769,6 +8883,13 @@ pub mod builder {
             })();
             (client, request)
         }
+        /// Sends the request as awaiting the builder does (token, retries, limits, the
+        /// same spans) and gives the answer undecoded, as it came: for a check of the
+        /// contract, or a recording. An error status that is retried (401, 429, 5xx) is
+        /// still an [`Error`](crate::Error) once the retries are spent.
+        pub fn raw(self) -> crate::CallFuture<crate::RawAnswer> {
+            crate::runtime::call::call_raw("listPublishers", self.request())
+        }
     }
     impl ::std::future::IntoFuture for ListPublishers {
         type Output = ::std::result::Result<
@@ -8858,6 +8979,13 @@ pub mod builder {
                 Ok(request)
             })();
             (client, request)
+        }
+        /// Sends the request as awaiting the builder does (token, retries, limits, the
+        /// same spans) and gives the answer undecoded, as it came: for a check of the
+        /// contract, or a recording. An error status that is retried (401, 429, 5xx) is
+        /// still an [`Error`](crate::Error) once the retries are spent.
+        pub fn raw(self) -> crate::CallFuture<crate::RawAnswer> {
+            crate::runtime::call::call_raw("getPublisher", self.request())
         }
     }
     impl ::std::future::IntoFuture for GetPublisher {

@@ -81,10 +81,11 @@ pub use generated::{MAX_PAGE_SIZE, builder};
 /// crate's API.
 pub use reqwest;
 pub use reqwest::StatusCode;
+pub use runtime::answer::RawAnswer;
 pub use runtime::auth::Credentials;
 pub use runtime::call::CallFuture;
 pub use runtime::client::{Client, ClientBuilder, DEFAULT_BASE_URL, DEFAULT_MAX_BODY_SIZE};
-pub use runtime::error::{ApiFailure, Error, TransportError};
+pub use runtime::error::{ApiFailure, Error, ResponseBody, TransportError};
 pub use runtime::redirect::redirect_policy;
 pub use runtime::retry::RetryPolicy;
 

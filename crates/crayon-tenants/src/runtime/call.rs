@@ -11,9 +11,10 @@ use serde::de::DeserializeOwned;
 use tracing::Instrument as _;
 use tracing::field::Empty;
 
+use super::answer::{RawAnswer, decode};
 use super::auth::CachedToken;
 use super::client::{Authentication, ClientState};
-use super::error::{ApiFailure, snippet};
+use super::error::{ApiFailure, ResponseBody};
 use super::retry::{is_idempotent, is_retryable_error, is_retryable_status, retry_after};
 use crate::types::TokenRequest;
 use crate::{Client, Error};
@@ -45,13 +46,52 @@ pub type CallFuture<T> = Pin<Box<dyn Future<Output = Result<T, Error>> + Send>>;
 /// bearer token.
 pub(crate) const TOKEN_OPERATION: &str = "getUserToken";
 
-/// The snippet of a body that may hold a token: never quoted.
-const NOT_SHOWN: &str = "<not shown: it may hold a token>";
-
 /// Runs a call: `request` is what the builder made of its parameters (or why it could not).
 pub(crate) fn call<T: DeserializeOwned + Send + 'static>(
     operation: &'static str,
+    request: (Client, Result<RequestBuilder, String>),
+) -> CallFuture<T> {
+    run(operation, request, |answer, secret| {
+        if !answer.status().is_success() {
+            return Err(api_failure(&answer));
+        }
+        decode(answer.status(), answer.response_body(), secret)
+    })
+}
+
+/// Runs a call that gives the answer undecoded: an error status too, unless it is one the call
+/// path acts on (a 401 refreshes the token; a 429 and a 5xx are retried), which ends as the
+/// [`Error`] it is once nothing more is tried.
+pub(crate) fn call_raw(
+    operation: &'static str,
+    request: (Client, Result<RequestBuilder, String>),
+) -> CallFuture<RawAnswer> {
+    run(operation, request, |answer, _| {
+        let status = answer.status();
+        if status == StatusCode::UNAUTHORIZED || is_retryable_status(status) {
+            Err(api_failure(&answer))
+        } else {
+            Ok(answer)
+        }
+    })
+}
+
+/// What an attempt's answer becomes: the call's value, or the error that may be retried.
+/// `secret`: the answer may hold a token.
+type Finish<T> = fn(RawAnswer, bool) -> Result<T, Error>;
+
+fn api_failure(answer: &RawAnswer) -> Error {
+    Error::Api(ApiFailure::from_body(
+        answer.status(),
+        answer.body(),
+        retry_after(answer.headers()),
+    ))
+}
+
+fn run<T: Send + 'static>(
+    operation: &'static str,
     (client, request): (Client, Result<RequestBuilder, String>),
+    finish_with: Finish<T>,
 ) -> CallFuture<T> {
     Box::pin(async move {
         let request = request.and_then(build);
@@ -71,7 +111,7 @@ pub(crate) fn call<T: DeserializeOwned + Send + 'static>(
         let mut sent = 0;
         let outcome = async {
             let request = request.map_err(Error::InvalidRequest)?;
-            let attempts = attempts(&client, operation, request, &mut sent);
+            let attempts = attempts(&client, operation, request, &mut sent, finish_with);
             match client.state().deadline {
                 Some(deadline) => tokio::time::timeout(deadline, attempts)
                     .await
@@ -131,11 +171,12 @@ fn finish<T>(
     }
 }
 
-async fn attempts<T: DeserializeOwned>(
+async fn attempts<T>(
     client: &Client,
     operation: &'static str,
     request: Request,
     sent: &mut u32,
+    finish_with: Finish<T>,
 ) -> Result<(StatusCode, T), Error> {
     let state = client.state();
     let started = Instant::now();
@@ -167,10 +208,11 @@ async fn attempts<T: DeserializeOwned>(
             error.type = Empty,
         );
         *sent += 1;
-        let error = match send(state, copy, token_operation)
-            .instrument(attempt_span.clone())
-            .await
-        {
+        let outcome = send(state, copy).instrument(attempt_span.clone()).await;
+        let error = match outcome.and_then(|answer| {
+            let status = answer.status();
+            Ok((status, finish_with(answer, token_operation)?))
+        }) {
             Ok(answer) => return Ok(answer),
             Err(error) => error,
         };
@@ -264,14 +306,8 @@ fn is_retryable(error: &Error) -> bool {
     }
 }
 
-/// One attempt: the request sent, its body read within the client's limit, and decoded (or
-/// turned into the error it is, with its real status). `secret_body`: the answer may hold a
-/// token and is never quoted.
-async fn send<T: DeserializeOwned>(
-    state: &ClientState,
-    request: Request,
-    secret_body: bool,
-) -> Result<(StatusCode, T), Error> {
+/// One attempt: the request sent and its body read within the client's limit.
+async fn send(state: &ClientState, request: Request) -> Result<RawAnswer, Error> {
     let response = state
         .http
         .execute(request)
@@ -279,49 +315,20 @@ async fn send<T: DeserializeOwned>(
         .map_err(Error::from_transport)?;
     let status = response.status();
     tracing::Span::current().record("http.response.status_code", status.as_u16());
-    let retry_after = retry_after(response.headers());
+    let headers = response.headers().clone();
     let body = read_body(response, state.body_limit)
         .await?
         .ok_or(Error::BodyTooLarge {
             status,
             limit: state.body_limit,
         })?;
-    let body = body.as_ref();
-    if !status.is_success() {
-        return Err(Error::Api(ApiFailure::from_body(status, body, retry_after)));
-    }
-    // An empty body is `null`: what an operation without content (a DELETE) decodes as `()`.
-    let json: &[u8] = if body.is_empty() { b"null" } else { body };
-    match serde_json::from_slice(json) {
-        Ok(value) => Ok((status, value)),
-        Err(error) => {
-            let path = match serde_path_to_error::deserialize::<_, T>(
-                &mut serde_json::Deserializer::from_slice(json),
-            ) {
-                Err(error) => error.path().to_string(),
-                Ok(_) => ".".to_owned(),
-            };
-            Err(Error::Decode {
-                status,
-                path: if path == "." { "$".to_owned() } else { path },
-                message: error.to_string(),
-                snippet: if secret_body {
-                    NOT_SHOWN.to_owned()
-                } else {
-                    snippet(body)
-                },
-            })
-        }
-    }
+    Ok(RawAnswer::from_bytes(status, headers, body))
 }
 
 /// The body, or `None` when it is larger than `limit` bytes (not read further: an announced
 /// length over the limit fails before any of it is read). A body with an announced length is
 /// read whole (HTTP/1.1 reads no more than it announced), without copying it again.
-async fn read_body(
-    mut response: Response,
-    limit: usize,
-) -> Result<Option<impl AsRef<[u8]>>, Error> {
+async fn read_body(mut response: Response, limit: usize) -> Result<Option<bytes::Bytes>, Error> {
     match response.content_length() {
         Some(length) if length > limit as u64 => Ok(None),
         Some(_) => Ok(Some(response.bytes().await.map_err(Error::from_transport)?)),
@@ -359,15 +366,22 @@ async fn request_token(client: &Client, form: TokenRequest) -> Result<CachedToke
     }
     tracing::Span::current().record("url.full", request.url().as_str());
     let fetched_at = Instant::now();
-    let (_, token) = send::<crate::types::Token>(state, request, true)
+    let token = send(state, request)
         .await
+        .and_then(|answer| {
+            if !answer.status().is_success() {
+                return Err(api_failure(&answer));
+            }
+            decode::<crate::types::Token>(answer.status(), answer.response_body(), true)
+        })
         .map_err(token_failure)?;
     let invalid = |message: String| {
         Error::Authentication(Arc::new(Error::Decode {
             status: StatusCode::OK,
             path: "AccessToken".to_owned(),
             message,
-            snippet: NOT_SHOWN.to_owned(),
+            found: String::new(),
+            body: ResponseBody::default(),
         }))
     };
     let access_token = token

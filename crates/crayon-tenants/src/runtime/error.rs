@@ -57,16 +57,25 @@ pub enum Error {
         /// The configured limit, in bytes.
         limit: usize,
     },
-    /// A success answer whose body does not match the contract.
+    /// A success answer whose body does not match the contract. Its message says where and
+    /// what kind of value (`Items[3].Id: expected i32, found string of 2 characters`), never the
+    /// value: a tenant's body holds its customer's name, e-mail address and phone number, and a
+    /// create's answer the administrator's password. The body itself is kept, for a caller who
+    /// chooses to look: [`Error::body`].
     Decode {
         /// The answer's status.
         status: StatusCode,
-        /// JSON path of the value that failed, for example `Items[3].CustomerTenantType`.
+        /// JSON path of the value that failed, for example `Items[3].CustomerTenantType`, or
+        /// `$` for the body itself.
         path: String,
-        /// What was wrong with it.
+        /// What was wrong there, without the value: what the model expects (`expected i32`),
+        /// a missing field, or where the JSON breaks off.
         message: String,
-        /// The first characters of the body.
-        snippet: String,
+        /// What was there, redacted to its JSON type and size (`string of 7 characters`); empty
+        /// where the body is no JSON.
+        found: String,
+        /// The body as it came; empty for the token operation's answer, which may hold a token.
+        body: ResponseBody,
     },
     /// A DELETE whose first answer was lost (a dropped connection or a timeout) was sent again
     /// and answered 404: the first attempt most likely deleted the tenant. The 404 is kept here,
@@ -217,11 +226,18 @@ impl Error {
                 status,
                 path,
                 message,
-                snippet,
-            } => write!(
-                f,
-                "{status}: the response body does not decode at {path}: {message} (body starts: {snippet})"
-            ),
+                found,
+                ..
+            } => {
+                write!(
+                    f,
+                    "{status}: the response body does not decode at {path}: {message}"
+                )?;
+                if !found.is_empty() {
+                    write!(f, ", found {found}")?;
+                }
+                Ok(())
+            }
             Self::NotFoundAfterRetry(failure) => write!(
                 f,
                 "{failure} (after a retry whose first attempt may have deleted it)"
@@ -280,7 +296,39 @@ pub struct ApiFailure {
     pub while_requesting_token: bool,
 }
 
+/// A body kept in an error or an answer. Its `Debug` shows only its length: it may hold
+/// customers' personal data.
+#[derive(Clone, Default, PartialEq, Eq)]
+pub struct ResponseBody(bytes::Bytes);
+
+impl ResponseBody {
+    pub(crate) fn new(body: impl Into<bytes::Bytes>) -> Self {
+        Self(body.into())
+    }
+
+    /// The bytes, as they came.
+    pub fn as_bytes(&self) -> &[u8] {
+        &self.0
+    }
+}
+
+impl fmt::Debug for ResponseBody {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "<{} bytes, not shown>", self.0.len())
+    }
+}
+
 impl Error {
+    /// The body of an answer that did not decode ([`Error::Decode`]), as it came, for a caller
+    /// who chooses to look at it (it is not in the message, which may reach a log); `None` for
+    /// any other error.
+    pub fn body(&self) -> Option<&[u8]> {
+        match self {
+            Self::Decode { body, .. } => Some(body.as_bytes()),
+            _ => None,
+        }
+    }
+
     /// The HTTP status of an error answer (of the token operation, for [`Error::Authentication`]).
     pub fn status(&self) -> Option<StatusCode> {
         match self {

@@ -2,6 +2,7 @@
 //! path (attempts, retries, the shared pause, the deadline, the body limit, spans), redirects,
 //! TLS, and the error type.
 
+pub(crate) mod answer;
 pub(crate) mod auth;
 pub(crate) mod call;
 pub(crate) mod client;

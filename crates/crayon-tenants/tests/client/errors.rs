@@ -101,7 +101,7 @@ async fn a_malformed_body_names_its_path() {
         .organization_id(1)
         .await
         .unwrap_err();
-    let Error::Decode { path, snippet, .. } = &error else {
+    let Error::Decode { path, body, .. } = &error else {
         panic!("{error:?}")
     };
     assert!(path.starts_with("Items["), "{path}");
@@ -110,7 +110,7 @@ async fn a_malformed_body_names_its_path() {
         Some(200),
         "the real status"
     );
-    assert!(snippet.starts_with("{\"Items\":[{"), "{snippet}");
+    assert!(body.as_bytes().starts_with(b"{\"Items\":[{"));
 }
 
 #[tokio::test]
@@ -181,6 +181,58 @@ async fn nothing_a_server_sends_can_make_an_error_pass_for_another_kind() {
         Some("Gone.")
     );
     assert_eq!(error.status().map(|s| s.as_u16()), Some(404));
+}
+
+#[tokio::test]
+async fn an_answer_that_does_not_decode_is_described_not_quoted() {
+    // A tenant whose id came as a string, with its customer's personal data beside it.
+    let body = r#"{"Id":"Contoso Pharma","Name":"Contoso Pharma","DomainPrefix":"contosopharma",
+        "Organization":{"Id":1,"Name":"Reseller"},"Publisher":{"Id":2,"Name":"Microsoft"},
+        "CustomerTenantType":1,"Email":"jane.roe@contoso.example"}"#;
+    let url = answering("HTTP/1.1 200 OK\r\ncontent-type: application/json", body).await;
+    let captured = crate::support::Captured::default();
+    let writer = captured.clone();
+    let subscriber = tracing_subscriber::fmt()
+        .with_max_level(tracing::Level::TRACE)
+        .with_writer(move || writer.clone())
+        .with_ansi(false)
+        .finish();
+    let _guard = tracing::subscriber::set_default(subscriber);
+    let client = Client::builder()
+        .base_url(url)
+        .bearer_token("token")
+        .build()
+        .unwrap();
+    let error = client.get_customer_tenant().id(1).await.unwrap_err();
+    let Error::Decode { path, found, .. } = &error else {
+        panic!("{error:?}")
+    };
+    assert_eq!(path, "Id");
+    assert_eq!(found, "string of 14 characters");
+    assert_eq!(
+        error.to_string(),
+        "200 OK: the response body does not decode at Id: expected i32, found string of 14 characters"
+    );
+    let shown = format!("{error} {error:#} {error:?} {}", captured.text());
+    for personal in ["Contoso", "contosopharma", "jane.roe"] {
+        assert!(!shown.contains(personal), "{personal} in {shown}");
+    }
+    assert!(
+        shown.contains("does not decode at Id"),
+        "the trace has the error: {shown}"
+    );
+    // The body stays reachable for a caller who chooses to look.
+    assert_eq!(error.body(), Some(body.as_bytes()));
+    // And the same answer undecoded, for a check of the contract.
+    let answer = client.get_customer_tenant().id(1).raw().await.unwrap();
+    assert_eq!(answer.status().as_u16(), 200);
+    assert_eq!(answer.body(), body.as_bytes());
+    assert!(!format!("{answer:?}").contains("Contoso"), "{answer:?}");
+    assert!(
+        answer
+            .decode::<crayon_tenants::types::CustomerTenant>()
+            .is_err()
+    );
 }
 
 #[tokio::test]
