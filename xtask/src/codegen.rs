@@ -215,11 +215,15 @@ fn collect_bounded(value: &serde_json::Value, found: &mut Vec<(serde_json::Value
             };
             let bounded = BOUNDS.iter().any(|bound| object.contains_key(*bound));
             if let Some(rust_type) = rust_type.filter(|_| bounded && !object.contains_key("enum")) {
-                // Only what typify compares: the conversion table ignores descriptions.
+                // Only what typify compares: the conversion table ignores descriptions, but
+                // not extensions (`x-personal`).
                 let keys = ["type", "format"].iter().chain(BOUNDS);
-                let schema: serde_json::Map<_, _> = keys
+                let mut schema: serde_json::Map<_, _> = keys
                     .filter_map(|key| Some(((*key).to_owned(), object.get(*key)?.clone())))
                     .collect();
+                for (key, value) in object.iter().filter(|(key, _)| key.starts_with("x-")) {
+                    schema.insert(key.clone(), value.clone());
+                }
                 found.push((schema.into(), rust_type.to_owned()));
             }
             for inner in object.values() {

@@ -25,6 +25,10 @@
 
 #![warn(missing_docs)]
 
+pub mod check;
+pub mod redact;
+pub mod report;
+
 use std::sync::OnceLock;
 
 use serde_json::{Map, Value, json};
