@@ -39,6 +39,8 @@ pub enum DivergenceKind {
     UndocumentedProperty,
     /// A query parameter the operation does not have.
     UndocumentedParameter,
+    /// A request that is no operation of the contract (its method and path match none).
+    UndocumentedOperation,
     /// An enumeration value the contract does not list.
     UnlistedEnumValue,
     /// A property the contract requires, absent.
@@ -87,6 +89,27 @@ pub fn notable_header(name: &str) -> bool {
         || ["ratelimit", "x-ratelimit", "x-rate-limit"]
             .iter()
             .any(|prefix| name.starts_with(prefix))
+}
+
+/// The schema of an operation's JSON (or form) request body.
+pub fn request_schema(operation: &str) -> Option<&'static Value> {
+    let body = resolve(crate::operation(operation)?.get("requestBody")?);
+    body["content"].as_object()?.values().next()?.get("schema")
+}
+
+/// The schema of an operation's answer with this status (or the range that covers it).
+pub fn response_schema(operation: &str, status: u16) -> Option<&'static Value> {
+    let responses = &crate::operation(operation)?["responses"];
+    let range = format!("{}XX", status / 100);
+    let response = responses
+        .get(status.to_string())
+        .or(responses.get(&range))
+        .or(responses.get("default"))?;
+    resolve(response)["content"]
+        .as_object()?
+        .values()
+        .next()?
+        .get("schema")
 }
 
 /// Every divergence of an answer from what the operation's contract says.

@@ -88,6 +88,13 @@ pub struct MockConfig {
     /// the seeded world; written back by [`MockServer::save_state`](crate::MockServer::save_state)
     /// and when the binary stops. Default none: a fresh world every start.
     pub state_file: Option<std::path::PathBuf>,
+    /// A directory the recording proxy recorded into ([`Proxy`](crate::Proxy)): the world is
+    /// built from the answers in its `recording.har` instead of the demo world, so that tests
+    /// run against the shapes of your own organization. Organizations, invoice profiles,
+    /// publishers and tenants (with their profiles and agreements) keep their recorded ids;
+    /// personal values are the placeholders the recording put in their place, which still
+    /// satisfy the contract. Not with [`state_file`](Self::state_file). Default none.
+    pub seed_from: Option<std::path::PathBuf>,
 }
 
 impl Default for MockConfig {
@@ -103,6 +110,7 @@ impl Default for MockConfig {
             page_size_cap: None,
             rate_limit_rps: None,
             state_file: None,
+            seed_from: None,
         }
     }
 }
@@ -147,6 +155,12 @@ impl MockConfig {
     /// Keeps the world in this file across runs (see [`state_file`](Self::state_file)).
     pub fn state_file(mut self, path: impl Into<std::path::PathBuf>) -> Self {
         self.state_file = Some(path.into());
+        self
+    }
+
+    /// Builds the world from a recording (see [`seed_from`](Self::seed_from)).
+    pub fn seed_from(mut self, directory: impl Into<std::path::PathBuf>) -> Self {
+        self.seed_from = Some(directory.into());
         self
     }
 

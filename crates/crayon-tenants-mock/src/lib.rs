@@ -67,7 +67,9 @@ mod error;
 mod faults;
 mod lookups;
 mod operation;
+mod proxy;
 mod rate_limit;
+mod recording;
 mod request;
 mod routes;
 mod seed;
@@ -76,10 +78,13 @@ mod state;
 mod state_file;
 mod tenants;
 mod token;
+mod world;
 
 pub use config::{MockConfig, MockCredentials};
 pub use faults::{Fault, FaultParseError, FaultRule};
 pub use operation::{Operation, UnknownOperation};
+pub use proxy::{Proxy, ProxyConfig};
+pub use recording::HAR_FILE;
 pub use request::{MAX_BODY_BYTES, bind_request_body};
 pub use seed::{
     CRAYON_COMPANY, INVOICE_PROFILES, MICROSOFT, MockInvoiceProfile, MockOrganization,

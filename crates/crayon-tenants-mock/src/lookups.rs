@@ -1,5 +1,6 @@
 //! The look-ups a create needs: organizations, invoice profiles and publishers, served from the
-//! mock's fixed world (`seed.rs`), paged as the customer tenants are.
+//! mock's world (`world.rs`: the demo world, or one built from a recording), paged as the
+//! customer tenants are.
 
 use std::sync::Arc;
 
@@ -15,7 +16,6 @@ use crate::app::App;
 use crate::auth::Authenticated;
 use crate::error::MockError;
 use crate::request::{PathId, QueryParams};
-use crate::seed::{self, INVOICE_PROFILES, ORGANIZATIONS, PUBLISHERS};
 
 type AppState = State<Arc<App>>;
 
@@ -59,10 +59,12 @@ pub(crate) async fn list_organizations(
     query: QueryParams,
 ) -> Json<OrganizationCollection> {
     let search = query.get("search");
-    let matching: Vec<Organization> = ORGANIZATIONS
-        .iter()
-        .filter(|organization| organization.visible && matches_search(organization.name, search))
-        .map(seed::MockOrganization::to_organization)
+    let matching: Vec<Organization> = app
+        .state
+        .world()
+        .visible_organizations()
+        .filter(|organization| matches_search(name_of(&organization.name), search))
+        .cloned()
         .collect();
     let (items, total) = page_of(&app, &query, DEFAULT_PAGE_SIZE, matching);
     Json(OrganizationCollection {
@@ -73,14 +75,19 @@ pub(crate) async fn list_organizations(
 
 /// `GET /api/v1/organizations/{id}/`: 403 for another reseller's organization, 404 for none.
 pub(crate) async fn get_organization(
+    State(app): AppState,
     _: Authenticated,
     PathId(id): PathId,
 ) -> Result<Json<Organization>, MockError> {
-    let organization = seed::organization(id).ok_or_else(|| not_found("Organization", id))?;
-    if !organization.visible {
+    let (organization, visible) = app
+        .state
+        .world()
+        .organization(id)
+        .ok_or_else(|| not_found("Organization", id))?;
+    if !visible {
         return Err(MockError::forbidden_organization(id));
     }
-    Ok(Json(organization.to_organization()))
+    Ok(Json(organization.clone()))
 }
 
 /// `GET /api/v1/invoiceprofiles/`: one organization's invoice profiles, or (without
@@ -91,20 +98,22 @@ pub(crate) async fn list_invoice_profiles(
     query: QueryParams,
 ) -> Result<Json<InvoiceProfileCollection>, MockError> {
     let organization_id = query.int("organizationId").filter(|id| *id != 0);
+    let world = app.state.world();
     if let Some(organization_id) = organization_id
-        && !seed::is_visible(organization_id)
+        && !world.is_visible(organization_id)
     {
         return Err(MockError::forbidden_organization(organization_id));
     }
     let search = query.get("search");
-    let matching: Vec<InvoiceProfile> = INVOICE_PROFILES
+    let matching: Vec<InvoiceProfile> = world
+        .invoice_profiles()
         .iter()
-        .filter(|profile| {
-            organization_id.map_or(seed::is_visible(profile.organization_id), |wanted| {
-                profile.organization_id == wanted
-            }) && matches_search(profile.name, search)
+        .filter(|(organization, profile)| {
+            organization_id.map_or(world.is_visible(*organization), |wanted| {
+                *organization == wanted
+            }) && matches_search(name_of(&profile.name), search)
         })
-        .map(seed::MockInvoiceProfile::to_invoice_profile)
+        .map(|(_, profile)| profile.clone())
         .collect();
     let (items, total) = page_of(&app, &query, DEFAULT_PAGE_SIZE, matching);
     Ok(Json(InvoiceProfileCollection {
@@ -115,14 +124,18 @@ pub(crate) async fn list_invoice_profiles(
 
 /// `GET /api/v1/invoiceprofiles/{id}/`: 403 for another reseller's profile, 404 for none.
 pub(crate) async fn get_invoice_profile(
+    State(app): AppState,
     _: Authenticated,
     PathId(id): PathId,
 ) -> Result<Json<InvoiceProfile>, MockError> {
-    let profile = seed::invoice_profile(id).ok_or_else(|| not_found("Invoice profile", id))?;
-    if !seed::is_visible(profile.organization_id) {
-        return Err(MockError::forbidden_organization(profile.organization_id));
+    let world = app.state.world();
+    let (organization, profile) = world
+        .invoice_profile(id)
+        .ok_or_else(|| not_found("Invoice profile", id))?;
+    if !world.is_visible(*organization) {
+        return Err(MockError::forbidden_organization(*organization));
     }
-    Ok(Json(profile.to_invoice_profile()))
+    Ok(Json(profile.clone()))
 }
 
 /// `GET /api/v1/publishers/`: `names` matches a whole name ignoring case, `search` a part of
@@ -135,17 +148,18 @@ pub(crate) async fn list_publishers(
     let names = query.all("names");
     let search = query.get("search");
     let program_type = query.int("programType").unwrap_or_default();
-    let matching: Vec<Publisher> = PUBLISHERS
+    let matching: Vec<Publisher> = app
+        .state
+        .world()
+        .publishers()
         .iter()
-        .filter(|publisher| {
-            (names.is_empty()
-                || names
-                    .iter()
-                    .any(|name| name.eq_ignore_ascii_case(publisher.name)))
-                && matches_search(publisher.name, search)
-                && (program_type == 0 || publisher.program_types & program_type != 0)
+        .filter(|(publisher, program_types)| {
+            let name = name_of(&publisher.name);
+            (names.is_empty() || names.iter().any(|wanted| wanted.eq_ignore_ascii_case(name)))
+                && matches_search(name, search)
+                && (program_type == 0 || program_types & program_type != 0)
         })
-        .map(seed::MockPublisher::to_publisher)
+        .map(|(publisher, _)| publisher.clone())
         .collect();
     let (items, total) = page_of(&app, &query, DEFAULT_PUBLISHERS_PAGE_SIZE, matching);
     Json(PublisherCollection {
@@ -156,10 +170,17 @@ pub(crate) async fn list_publishers(
 
 /// `GET /api/v1/publishers/{id}/`: 404 for a publisher the list does not have.
 pub(crate) async fn get_publisher(
+    State(app): AppState,
     _: Authenticated,
     PathId(id): PathId,
 ) -> Result<Json<Publisher>, MockError> {
-    seed::publisher(id)
-        .map(|publisher| Json(publisher.to_publisher()))
+    app.state
+        .world()
+        .publisher(id)
+        .map(|publisher| Json(publisher.clone()))
         .ok_or_else(|| not_found("Publisher", id))
+}
+
+fn name_of(name: &Option<String>) -> &str {
+    name.as_deref().unwrap_or_default()
 }

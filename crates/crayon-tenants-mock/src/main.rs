@@ -1,14 +1,15 @@
 //! `crayon-tenants-mock`: the mock Crayon customer-tenants API as a standalone server.
 //!
 //! Prints exactly one line on stdout, `listening on http://ADDRESS`, once it accepts
-//! connections; logs go to stderr. Stops on Ctrl-C or SIGTERM.
+//! connections; logs go to stderr. Stops on Ctrl-C or SIGTERM. `crayon-tenants-mock proxy`
+//! is the recording proxy instead, which prints the same line.
 
 use std::io::Write as _;
 use std::net::SocketAddr;
 use std::time::Duration;
 
-use clap::Parser;
-use crayon_tenants_mock::{FaultRule, MockConfig, MockCredentials, MockServer};
+use clap::{Parser, Subcommand};
+use crayon_tenants_mock::{FaultRule, MockConfig, MockCredentials, MockServer, Proxy, ProxyConfig};
 
 #[derive(Parser)]
 #[command(
@@ -32,6 +33,8 @@ Fault examples:
     also insert-first, rename-last-first, replace, repeat)"
 )]
 struct Args {
+    #[command(subcommand)]
+    command: Option<Command>,
     /// Address to listen on; port 0 picks a free port.
     #[arg(long, default_value = "127.0.0.1:0")]
     listen: SocketAddr,
@@ -62,6 +65,11 @@ struct Args {
     /// server stops.
     #[arg(long, value_name = "FILE")]
     state: Option<std::path::PathBuf>,
+    /// Build the world (organizations, invoice profiles, publishers, tenants) from the answers
+    /// recorded in this directory by `crayon-tenants-mock proxy --record DIR`, instead of the
+    /// demo world: the shapes of your own organization, with placeholders for personal values.
+    #[arg(long, value_name = "DIR", conflicts_with = "state")]
+    seed_from: Option<std::path::PathBuf>,
     /// API client id accepted by the token operation.
     #[arg(long, env = "CRAYON_MOCK_CLIENT_ID", default_value = MockCredentials::DEMO_CLIENT_ID)]
     client_id: String,
@@ -76,6 +84,24 @@ struct Args {
     password: String,
 }
 
+#[derive(Subcommand)]
+enum Command {
+    /// Forward every request as it is to the real API, answer with what it answered, check
+    /// both against the contract, and record each exchange, secrets and personal values
+    /// redacted, as DIR/recording.har (HAR 1.2) beside DIR/report.json and DIR/report.txt.
+    Proxy {
+        /// The API to forward to, such as https://api.crayon.com.
+        #[arg(long, value_name = "URL")]
+        upstream: String,
+        /// The directory to record into (created when it does not exist).
+        #[arg(long, value_name = "DIR")]
+        record: std::path::PathBuf,
+        /// Address to listen on; port 0 picks a free port.
+        #[arg(long, default_value = "127.0.0.1:0")]
+        listen: SocketAddr,
+    },
+}
+
 #[tokio::main]
 async fn main() -> std::io::Result<()> {
     let args = Args::parse();
@@ -86,6 +112,25 @@ async fn main() -> std::io::Result<()> {
             tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into()),
         )
         .init();
+    if let Some(Command::Proxy {
+        upstream,
+        record,
+        listen,
+    }) = args.command
+    {
+        let proxy = Proxy::start(ProxyConfig {
+            upstream,
+            record: record.clone(),
+            listen,
+        })
+        .await
+        .unwrap_or_else(|error| fail(&error));
+        announce(&proxy.base_url())?;
+        tracing::info!(record = %record.display(), "recording");
+        shutdown_signal().await;
+        eprintln!("{}", proxy.report().table());
+        return Ok(());
+    }
     let config = MockConfig {
         listen: args.listen,
         credentials: MockCredentials {
@@ -102,24 +147,31 @@ async fn main() -> std::io::Result<()> {
         page_size_cap: args.page_size_cap.map(|cap| cap.max(1)),
         rate_limit_rps: args.rate_limit_rps,
         state_file: args.state,
+        seed_from: args.seed_from,
     };
-    let server = match MockServer::start(config).await {
-        Ok(server) => server,
-        Err(error) => {
-            // One line that says why (a port in use, a file that is no state file).
-            eprintln!("error: {error}");
-            std::process::exit(1);
-        }
-    };
-    let mut stdout = std::io::stdout().lock();
-    writeln!(stdout, "listening on {}", server.base_url())?;
-    stdout.flush()?;
-    drop(stdout);
+    let server = MockServer::start(config)
+        .await
+        .unwrap_or_else(|error| fail(&error));
+    announce(&server.base_url())?;
     tracing::info!(tenants = server.state().tenant_count(), "serving");
     shutdown_signal().await;
     tracing::info!("stopping");
     server.save_state()?;
     Ok(())
+}
+
+/// One line that says why it cannot start (a port in use, a file that is no state file), and
+/// exit 1.
+fn fail(error: &std::io::Error) -> ! {
+    eprintln!("error: {error}");
+    std::process::exit(1);
+}
+
+/// The one line on stdout: where it listens.
+fn announce(base_url: &str) -> std::io::Result<()> {
+    let mut stdout = std::io::stdout().lock();
+    writeln!(stdout, "listening on {base_url}")?;
+    stdout.flush()
 }
 
 async fn shutdown_signal() {

@@ -17,6 +17,8 @@ use crayon_tenants::types::{
     EntityStatus, InvoiceProfile, ObjectReference, Organization, ProgramType, Publisher,
 };
 
+use crate::world::World;
+
 /// An organization of the mock's world.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct MockOrganization {
@@ -124,26 +126,6 @@ pub const PUBLISHERS: [MockPublisher; 2] = [
     },
 ];
 
-/// An invoice profile by id.
-pub(crate) fn invoice_profile(id: i32) -> Option<MockInvoiceProfile> {
-    INVOICE_PROFILES
-        .into_iter()
-        .find(|profile| profile.id == id)
-}
-
-/// A publisher by id.
-pub(crate) fn publisher(id: i32) -> Option<MockPublisher> {
-    PUBLISHERS.into_iter().find(|publisher| publisher.id == id)
-}
-
-/// The first invoice profile of an organization: the one its demo tenants are billed through.
-fn default_invoice_profile(organization_id: i32) -> Option<i32> {
-    INVOICE_PROFILES
-        .into_iter()
-        .find(|profile| profile.organization_id == organization_id)
-        .map(|profile| profile.id)
-}
-
 impl MockOrganization {
     /// The organization as the API answers it.
     pub fn to_organization(&self) -> Organization {
@@ -205,14 +187,11 @@ impl MockInvoiceProfile {
     }
 }
 
-pub(crate) fn organization(id: i32) -> Option<MockOrganization> {
+/// An organization of the demo world by id.
+fn organization(id: i32) -> Option<MockOrganization> {
     ORGANIZATIONS
         .into_iter()
         .find(|organization| organization.id == id)
-}
-
-pub(crate) fn is_visible(organization_id: i32) -> bool {
-    organization(organization_id).is_some_and(|organization| organization.visible)
 }
 
 fn country_name(code: &str) -> Option<&'static str> {
@@ -247,7 +226,11 @@ pub(crate) fn guid(seed: u64) -> String {
 /// Fills in the names of a tenant's references, as the real API does in its responses: a
 /// publisher's or invoice profile's from the look-ups (none for an id they do not list), and the
 /// organization as `getOrganization` answers it.
-pub(crate) fn fill_reference_names(tenant: &mut CustomerTenant, organization_id: i32) {
+pub(crate) fn fill_reference_names(
+    tenant: &mut CustomerTenant,
+    organization_id: i32,
+    world: &World,
+) {
     fn named(reference: &mut Option<ObjectReference>, name: impl FnOnce(i32) -> Option<String>) {
         if let Some(reference) = reference
             && let Some(id) = reference.id
@@ -256,19 +239,23 @@ pub(crate) fn fill_reference_names(tenant: &mut CustomerTenant, organization_id:
         }
     }
     named(&mut tenant.publisher, |id| {
-        publisher(id).map(|publisher| publisher.name.to_owned())
+        world
+            .publisher(id)
+            .and_then(|publisher| publisher.name.clone())
     });
     named(&mut tenant.invoice_profile, |id| {
-        invoice_profile(id).map(|profile| profile.name.to_owned())
+        world
+            .invoice_profile(id)
+            .and_then(|(_, profile)| profile.name.clone())
     });
     named(&mut tenant.consumer, |id| Some(format!("Consumer {id}")));
     named(&mut tenant.program, |id| Some(format!("Program {id}")));
-    tenant.organization = Some(organization(organization_id).map_or_else(
+    tenant.organization = Some(world.organization(organization_id).map_or_else(
         || Organization {
             id: Some(organization_id),
             ..Default::default()
         },
-        |organization| organization.to_organization(),
+        |(organization, _)| organization.clone(),
     ));
 }
 
@@ -312,7 +299,11 @@ const COMPANIES: [&str; 25] = [
 ];
 
 /// The `index`-th demo tenant of an organization (without its `Id`, which the store assigns).
-pub(crate) fn demo_tenant(organization_id: i32, index: usize) -> CustomerTenantDetailed {
+pub(crate) fn demo_tenant(
+    organization_id: i32,
+    index: usize,
+    world: &World,
+) -> CustomerTenantDetailed {
     let company = COMPANIES[index % COMPANIES.len()];
     let round = index / COMPANIES.len();
     let name = if round == 0 {
@@ -353,13 +344,15 @@ pub(crate) fn demo_tenant(organization_id: i32, index: usize) -> CustomerTenantD
             CustomerTenantType::T2
         }),
         entity_status: Some(EntityStatus::None),
-        invoice_profile: default_invoice_profile(organization_id).map(|id| ObjectReference {
-            id: Some(id),
-            name: None,
-        }),
+        invoice_profile: world
+            .default_invoice_profile(organization_id)
+            .map(|id| ObjectReference {
+                id: Some(id),
+                name: None,
+            }),
         ..Default::default()
     };
-    fill_reference_names(&mut tenant, organization_id);
+    fill_reference_names(&mut tenant, organization_id, world);
     let mut profile = CustomerTenantProfile {
         culture_code: Some("en-US".to_owned()),
         language_code: Some("en".to_owned()),
@@ -414,7 +407,7 @@ pub fn new_tenant_body(
             "DomainPrefix": domain_prefix,
             "Publisher": { "Id": MICROSOFT },
             "Organization": { "Id": organization_id },
-            "InvoiceProfile": { "Id": default_invoice_profile(organization_id).unwrap_or(0) },
+            "InvoiceProfile": { "Id": World::default().default_invoice_profile(organization_id).unwrap_or(0) },
             "CustomerTenantType": 2
         },
         "Profile": {

@@ -56,9 +56,20 @@ impl MockServer {
             Some(path) => StateFile::read(path)?,
             None => None,
         };
-        let state = match saved {
-            Some(saved) => MockState::from_file(saved),
-            None => {
+        let state = match (saved, &config.seed_from) {
+            (_, Some(_)) if config.state_file.is_some() => {
+                return Err(std::io::Error::new(
+                    std::io::ErrorKind::InvalidInput,
+                    "a world is built from a recording or kept in a state file, not both",
+                ));
+            }
+            (_, Some(directory)) => {
+                let answers = crate::recording::recorded_answers(directory)?;
+                let (world, tenants) = crate::world::World::from_recording(&answers);
+                MockState::from_recording(world, tenants)
+            }
+            (Some(saved), None) => MockState::from_file(saved),
+            (None, None) => {
                 let state = MockState::default();
                 state.seed_tenants(1, config.seed_tenants);
                 state.seed_tenants(2, 3);

@@ -13,6 +13,7 @@ use crayon_tenants::types::{
 };
 
 use crate::seed;
+use crate::world::{RecordedTenant, World};
 
 /// A customer tenant as the mock stores it.
 #[derive(Clone, Debug, PartialEq)]
@@ -45,6 +46,7 @@ pub(crate) enum Conflict {
 #[derive(Debug, Default)]
 pub struct MockState {
     inner: Mutex<Store>,
+    world: World,
 }
 
 #[derive(Debug, Default)]
@@ -98,6 +100,34 @@ impl MockState {
             .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
+    /// What the look-ups list.
+    pub(crate) fn world(&self) -> &World {
+        &self.world
+    }
+
+    /// A world built from a recording, its tenants as they were recorded (their ids kept).
+    pub(crate) fn from_recording(world: World, tenants: Vec<RecordedTenant>) -> Self {
+        let state = Self {
+            inner: Mutex::default(),
+            world,
+        };
+        {
+            let mut store = state.lock();
+            for (organization_id, detailed, agreements) in tenants {
+                if let Some(id) = detailed.tenant.as_ref().and_then(|t| t.id) {
+                    store.last_id = store.last_id.max(id);
+                    let stored = StoredTenant {
+                        organization_id,
+                        detailed,
+                        agreements,
+                    };
+                    store.tenants.insert(id, stored);
+                }
+            }
+        }
+        state
+    }
+
     /// The world as a state file holds it.
     pub(crate) fn to_file(&self) -> crate::state_file::StateFile {
         let store = self.lock();
@@ -130,7 +160,10 @@ impl MockState {
             .filter(|stored| stored.organization_id == organization_id)
             .count();
         (first..first + count)
-            .map(|index| store.insert(organization_id, seed::demo_tenant(organization_id, index)))
+            .map(|index| {
+                let tenant = seed::demo_tenant(organization_id, index, &self.world);
+                store.insert(organization_id, tenant, &self.world)
+            })
             .collect()
     }
 
@@ -141,7 +174,7 @@ impl MockState {
         tenant: CustomerTenantDetailed,
     ) -> CustomerTenantDetailed {
         let mut store = self.lock();
-        let id = store.insert(organization_id, tenant);
+        let id = store.insert(organization_id, tenant, &self.world);
         store.tenants[&id].detailed.clone()
     }
 
@@ -224,7 +257,7 @@ impl MockState {
         if let Some(conflict) = conflict {
             return Err(conflict);
         }
-        let id = store.insert(organization_id, detailed);
+        let id = store.insert(organization_id, detailed, &self.world);
         Ok(store.tenants[&id].detailed.clone())
     }
 
@@ -281,7 +314,8 @@ impl MockState {
         let order = store.order(organization_id);
         let new_tenant = |store: &mut Store| {
             let index = store.last_id as usize + 1;
-            store.insert(organization_id, seed::demo_tenant(organization_id, index))
+            let tenant = seed::demo_tenant(organization_id, index, &self.world);
+            store.insert(organization_id, tenant, &self.world)
         };
         let first_rank = |store: &Store| store.rank.values().min().copied().unwrap_or(0).min(0) - 1;
         match change {
@@ -371,12 +405,17 @@ impl Store {
         Box::new(listed.into_iter())
     }
 
-    fn insert(&mut self, organization_id: i32, mut detailed: CustomerTenantDetailed) -> i32 {
+    fn insert(
+        &mut self,
+        organization_id: i32,
+        mut detailed: CustomerTenantDetailed,
+        world: &World,
+    ) -> i32 {
         self.last_id += 1;
         let id = self.last_id;
         let tenant = detailed.tenant.get_or_insert_with(Default::default);
         tenant.id = Some(id);
-        seed::fill_reference_names(tenant, organization_id);
+        seed::fill_reference_names(tenant, organization_id, world);
         self.tenants.insert(
             id,
             StoredTenant {
@@ -424,8 +463,10 @@ impl StoredTenant {
             registered_for_reserved_instance: Some(false),
             organization: Some(ObjectReference {
                 id: Some(self.organization_id),
-                name: seed::organization(self.organization_id)
-                    .map(|organization| organization.name.to_owned()),
+                name: tenant
+                    .organization
+                    .as_ref()
+                    .and_then(|organization| organization.name.clone()),
             }),
             customer_tenant: Some(CustomerTenantReference { id: Some(id) }),
         })

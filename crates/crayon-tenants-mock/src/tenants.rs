@@ -35,14 +35,14 @@ fn visible_tenant(app: &App, id: i32) -> Result<StoredTenant, MockError> {
         .state
         .tenant(id)
         .ok_or_else(|| MockError::tenant_not_found(id))?;
-    if !seed::is_visible(stored.organization_id) {
+    if !app.state.world().is_visible(stored.organization_id) {
         return Err(MockError::forbidden_organization(stored.organization_id));
     }
     Ok(stored)
 }
 
-fn require_visible_organization(organization_id: i32) -> Result<(), MockError> {
-    if seed::is_visible(organization_id) {
+fn require_visible_organization(app: &App, organization_id: i32) -> Result<(), MockError> {
+    if app.state.world().is_visible(organization_id) {
         Ok(())
     } else {
         Err(MockError::forbidden_organization(organization_id))
@@ -80,7 +80,7 @@ pub(crate) async fn list(
     // The contract check (`request.rs`) has refused a query without `organizationId`, a value
     // of the wrong type, a page below 1 and a page size out of its bounds.
     let organization_id = query.int("organizationId").unwrap_or_default();
-    require_visible_organization(organization_id)?;
+    require_visible_organization(&app, organization_id)?;
     let page = query.int("page").unwrap_or(1);
     let page_size = query.int("pageSize").unwrap_or(DEFAULT_PAGE_SIZE);
     let page_size = app
@@ -146,7 +146,7 @@ pub(crate) async fn create(
     JsonBody(body): JsonBody<NewCustomerTenantDetailed>,
 ) -> Result<Json<CustomerTenantDetailed>, MockError> {
     let organization_id = body.tenant.organization.id;
-    require_visible_organization(organization_id)?;
+    require_visible_organization(&app, organization_id)?;
     let mut detailed: CustomerTenantDetailed = convert(&body)?;
     let prefix = body.tenant.domain_prefix.clone();
     let hash = stable_hash(&prefix.to_ascii_lowercase());
@@ -192,7 +192,7 @@ pub(crate) async fn create_existing(
     let mut detailed: CustomerTenantDetailed = convert(&body)?;
     let tenant = detailed.tenant.get_or_insert_with(Default::default);
     let organization_id = tenant.organization.as_ref().and_then(|o| o.id).unwrap_or(1);
-    require_visible_organization(organization_id)?;
+    require_visible_organization(&app, organization_id)?;
     let hash = stable_hash(&external_id);
     let short: String = external_id
         .chars()
@@ -287,7 +287,7 @@ pub(crate) async fn update(
     {
         new.default_subscription_price_type = old.default_subscription_price_type;
     }
-    seed::fill_reference_names(new, stored.organization_id);
+    seed::fill_reference_names(new, stored.organization_id, app.state.world());
     updated.user = stored.detailed.user.clone();
     if let Some(profile) = &mut updated.profile {
         seed::fill_profile(profile);
