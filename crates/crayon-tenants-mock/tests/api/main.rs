@@ -10,6 +10,7 @@ mod concurrency;
 mod conformance;
 mod faults;
 mod lookups;
+mod proxy;
 mod routing;
 mod sdk;
 mod tenants;
