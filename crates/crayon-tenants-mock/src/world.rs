@@ -109,7 +109,7 @@ impl World {
     /// the contract's case) is left out. The user may see every organization recorded (it was
     /// answered to them); a publisher is taken to have every program type.
     pub(crate) fn from_recording(
-        answers: &[(String, Vec<(String, String)>, Value)],
+        answers: &crate::recording::RecordedAnswers,
     ) -> (Self, Vec<RecordedTenant>) {
         let mut world = Self {
             organizations: Vec::new(),
