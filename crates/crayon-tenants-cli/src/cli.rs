@@ -23,6 +23,7 @@ Exit codes:
   7  not found: the API answered 404 (the tenant does not exist): do not try again
   8  rate limited: the API answered 429 after the retries (wait, then try again)
   9  the listing changed while it was read, read after read: try again later
+  10 contract check: the API's answers diverged from the contract (the report says where)
 
 Credentials come from CRAYON_CLIENT_ID, CRAYON_CLIENT_SECRET, CRAYON_USERNAME and CRAYON_PASSWORD
 (the password grant), or CRAYON_TOKEN (a bearer token); the secrets can also come from stdin
@@ -113,6 +114,28 @@ pub enum Output {
 }
 
 #[derive(Debug, Subcommand)]
+pub enum ContractCommand {
+    /// Read the API as a strict client would and check every answer against the contract:
+    /// the token, the organizations, an organization's invoice profiles, the publishers, the
+    /// organization's tenants, and for some of them the tenant, its details, its Azure plan and
+    /// its agreements. Sends nothing but GETs (and the token request): it changes nothing.
+    /// Prints, per operation, the requests made, how many held and each divergence with its
+    /// JSON path, what the contract expects and what came, as a JSON type and length: no name,
+    /// e-mail address, phone number, address, password or token. Exit 0 when the contract held,
+    /// 10 when it diverged.
+    Check {
+        /// The organization whose invoice profiles and tenants are read (default: the first
+        /// one listed).
+        #[arg(long)]
+        organization_id: Option<i32>,
+        /// Read one page of N tenants, and each of them in detail (default: every page, and
+        /// the first 5 in detail).
+        #[arg(long, value_name = "N")]
+        sample: Option<usize>,
+    },
+}
+
+#[derive(Debug, Subcommand)]
 pub enum Command {
     /// Fetch a token and print its type and lifetime (not the token itself unless --show-token).
     Token {
@@ -132,6 +155,9 @@ pub enum Command {
     /// The publishers (a create's Tenant.Publisher.Id; Microsoft is 2).
     #[command(subcommand)]
     Publishers(PublishersCommand),
+    /// Check the contract against the API: a read-only tour with your credentials.
+    #[command(subcommand)]
+    Contract(ContractCommand),
     /// Print a completion script for a shell.
     Completions {
         /// The shell.

@@ -12,7 +12,8 @@ use serde_json::json;
 
 use crate::body;
 use crate::cli::{
-    AgreementsCommand, Cli, Command, GlobalOptions, ListArgs, Output, TenantsCommand,
+    AgreementsCommand, Cli, Command, ContractCommand, GlobalOptions, ListArgs, Output,
+    TenantsCommand,
 };
 use crate::failure::Failure;
 use crate::secrets;
@@ -187,6 +188,21 @@ pub async fn run(cli: Cli, out: &mut impl Write) -> Result<(), Failure> {
             // The mock's world as this command left it, whether it succeeded or not.
             connection.save_mock_state()?;
             result
+        }
+        Command::Contract(ContractCommand::Check {
+            organization_id,
+            sample,
+        }) => {
+            let connection = connect(&cli.global).await?;
+            crate::contract_check::run(
+                &connection.client,
+                connection.token_request.clone(),
+                organization_id,
+                sample,
+                format,
+                out,
+            )
+            .await
         }
         Command::Organizations(command) => {
             let connection = connect(&cli.global).await?;

@@ -30,6 +30,8 @@ pub enum Failure {
     Io(std::io::Error),
     /// An import in which some rows were invalid or failed (their outcomes were printed).
     Incomplete(String),
+    /// A contract check whose answers diverged from the contract (the report was printed).
+    Diverged,
 }
 
 impl Failure {
@@ -48,6 +50,7 @@ impl Failure {
             Self::Api(Error::Authentication(_)) => 4,
             Self::Api(Error::Timeout(_) | Error::DeadlineExceeded(_) | Error::Connection(_)) => 5,
             Self::Incomplete(_) => 6,
+            Self::Diverged => 10,
             Self::Api(_) | Self::Io(_) => 1,
         })
     }
@@ -57,6 +60,9 @@ impl fmt::Display for Failure {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Self::Usage(message) | Self::Incomplete(message) => f.write_str(message),
+            Self::Diverged => f.write_str(
+                "the API's answers diverged from the contract (the report above says where)",
+            ),
             // The error and each of its causes, as `anyhow` prints them with `{:#}`.
             Self::Api(error) => {
                 write!(f, "{error}")?;

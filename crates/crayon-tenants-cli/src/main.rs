@@ -9,6 +9,7 @@ mod body;
 mod bulk;
 mod cli;
 mod commands;
+mod contract_check;
 mod credentials_file;
 mod current;
 mod exported;

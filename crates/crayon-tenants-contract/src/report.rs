@@ -116,8 +116,9 @@ impl Report {
                 .collect();
             let _ = writeln!(
                 out,
-                "{operation}: {} requests, {} held{}{}",
+                "{operation}: {} request{}, {} held{}{}",
                 report.requests,
+                if report.requests == 1 { "" } else { "s" },
                 report.held,
                 if statuses.is_empty() {
                     String::new()

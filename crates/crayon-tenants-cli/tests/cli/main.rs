@@ -2,6 +2,7 @@
 //! embedded mock (stdout as reviewed insta snapshots), and every error path with its exit code.
 
 mod apply;
+mod contract;
 mod errors;
 mod import;
 mod lookups;
