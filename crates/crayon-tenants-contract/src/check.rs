@@ -171,34 +171,40 @@ pub fn check_request(request: Message<'_>, query: &[(String, String)]) -> Vec<Di
         .map(resolve)
         .filter(|parameter| parameter["in"] == "query")
         .collect();
+    // A parameter given more than once (`names=A&names=B`) is one array.
+    let mut given: Vec<(&str, Vec<&str>)> = Vec::new();
     for (name, value) in query {
+        match given.iter_mut().find(|(known, _)| *known == name) {
+            Some((_, values)) => values.push(value),
+            None => given.push((name, vec![value])),
+        }
+    }
+    for (name, values) in given {
         match parameters
             .iter()
-            .find(|parameter| parameter["name"].as_str() == Some(name.as_str()))
+            .find(|parameter| parameter["name"].as_str() == Some(name))
         {
             Some(parameter) => {
                 let schema = &parameter["schema"];
-                let value = match schema["type"].as_str() {
-                    Some("integer") => value
-                        .parse::<i64>()
-                        .map_or_else(|_| json!(value), |number| json!(number)),
-                    Some("boolean") => value
-                        .parse::<bool>()
-                        .map_or_else(|_| json!(value), |flag| json!(flag)),
-                    _ => json!(value),
+                let value = match effective(schema)["type"].as_str() {
+                    Some("array") => {
+                        let item = &effective(schema)["items"];
+                        Value::Array(values.iter().map(|value| typed(value, item)).collect())
+                    }
+                    _ => typed(values.last().copied().unwrap_or_default(), schema),
                 };
                 check_value(Direction::Request, &value, schema, name, &mut found);
             }
             None => found.push(Divergence {
                 direction: Direction::Request,
                 kind: DivergenceKind::UndocumentedParameter,
-                path: name.clone(),
+                path: name.to_owned(),
                 expected: parameters
                     .iter()
                     .filter_map(|parameter| parameter["name"].as_str())
                     .collect::<Vec<_>>()
                     .join(", "),
-                found: describe_text(value),
+                found: describe_text(values.last().copied().unwrap_or_default()),
             }),
         }
     }
@@ -206,6 +212,24 @@ pub fn check_request(request: Message<'_>, query: &[(String, String)]) -> Vec<Di
         check_body(Direction::Request, resolve(body), request, &mut found);
     }
     found
+}
+
+/// A query parameter's text as the JSON value of its schema's type (an integer, a boolean),
+/// or as a string when it is not one.
+fn typed(text: &str, schema: &Value) -> Value {
+    let schema = effective(schema);
+    let kind = schema["type"]
+        .as_str()
+        .or(schema.get("enum").map(|_| "integer"));
+    match kind {
+        Some("integer") => text
+            .parse::<i64>()
+            .map_or_else(|_| json!(text), |number| json!(number)),
+        Some("boolean") => text
+            .parse::<bool>()
+            .map_or_else(|_| json!(text), |flag| json!(flag)),
+        _ => json!(text),
+    }
 }
 
 /// The content type and the body of a message against a response or request body object.
@@ -728,6 +752,27 @@ mod tests {
             "string of 1 characters"
         );
         at(&found, DivergenceKind::UndocumentedParameter, "Sort");
+        // A repeated parameter is an array; an enumeration's value an integer.
+        let query = [
+            ("names".to_owned(), "Microsoft".to_owned()),
+            ("names".to_owned(), "Adobe".to_owned()),
+            ("programType".to_owned(), "1".to_owned()),
+        ];
+        let publishers = Message {
+            operation: "listPublishers",
+            status: 0,
+            content_type: None,
+            body: b"",
+        };
+        assert_eq!(check_request(publishers, &query), []);
+        let query = [("agreementTypeConsent".to_owned(), "1".to_owned())];
+        let agreements = Message {
+            operation: "listCustomerTenantAgreements",
+            status: 0,
+            content_type: None,
+            body: b"",
+        };
+        assert_eq!(check_request(agreements, &query), []);
     }
 
     #[test]
