@@ -167,6 +167,11 @@ impl Tour {
             Err(error @ (Error::Authentication(_) | Error::Connection(_) | Error::Timeout(_))) => {
                 return Err(Failure::Api(error));
             }
+            // A token the API does not take (a bearer token), after the client's one refresh:
+            // nothing more can be read.
+            Err(error) if error.status() == Some(crayon_tenants::StatusCode::UNAUTHORIZED) => {
+                return Err(Failure::Api(error));
+            }
             Err(error) => {
                 // The kind and the status only: an error's text may quote the API's message.
                 let why = match error.status() {

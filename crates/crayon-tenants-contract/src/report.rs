@@ -158,13 +158,20 @@ impl Report {
                 let _ = writeln!(out, "  no answer to check: {failure}");
             }
         }
+        let unanswered: usize = self
+            .operations
+            .values()
+            .map(|report| report.failures.len())
+            .sum();
         let _ = writeln!(
             out,
             "{}",
-            if self.diverged {
-                "The contract diverged from the answers above."
-            } else {
-                "The contract held."
+            match (self.diverged, unanswered) {
+                (true, _) => "The contract diverged from the answers above.".to_owned(),
+                (false, 0) => "The contract held.".to_owned(),
+                (false, n) => format!(
+                    "The contract held for every answer; {n} requests got no answer to check."
+                ),
             }
         );
         out

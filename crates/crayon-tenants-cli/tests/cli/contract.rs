@@ -202,3 +202,37 @@ async fn refused_credentials_and_an_unreachable_api_keep_their_exit_codes() {
         String::from_utf8_lossy(&unreachable.stderr)
     );
 }
+
+#[tokio::test]
+async fn an_operation_that_keeps_failing_is_reported_as_not_checked_not_as_held() {
+    use crayon_tenants_mock::{Fault, FaultRule};
+    let server = MockServer::start(MockConfig::default()).await.unwrap();
+    server.add_fault(FaultRule::new(
+        Operation::GetCustomerTenantAzurePlan,
+        // Retried by the client, and still 503 when the retries are spent.
+        Fault::Status {
+            status: 503,
+            retry_after: None,
+        },
+    ));
+    let output = against(
+        &server,
+        None,
+        &["contract", "check", "--sample", "1", "--output", "table"],
+    )
+    .await;
+    let stdout = String::from_utf8(output.stdout).unwrap();
+    assert_eq!(output.status.code(), Some(0), "{stdout}");
+    assert!(
+        stdout.contains("getCustomerTenantAzurePlan: 1 request, 0 held")
+            && stdout.contains(
+                "no answer to check: answered 503 Service Unavailable after the retries"
+            ),
+        "{stdout}"
+    );
+    assert!(
+        stdout
+            .ends_with("The contract held for every answer; 1 requests got no answer to check.\n"),
+        "{stdout}"
+    );
+}
