@@ -4,6 +4,9 @@
 //! This is the one place that reads the contract's schemas. The mock server binds every request
 //! with it, its tests validate every response with it, the client's property tests generate
 //! values from it, and the command-line tool checks body files and names CSV columns with it.
+//! [`check`] holds a request or an answer of the real API against it (the command-line tool's
+//! `contract check`, the mock's recording proxy), [`report`] gathers what that found, and
+//! [`redact`] replaces what the contract marks personal (`x-personal`) or secret (`x-secret`).
 //! It has no HTTP and no Rust models, so the client library stays free of it. OpenAPI 3.0
 //! schemas become JSON Schema here:
 //! - `$ref: "#/components/schemas/X"` points into the document's `definitions`;

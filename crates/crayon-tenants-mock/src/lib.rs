@@ -15,6 +15,11 @@
 //! - [`FaultRule`] and [`Fault`]: what to break, where, and how often.
 //! - Requests are bound with the `crayon-tenants-contract` crate: the contract as JSON Schema,
 //!   the one reading of it (depend on that crate to use it yourself).
+//! - [`Proxy`]: the recording proxy (`crayon-tenants-mock proxy --upstream URL --record DIR`):
+//!   between any client and the real API, it forwards each request as it is, checks both
+//!   directions against the contract, and writes a redacted HAR 1.2 ([`HAR_FILE`]) and a report.
+//! - [`MockConfig::seed_from`]: a world built from such a recording (`--seed-from DIR`), so that
+//!   tests run against the shapes of your own organization.
 //!
 //! The world it serves, one and consistent: organizations 1 and 2 are the demo user's
 //! (organization 1 holds the [`MockConfig::seed_tenants`] demo tenants, 2 holds three and is a

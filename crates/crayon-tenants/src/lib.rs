@@ -42,7 +42,9 @@
 //!
 //! - [`Client`]: one method per operation, each returning a [`builder`]; awaiting it is the one
 //!   way to send a call (token, refresh after a 401, [`RetryPolicy`], deadline, body limit,
-//!   redirects, [`Error`]: see [`CallFuture`]). Made by [`Client::builder`].
+//!   redirects, [`Error`]: see [`CallFuture`]). Made by [`Client::builder`]. A builder's
+//!   `raw()` takes the same path and gives the answer undecoded ([`RawAnswer`]), to see what
+//!   the API sent that the contract does not describe.
 //! - [`Paging`]: every list that pages, `.into_stream()` or `.paging()`.
 //! - [`CreateOnce`], [`KnownReferences`] and the look-ups by name
 //!   ([`Client::find_organization_by_name`] and its siblings).

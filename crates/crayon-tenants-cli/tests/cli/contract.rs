@@ -225,9 +225,8 @@ async fn an_operation_that_keeps_failing_is_reported_as_not_checked_not_as_held(
     assert_eq!(output.status.code(), Some(0), "{stdout}");
     assert!(
         stdout.contains("getCustomerTenantAzurePlan: 1 request, 0 held")
-            && stdout.contains(
-                "no answer to check: answered 503 Service Unavailable after the retries"
-            ),
+            && stdout
+                .contains("no answer to check: answered 503 Service Unavailable after the retries"),
         "{stdout}"
     );
     assert!(

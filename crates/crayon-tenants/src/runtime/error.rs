@@ -288,7 +288,8 @@ pub struct ApiFailure {
     /// The parsed error body, when the body was an `ApiError`.
     pub error: Option<Box<ApiError>>,
     /// The first characters of the body when it was not an `ApiError` (an HTML page from a
-    /// gateway); `None` when it was an `ApiError` or empty.
+    /// gateway), or for JSON that was none its JSON type and size (`JSON array of 2 items`);
+    /// `None` when it was an `ApiError` or empty.
     pub body: Option<String>,
     /// The server's `Retry-After` (seconds or an HTTP date), when it sent one.
     pub retry_after: Option<Duration>,
@@ -472,11 +473,17 @@ impl ApiFailure {
         retry_after: Option<Duration>,
     ) -> Self {
         let error = serde_json::from_slice::<ApiError>(body).ok().map(Box::new);
+        // A gateway's page is quoted; JSON that is no `ApiError` (a list, a string) may hold a
+        // customer's values and is described instead.
+        let shown = || match serde_json::from_slice::<serde_json::Value>(body) {
+            Ok(json) => format!("JSON {}", super::answer::describe(&json)),
+            Err(_) => snippet(body),
+        };
         Self {
             status,
             body: error
                 .is_none()
-                .then(|| snippet(body))
+                .then(shown)
                 .filter(|snippet| !snippet.is_empty()),
             error,
             retry_after,
@@ -620,6 +627,16 @@ mod tests {
         assert!(error.to_string().ends_with("(retry after 60 s)"), "{error}");
         let empty = ApiFailure::from_body(StatusCode::BAD_GATEWAY, b"", None);
         assert_eq!(empty.to_string(), "502 Bad Gateway (empty body)");
+        // JSON that is no `ApiError` is described, not quoted.
+        let list = ApiFailure::from_body(
+            StatusCode::BAD_REQUEST,
+            br#"["Contoso Pharma", "jane.roe@contoso.example"]"#,
+            None,
+        );
+        assert_eq!(
+            list.to_string(),
+            "400 Bad Request (body: JSON array of 2 items)"
+        );
     }
 
     #[test]
