@@ -150,11 +150,16 @@ async fn forward(State(shared): State<Arc<Shared>>, request: Request) -> Respons
     let url = format!("{}{path_and_query}", shared.upstream);
     let mut outgoing = shared.http.request(parts.method.clone(), &url);
     for (name, value) in &parts.headers {
-        if !hop_by_hop(name) {
+        // Without `Accept-Encoding` the upstream answers uncompressed, which the check can
+        // read and every client takes (a client that asked for gzip takes identity too).
+        if !hop_by_hop(name) && name != axum::http::header::ACCEPT_ENCODING {
             outgoing = outgoing.header(name, value);
         }
     }
-    let answer = outgoing.body(body.clone()).send().await;
+    if !body.is_empty() {
+        outgoing = outgoing.body(body.clone());
+    }
+    let answer = outgoing.send().await;
     let (status, headers, answer_body) = match answer {
         Ok(answer) => {
             let status = answer.status();

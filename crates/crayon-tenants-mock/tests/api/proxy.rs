@@ -81,6 +81,18 @@ async fn diverging_upstream() -> String {
             "/api/v1/organizations/",
             get(|| async { axum::Json(json!([{"Id": 1, "Name": "Northwind", "Street": "Storgatan 12"}])) }),
         )
+        // What a client asks for (gzip) the proxy does not ask the upstream for: the check
+        // reads what comes back. A request with `Accept-Encoding` gets a body that diverges.
+        .route(
+            "/api/v1/publishers/",
+            get(|headers: axum::http::HeaderMap| async move {
+                if headers.contains_key("accept-encoding") {
+                    axum::Json(json!({"AskedFor": "gzip"}))
+                } else {
+                    axum::Json(json!({"Items": [{"Id": 2, "Name": "Microsoft"}], "TotalHits": 1}))
+                }
+            }),
+        )
         // A status the contract does not list.
         .route(
             "/api/v1/organizations/1/",
@@ -166,6 +178,14 @@ async fn each_divergence_of_the_upstream_is_reported_at_its_path_and_nothing_per
             .await
             .unwrap();
     }
+    let publishers = http
+        .get(format!("{base}/api/v1/publishers/"))
+        .header("authorization", bearer)
+        .header("accept-encoding", "gzip")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(publishers.status(), 200);
     // A create whose tenant lacks its required domain prefix: a divergence of the request.
     let create = json!({"Tenant": {"Name": "Contoso Pharma", "Publisher": {"Id": 2}, "Organization": {"Id": 1},
                                    "InvoiceProfile": {"Id": 7}, "CustomerTenantType": 2},
@@ -230,7 +250,7 @@ async fn each_divergence_of_the_upstream_is_reported_at_its_path_and_nothing_per
         serde_json::from_slice(&std::fs::read(directory.path().join(HAR_FILE)).unwrap()).unwrap();
     assert_eq!(har["log"]["version"], "1.2");
     let entries = har["log"]["entries"].as_array().unwrap();
-    assert_eq!(entries.len(), 6);
+    assert_eq!(entries.len(), 7);
     for entry in entries {
         for field in [
             "startedDateTime",
@@ -290,7 +310,7 @@ async fn each_divergence_of_the_upstream_is_reported_at_its_path_and_nothing_per
         .unwrap();
     assert_eq!(authorization["value"], "<redacted>");
     let created_entry: Value =
-        serde_json::from_str(entries[5]["response"]["content"]["text"].as_str().unwrap()).unwrap();
+        serde_json::from_str(entries[6]["response"]["content"]["text"].as_str().unwrap()).unwrap();
     assert_eq!(created_entry["User"]["Password"], "<redacted>");
     assert!(
         created_entry["User"]["UserName"]
