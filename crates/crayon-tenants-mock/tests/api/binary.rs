@@ -181,3 +181,57 @@ async fn the_binary_keeps_its_world_in_a_state_file_across_runs() {
     );
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[tokio::test]
+async fn the_proxy_prints_where_it_listens_records_and_its_recording_seeds_the_binary() {
+    let (_upstream, upstream) = start(&["--seed-tenants", "3"], &[]);
+    let directory = tempfile::tempdir().unwrap();
+    let record = directory.path().to_str().unwrap();
+    let (_proxy, proxy) = start(&["proxy", "--upstream", &upstream, "--record", record], &[]);
+    let client = crayon_tenants::Client::builder()
+        .base_url(&proxy)
+        .credentials(crayon_tenants::Credentials::password(
+            "demo-client",
+            "demo-secret",
+            "demo@example.com",
+            "demo-password",
+        ))
+        .build()
+        .unwrap();
+    let page = client
+        .list_customer_tenants()
+        .organization_id(1)
+        .await
+        .unwrap();
+    assert_eq!(page.total_hits, Some(3));
+    let report: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(directory.path().join("report.json")).unwrap())
+            .unwrap();
+    assert_eq!(report["diverged"], false, "{report:#}");
+    assert_eq!(report["operations"]["listCustomerTenants"]["held"], 1);
+    // The recording seeds a mock started from the command line.
+    let (_seeded, seeded) = start(&["--seed-from", record], &[]);
+    let seeded_client = crayon_tenants::Client::builder()
+        .base_url(&seeded)
+        .credentials(crayon_tenants::Credentials::password(
+            "demo-client",
+            "demo-secret",
+            "demo@example.com",
+            "demo-password",
+        ))
+        .build()
+        .unwrap();
+    let seeded_page = seeded_client
+        .list_customer_tenants()
+        .organization_id(1)
+        .await
+        .unwrap();
+    let ids = |page: &crayon_tenants::types::CustomerTenantCollection| -> Vec<Option<i32>> {
+        page.items
+            .iter()
+            .flatten()
+            .map(|tenant| tenant.id)
+            .collect()
+    };
+    assert_eq!(ids(&seeded_page), ids(&page));
+}

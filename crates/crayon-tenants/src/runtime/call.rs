@@ -308,14 +308,15 @@ fn is_retryable(error: &Error) -> bool {
 
 /// One attempt: the request sent and its body read within the client's limit.
 async fn send(state: &ClientState, request: Request) -> Result<RawAnswer, Error> {
-    let response = state
+    let mut response = state
         .http
         .execute(request)
         .await
         .map_err(Error::from_transport)?;
     let status = response.status();
     tracing::Span::current().record("http.response.status_code", status.as_u16());
-    let headers = response.headers().clone();
+    // Taken, not copied: the body's length comes from the body, not from these headers.
+    let headers = std::mem::take(response.headers_mut());
     let body = read_body(response, state.body_limit)
         .await?
         .ok_or(Error::BodyTooLarge {
