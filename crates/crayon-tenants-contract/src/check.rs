@@ -33,7 +33,9 @@ pub enum DivergenceKind {
     UndocumentedContentType,
     /// A body that is not JSON where the contract has JSON.
     NotJson,
-    /// A property the contract has, spelled in another case (`items` for `Items`).
+    /// A property of an answer the contract has, spelled in another case (`items` for
+    /// `Items`). Not one in a request: the API binds a request's names ignoring case, as the
+    /// contract says.
     NameCase,
     /// A property the contract does not describe.
     UndocumentedProperty,
@@ -180,10 +182,19 @@ pub fn check_request(request: Message<'_>, query: &[(String, String)]) -> Vec<Di
         }
     }
     for (name, values) in given {
-        match parameters
-            .iter()
-            .find(|parameter| parameter["name"].as_str() == Some(name))
-        {
+        // The API binds parameter names ignoring case, as the contract says (Crayon's SDK
+        // sends `OrganizationId`): a name in another case is the parameter.
+        let named = |exact: bool| {
+            parameters.iter().find(|parameter| {
+                let known = parameter["name"].as_str().unwrap_or_default();
+                if exact {
+                    known == name
+                } else {
+                    known.eq_ignore_ascii_case(name)
+                }
+            })
+        };
+        match named(true).or_else(|| named(false)) {
             Some(parameter) => {
                 let schema = &parameter["schema"];
                 let value = match effective(schema)["type"].as_str() {
@@ -456,13 +467,17 @@ fn walk(
                     .iter()
                     .find(|(known, _)| known.eq_ignore_ascii_case(name))
                 {
-                    found.push(Divergence {
-                        direction,
-                        kind: DivergenceKind::NameCase,
-                        path: here.clone(),
-                        expected: spelled.clone(),
-                        found: name.clone(),
-                    });
+                    // The API binds a request's names ignoring case, as the contract says; a
+                    // strict reader of an answer does not.
+                    if direction == Direction::Response {
+                        found.push(Divergence {
+                            direction,
+                            kind: DivergenceKind::NameCase,
+                            path: here.clone(),
+                            expected: spelled.clone(),
+                            found: name.clone(),
+                        });
+                    }
                     walk(direction, member, property, &here, found);
                 } else {
                     found.push(Divergence {
@@ -773,6 +788,26 @@ mod tests {
             body: b"",
         };
         assert_eq!(check_request(agreements, &query), []);
+        // As Crayon's SDK sends them: PascalCase parameters and body names bind.
+        let query = [
+            ("OrganizationId".to_owned(), "1".to_owned()),
+            ("PageSize".to_owned(), "50".to_owned()),
+        ];
+        let tenants = Message {
+            operation: "listCustomerTenants",
+            status: 0,
+            content_type: None,
+            body: b"",
+        };
+        assert_eq!(check_request(tenants, &query), []);
+        let body = br#"{"tenant": {"reference": "PO-7"}}"#;
+        let update = Message {
+            operation: "updateCustomerTenant",
+            status: 0,
+            content_type: Some("application/json"),
+            body,
+        };
+        assert_eq!(check_request(update, &[]), []);
     }
 
     #[test]

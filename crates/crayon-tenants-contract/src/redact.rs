@@ -135,9 +135,12 @@ impl Redactor {
             .map(resolve)
             .collect();
         for (name, value) in pairs.iter_mut() {
-            let parameter = parameters
-                .iter()
-                .find(|parameter| parameter["name"].as_str() == Some(name.as_str()));
+            // Names bind ignoring case (Crayon's SDK sends `OrganizationId`).
+            let parameter = parameters.iter().find(|parameter| {
+                parameter["name"]
+                    .as_str()
+                    .is_some_and(|known| known.eq_ignore_ascii_case(name))
+            });
             let sensitivity = match parameter {
                 Some(parameter) => sensitivity(parameter),
                 None => Some(Sensitivity::Personal("text".to_owned())),
@@ -226,10 +229,14 @@ mod tests {
             ("search".to_owned(), "Contoso".to_owned()),
             ("organizationId".to_owned(), "1".to_owned()),
             ("Who".to_owned(), "Jane".to_owned()),
+            ("OrganizationId".to_owned(), "1".to_owned()),
+            ("Search".to_owned(), "Contoso".to_owned()),
         ];
         Redactor::new().query(Some("listCustomerTenants"), &mut pairs);
         assert_eq!(pairs[0].1, "redacted 1");
         assert_eq!(pairs[1].1, "1");
         assert_eq!(pairs[2].1, "redacted 2");
+        assert_eq!(pairs[3].1, "1", "any case");
+        assert_eq!(pairs[4].1, "redacted 1");
     }
 }

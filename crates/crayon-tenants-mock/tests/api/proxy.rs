@@ -481,3 +481,109 @@ async fn against_this_mock_nothing_diverges_and_the_recording_seeds_a_mock_of_th
         .await
         .unwrap();
 }
+
+fn sdk_fixture(name: &str) -> Value {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../crayon-tenants/tests/fixtures/sdk")
+        .join(name);
+    serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap()
+}
+
+#[tokio::test]
+async fn what_crayons_sdk_sends_is_no_divergence() {
+    let upstream = MockServer::start(MockConfig::default()).await.unwrap();
+    let directory = tempfile::tempdir().unwrap();
+    let proxy = Proxy::start(ProxyConfig::new(upstream.base_url(), directory.path()))
+        .await
+        .unwrap();
+    let base = proxy.base_url();
+    let http = http_client();
+    let token: Value = http
+        .post(format!("{base}/api/v1/connect/token/"))
+        .basic_auth("demo-client", Some("demo-secret"))
+        .form(&[
+            ("grant_type", "password"),
+            ("username", "demo@example.com"),
+            ("password", "demo-password"),
+            ("scope", "CustomerApi"),
+        ])
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let bearer = format!("Bearer {}", token["AccessToken"].as_str().unwrap());
+    // Its list queries (PascalCase names, every integer filter, 0 included) ...
+    let paths = [
+        ("listCustomerTenants", "/api/v1/customertenants/"),
+        (
+            "listCustomerTenantAgreements",
+            "/api/v1/customertenants/1/agreements/",
+        ),
+        ("listOrganizations", "/api/v1/organizations/"),
+        ("listInvoiceProfiles", "/api/v1/invoiceprofiles/"),
+        ("listPublishers", "/api/v1/publishers/"),
+    ];
+    let queries = sdk_fixture("queries.json");
+    for (operation, queries) in queries.as_object().unwrap() {
+        let (_, path) = paths.iter().find(|(id, _)| id == operation).unwrap();
+        for query in queries.as_array().unwrap() {
+            let url = format!("{base}{path}?{}", query.as_str().unwrap());
+            let status = http
+                .get(url)
+                .header("authorization", &bearer)
+                .send()
+                .await
+                .unwrap()
+                .status();
+            assert_eq!(status, 200, "{operation}?{query}");
+        }
+    }
+    // ... and its bodies, with every value-typed property and nulls.
+    for (method, path, fixture) in [
+        (
+            reqwest::Method::POST,
+            "/api/v1/customertenants/",
+            "createCustomerTenant.defaults.json",
+        ),
+        (
+            reqwest::Method::POST,
+            "/api/v1/customertenants/existing/",
+            "createExistingCustomerTenant.defaults.json",
+        ),
+        (
+            reqwest::Method::POST,
+            "/api/v1/customertenants/1/agreements/",
+            "createCustomerTenantAgreement.defaults.json",
+        ),
+        (
+            reqwest::Method::PUT,
+            "/api/v1/customertenants/1/",
+            "updateCustomerTenant.partial.json",
+        ),
+        (
+            reqwest::Method::PUT,
+            "/api/v1/customertenants/1/",
+            "updateCustomerTenant.read_modify_write.json",
+        ),
+    ] {
+        let status = http
+            .request(method, format!("{base}{path}"))
+            .header("authorization", &bearer)
+            .json(&sdk_fixture(fixture))
+            .send()
+            .await
+            .unwrap()
+            .status();
+        assert_eq!(status, 200, "{fixture}");
+    }
+    let report = proxy.report();
+    assert!(!report.diverged, "{}", report.table());
+    assert_eq!(
+        report.operations["listOrganizations"].requests,
+        3,
+        "{}",
+        report.table()
+    );
+}
