@@ -1,6 +1,9 @@
 //! A recording: the exchanges a [`Proxy`](crate::Proxy) carried, as a HAR 1.2 file
 //! (`recording.har`, which browsers' developer tools and HAR tools open) beside the contract
-//! report (`report.json`, `report.txt`), every file rewritten whole after each exchange.
+//! report (`report.json`, `report.txt`). After each exchange its entry is appended to the HAR
+//! file in place (one line each, before the closing brackets: the file stays a whole HAR log,
+//! and a long recording costs each exchange only its own entry), and the report is replaced
+//! whole.
 //!
 //! Nothing secret or personal is written: the `Authorization` header and cookies are
 //! `<redacted>`; bodies and query parameters go through the contract crate's
@@ -21,6 +24,9 @@ use serde_json::{Value, json};
 
 /// The recording's file name in its directory.
 pub const HAR_FILE: &str = "recording.har";
+
+/// What closes the HAR file after its last entry.
+const HAR_TAIL: &str = "\n]}}\n";
 
 /// One exchange as the proxy saw it (unredacted: it is redacted when recorded).
 pub(crate) struct Exchange<'a> {
@@ -47,7 +53,7 @@ impl Exchange<'_> {
 pub(crate) struct Recording {
     directory: PathBuf,
     upstream: String,
-    entries: Vec<Value>,
+    entries: usize,
     report: Report,
     redactor: Redactor,
 }
@@ -59,11 +65,19 @@ impl Recording {
         let recording = Self {
             directory: directory.to_owned(),
             upstream: upstream.to_owned(),
-            entries: Vec::new(),
+            entries: 0,
             report: Report::default(),
             redactor: Redactor::new(),
         };
-        recording.write()?;
+        let head = json!({"version": "1.2", "creator": {"name": "crayon-tenants-mock", "version": env!("CARGO_PKG_VERSION")}});
+        let head = head.to_string();
+        // `{"log":{...,"entries":[` then the entries, then the tail.
+        let start = format!(
+            "{{\"log\":{},\"entries\":[{HAR_TAIL}",
+            &head[..head.len() - 1]
+        );
+        replace(&recording.directory.join(HAR_FILE), start.as_bytes())?;
+        recording.write_report()?;
         Ok(recording)
     }
 
@@ -95,8 +109,21 @@ impl Recording {
             divergences,
         );
         let entry = self.entry(exchange, operation);
-        self.entries.push(entry);
-        self.write()
+        self.append(&entry)?;
+        self.write_report()
+    }
+
+    /// Appends an entry to the HAR file in place of its tail, and the tail after it.
+    fn append(&mut self, entry: &Value) -> std::io::Result<()> {
+        use std::io::{Seek as _, SeekFrom};
+        let mut file = std::fs::OpenOptions::new()
+            .write(true)
+            .open(self.directory.join(HAR_FILE))?;
+        file.seek(SeekFrom::End(-(HAR_TAIL.len() as i64)))?;
+        let separator = if self.entries == 0 { "\n" } else { ",\n" };
+        file.write_all(format!("{separator}{entry}{HAR_TAIL}").as_bytes())?;
+        self.entries += 1;
+        Ok(())
     }
 
     /// The HAR entry of an exchange, redacted.
@@ -225,17 +252,8 @@ impl Recording {
         }
     }
 
-    /// Writes the HAR file and the report, each replaced whole.
-    fn write(&self) -> std::io::Result<()> {
-        let har = json!({
-            "log": {
-                "version": "1.2",
-                "creator": {"name": "crayon-tenants-mock", "version": env!("CARGO_PKG_VERSION")},
-                "entries": self.entries,
-            }
-        });
-        let json = serde_json::to_vec_pretty(&har).map_err(std::io::Error::other)?;
-        replace(&self.directory.join(HAR_FILE), &json)?;
+    /// Writes the report, replaced whole.
+    fn write_report(&self) -> std::io::Result<()> {
         let report = serde_json::to_vec_pretty(&self.report).map_err(std::io::Error::other)?;
         replace(&self.directory.join("report.json"), &report)?;
         replace(
