@@ -416,6 +416,30 @@ async fn against_this_mock_nothing_diverges_and_the_recording_seeds_a_mock_of_th
             "Demo Reseller AB",
         ],
     );
+    // Every personal value of every tenant the upstream holds, all of organization 1's having
+    // travelled through the proxy.
+    let mut seeded_values = Vec::new();
+    for stored in upstream.state().tenants() {
+        let detailed = serde_json::to_value(&stored.detailed).unwrap();
+        for pointer in [
+            "/Tenant/Name",
+            "/Tenant/DomainPrefix",
+            "/Tenant/Domain",
+            "/Tenant/Reference",
+            "/Tenant/PublisherCustomerId",
+            "/Tenant/ExternalPublisherCustomerId",
+            "/Profile/Contact/Email",
+            "/Profile/Address/AddressLine1",
+            "/Company/OrganizationRegistrationNumber",
+        ] {
+            if let Some(value) = detailed.pointer(pointer).and_then(Value::as_str) {
+                seeded_values.push(value.to_owned());
+            }
+        }
+    }
+    assert!(seeded_values.len() >= 4 * 9, "{seeded_values:?}");
+    let seeded_values: Vec<&str> = seeded_values.iter().map(String::as_str).collect();
+    assert_nothing_secret_or_personal(&written, &seeded_values);
 
     // A mock seeded from the recording: the same organizations, profiles, publishers and
     // tenants by id, with placeholders in place of personal values, answering as the contract says.
