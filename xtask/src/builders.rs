@@ -33,6 +33,7 @@ pub fn emit(spec: &Value, enums: &[&str]) -> Result<TokenStream> {
     let mut builders = Vec::new();
     let mut methods = Vec::new();
     let mut max_page_size = None;
+    let mut personal = std::collections::BTreeSet::new();
     for (path, item) in spec["paths"].as_object().context("paths")? {
         let shared = item["parameters"].as_array().cloned().unwrap_or_default();
         for (method, operation) in item.as_object().into_iter().flatten() {
@@ -44,7 +45,11 @@ pub fn emit(spec: &Value, enums: &[&str]) -> Result<TokenStream> {
                 .iter()
                 .chain(operation["parameters"].as_array().into_iter().flatten())
             {
-                inputs.push(parameter_input(resolve(spec, parameter))?);
+                let parameter = resolve(spec, parameter);
+                if parameter["in"] == "query" && parameter.get("x-personal").is_some() {
+                    personal.extend(parameter["name"].as_str().map(str::to_owned));
+                }
+                inputs.push(parameter_input(parameter)?);
             }
             inputs.extend(body_input(spec, operation)?);
             let output = match &operation["responses"]["200"] {
@@ -90,6 +95,9 @@ pub fn emit(spec: &Value, enums: &[&str]) -> Result<TokenStream> {
         ///The largest `pageSize` the contract allows a list (its `maximum`); a larger one is
         ///refused before anything is sent.
         pub const MAX_PAGE_SIZE: i32 = #max_page_size;
+        ///The query parameters whose values the contract marks as personal (`x-personal`): not
+        ///shown in a span's `url.full` or an error's URL.
+        pub(crate) const PERSONAL_QUERY_PARAMETERS: &[&str] = &[#(#personal),*];
         #closed
     })
 }

@@ -167,6 +167,7 @@ impl Report {
             out,
             "{}",
             match (self.diverged, unanswered) {
+                _ if self.operations.is_empty() => "Nothing was checked yet.".to_owned(),
                 (true, _) => "The contract diverged from the answers above.".to_owned(),
                 (false, 0) => "The contract held.".to_owned(),
                 (false, n) => format!(

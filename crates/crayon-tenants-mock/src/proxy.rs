@@ -160,16 +160,18 @@ async fn forward(State(shared): State<Arc<Shared>>, request: Request) -> Respons
         outgoing = outgoing.body(body.clone());
     }
     let answer = outgoing.send().await;
+    let operation = check::find_operation(parts.method.as_str(), parts.uri.path())
+        .map(|(operation, _)| operation);
     let (status, headers, answer_body) = match answer {
         Ok(answer) => {
             let status = answer.status();
             let headers = answer.headers().clone();
             match answer.bytes().await {
                 Ok(bytes) => (status, headers, bytes),
-                Err(error) => return upstream_failed(&shared, error),
+                Err(error) => return upstream_failed(&shared, operation, error),
             }
         }
-        Err(error) => return upstream_failed(&shared, error),
+        Err(error) => return upstream_failed(&shared, operation, error),
     };
     let exchange = Exchange {
         started,
@@ -203,13 +205,24 @@ async fn forward(State(shared): State<Arc<Shared>>, request: Request) -> Respons
 }
 
 /// An upstream that could not be reached: 502, as a gateway answers, with why (a transport
-/// error names no value of the request).
-fn upstream_failed(shared: &Shared, error: reqwest::Error) -> Response {
+/// error names no value of the request), and the request in the report as one that got no
+/// answer to check.
+fn upstream_failed(shared: &Shared, operation: Option<&str>, error: reqwest::Error) -> Response {
+    // Without its URL: the query may hold a search for a customer's name.
+    let error = error.without_url();
     let why = format!(
         "the upstream {} could not be reached: {error}",
         shared.upstream
     );
     tracing::warn!("{why}");
+    let recorded = shared
+        .recording
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner())
+        .failed(operation, why.clone());
+    if let Err(error) = recorded {
+        tracing::error!(%error, "the report could not be written");
+    }
     (StatusCode::BAD_GATEWAY, why).into_response()
 }
 

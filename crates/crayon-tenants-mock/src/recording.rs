@@ -25,6 +25,9 @@ use serde_json::{Value, json};
 /// The recording's file name in its directory.
 pub const HAR_FILE: &str = "recording.har";
 
+/// The report's name for requests that are no operation of the contract.
+const NO_OPERATION: &str = "(no operation of the contract)";
+
 /// What closes the HAR file after its last entry.
 const HAR_TAIL: &str = "\n]}}\n";
 
@@ -103,13 +106,20 @@ impl Recording {
                 .collect()
         };
         self.report.record(
-            operation.unwrap_or("(no operation of the contract)"),
+            operation.unwrap_or(NO_OPERATION),
             exchange.status,
             &headers(exchange.response_headers),
             divergences,
         );
         let entry = self.entry(exchange, operation);
         self.append(&entry)?;
+        self.write_report()
+    }
+
+    /// Adds a request that got no answer from the upstream to the report.
+    pub(crate) fn failed(&mut self, operation: Option<&str>, why: String) -> std::io::Result<()> {
+        self.report
+            .record_failure(operation.unwrap_or(NO_OPERATION), why);
         self.write_report()
     }
 

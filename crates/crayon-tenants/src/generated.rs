@@ -9330,6 +9330,13 @@ Await the builder to send it.*/
 ///The largest `pageSize` the contract allows a list (its `maximum`); a larger one is
 ///refused before anything is sent.
 pub const MAX_PAGE_SIZE: i32 = 1000i32;
+///The query parameters whose values the contract marks as personal (`x-personal`): not
+///shown in a span's `url.full` or an error's URL.
+pub(crate) const PERSONAL_QUERY_PARAMETERS: &[&str] = &[
+    "domain",
+    "domainPrefix",
+    "search",
+];
 ///Why a request may not send `value` in `property`, when the contract gives that property a closed enumeration that does not name it.
 pub(crate) fn refused_in_request(
     property: &str,

@@ -611,3 +611,41 @@ async fn what_crayons_sdk_sends_is_no_divergence() {
         report.table()
     );
 }
+
+#[tokio::test]
+async fn an_upstream_that_cannot_be_reached_is_a_502_and_a_request_not_checked() {
+    // A port nothing listens on.
+    let closed = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let upstream = format!("http://{}", closed.local_addr().unwrap());
+    drop(closed);
+    let directory = tempfile::tempdir().unwrap();
+    let proxy = Proxy::start(ProxyConfig::new(&upstream, directory.path()))
+        .await
+        .unwrap();
+    let answer = http_client()
+        .get(format!(
+            "{}/api/v1/customertenants/?organizationId=1&search=Contoso%20Pharma",
+            proxy.base_url()
+        ))
+        .header("authorization", "Bearer bearer-secret-0001")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(answer.status(), 502);
+    let report = proxy.report();
+    assert!(!report.diverged);
+    let tenants = &report.operations["listCustomerTenants"];
+    assert_eq!((tenants.requests, tenants.held), (1, 0));
+    assert!(
+        tenants.failures[0].contains("could not be reached"),
+        "{:?}",
+        tenants.failures
+    );
+    let table = report.table();
+    assert!(
+        table.ends_with("1 requests got no answer to check.\n"),
+        "{table}"
+    );
+    assert_nothing_secret_or_personal(&written(directory.path()), &["Contoso"]);
+    assert_nothing_secret_or_personal(&table, &["Contoso"]);
+}

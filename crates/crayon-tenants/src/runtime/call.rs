@@ -203,7 +203,7 @@ async fn attempts<T>(
         let attempt_span = tracing::info_span!(
             "crayon_tenants.attempt",
             http.request.resend_count = *sent,
-            url.full = copy.url().as_str(),
+            url.full = shown(copy.url()).as_str(),
             http.response.status_code = Empty,
             error.type = Empty,
         );
@@ -276,6 +276,34 @@ async fn attempts<T>(
         }
         return Err(error);
     }
+}
+
+/// A request's URL as spans and errors show it: the values of the query parameters the
+/// contract marks as personal (a search for a customer's name, a domain prefix) replaced by
+/// `REDACTED`, as OpenTelemetry's `url.full` asks for sensitive values.
+pub(crate) fn shown(url: &reqwest::Url) -> reqwest::Url {
+    let personal = |name: &str| {
+        crate::generated::PERSONAL_QUERY_PARAMETERS
+            .iter()
+            .any(|known| known.eq_ignore_ascii_case(name))
+    };
+    if !url.query_pairs().any(|(name, _)| personal(&name)) {
+        return url.clone();
+    }
+    let pairs: Vec<(String, String)> = url
+        .query_pairs()
+        .map(|(name, value)| {
+            let value = if personal(&name) {
+                "REDACTED".into()
+            } else {
+                value
+            };
+            (name.into_owned(), value.into_owned())
+        })
+        .collect();
+    let mut shown = url.clone();
+    shown.query_pairs_mut().clear().extend_pairs(pairs);
+    shown
 }
 
 /// `error.type` of a span: the HTTP status of an error answer, or the kind of failure.

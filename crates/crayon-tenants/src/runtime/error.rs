@@ -414,7 +414,10 @@ impl Error {
     }
 
     /// A transport failure, classified.
-    pub(crate) fn from_transport(error: reqwest::Error) -> Self {
+    pub(crate) fn from_transport(mut error: reqwest::Error) -> Self {
+        if let Some(url) = error.url_mut() {
+            *url = super::call::shown(url);
+        }
         let redirect = super::redirect::refused(&error);
         let kind: fn(TransportError) -> Self = if error.is_timeout() {
             Self::Timeout

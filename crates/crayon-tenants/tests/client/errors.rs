@@ -236,6 +236,53 @@ async fn an_answer_that_does_not_decode_is_described_not_quoted() {
 }
 
 #[tokio::test]
+async fn a_search_for_a_customer_is_shown_in_no_trace_and_no_error_text() {
+    let captured = crate::support::Captured::default();
+    let writer = captured.clone();
+    let subscriber = tracing_subscriber::fmt()
+        .with_max_level(tracing::Level::TRACE)
+        .with_span_events(tracing_subscriber::fmt::format::FmtSpan::CLOSE)
+        .with_writer(move || writer.clone())
+        .with_ansi(false)
+        .finish();
+    let _guard = tracing::subscriber::set_default(subscriber);
+    let (_server, client) = start(MockConfig::default()).await;
+    client
+        .list_customer_tenants()
+        .organization_id(1)
+        .search("Contoso Pharma")
+        .domain_prefix("contosopharma")
+        .await
+        .unwrap();
+    // And an API that cannot be reached: reqwest's error names the URL.
+    let closed = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let address = closed.local_addr().unwrap();
+    drop(closed);
+    let unreachable = Client::builder()
+        .base_url(format!("http://{address}"))
+        .bearer_token("token")
+        .retry(RetryPolicy::none())
+        .build()
+        .unwrap();
+    let error = unreachable
+        .list_customer_tenants()
+        .organization_id(1)
+        .search("Contoso Pharma")
+        .await
+        .unwrap_err();
+    assert!(matches!(error, Error::Connection(_)), "{error:?}");
+    let shown = format!("{error} {error:#} {error:?} {}", captured.text());
+    assert!(shown.contains("search=REDACTED"), "{shown}");
+    assert!(
+        shown.contains("organizationId=1"),
+        "the other filters are kept: {shown}"
+    );
+    for personal in ["Contoso", "contosopharma"] {
+        assert!(!shown.contains(personal), "{personal} in {shown}");
+    }
+}
+
+#[tokio::test]
 async fn a_body_over_the_limit_is_a_typed_error_with_the_real_status() {
     let (server, _) = start(MockConfig::default()).await;
     let client = client_for(&server).max_body_size(1000).build().unwrap();
