@@ -188,16 +188,7 @@ async fn the_proxy_prints_where_it_listens_records_and_its_recording_seeds_the_b
     let directory = tempfile::tempdir().unwrap();
     let record = directory.path().to_str().unwrap();
     let (_proxy, proxy) = start(&["proxy", "--upstream", &upstream, "--record", record], &[]);
-    let client = crayon_tenants::Client::builder()
-        .base_url(&proxy)
-        .credentials(crayon_tenants::Credentials::password(
-            "demo-client",
-            "demo-secret",
-            "demo@example.com",
-            "demo-password",
-        ))
-        .build()
-        .unwrap();
+    let client = support::demo_client(&proxy);
     let page = client
         .list_customer_tenants()
         .organization_id(1)
@@ -211,16 +202,7 @@ async fn the_proxy_prints_where_it_listens_records_and_its_recording_seeds_the_b
     assert_eq!(report["operations"]["listCustomerTenants"]["held"], 1);
     // The recording seeds a mock started from the command line.
     let (_seeded, seeded) = start(&["--seed-from", record], &[]);
-    let seeded_client = crayon_tenants::Client::builder()
-        .base_url(&seeded)
-        .credentials(crayon_tenants::Credentials::password(
-            "demo-client",
-            "demo-secret",
-            "demo@example.com",
-            "demo-password",
-        ))
-        .build()
-        .unwrap();
+    let seeded_client = support::demo_client(&seeded);
     let seeded_page = seeded_client
         .list_customer_tenants()
         .organization_id(1)

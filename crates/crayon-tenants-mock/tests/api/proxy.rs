@@ -15,7 +15,7 @@ use crayon_tenants_mock::{HAR_FILE, MockConfig, MockServer, Proxy, ProxyConfig};
 use futures::TryStreamExt as _;
 use serde_json::{Value, json};
 
-use crate::support::http_client;
+use crate::support::{demo_client, fixture, http_client};
 
 /// Values that must never be written: secrets the client sends, and personal values the
 /// upstream answers.
@@ -333,16 +333,7 @@ async fn against_this_mock_nothing_diverges_and_the_recording_seeds_a_mock_of_th
     let proxy = Proxy::start(ProxyConfig::new(upstream.base_url(), directory.path()))
         .await
         .unwrap();
-    let client = crayon_tenants::Client::builder()
-        .base_url(proxy.base_url())
-        .credentials(crayon_tenants::Credentials::password(
-            "demo-client",
-            "demo-secret",
-            "demo@example.com",
-            "demo-password",
-        ))
-        .build()
-        .unwrap();
+    let client = demo_client(&proxy.base_url());
     // A reseller's daily tour: the look-ups, the tenants, one of each detail, a create, an update.
     client.list_organizations().await.unwrap();
     client.get_organization().id(1).await.unwrap();
@@ -506,13 +497,6 @@ async fn against_this_mock_nothing_diverges_and_the_recording_seeds_a_mock_of_th
         .unwrap();
 }
 
-fn sdk_fixture(name: &str) -> Value {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../crayon-tenants/tests/fixtures/sdk")
-        .join(name);
-    serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap()
-}
-
 #[tokio::test]
 async fn what_crayons_sdk_sends_is_no_divergence() {
     let upstream = MockServer::start(MockConfig::default()).await.unwrap();
@@ -549,7 +533,7 @@ async fn what_crayons_sdk_sends_is_no_divergence() {
         ("listInvoiceProfiles", "/api/v1/invoiceprofiles/"),
         ("listPublishers", "/api/v1/publishers/"),
     ];
-    let queries = sdk_fixture("queries.json");
+    let queries = fixture("sdk/queries.json");
     for (operation, queries) in queries.as_object().unwrap() {
         let (_, path) = paths.iter().find(|(id, _)| id == operation).unwrap();
         for query in queries.as_array().unwrap() {
@@ -565,7 +549,7 @@ async fn what_crayons_sdk_sends_is_no_divergence() {
         }
     }
     // ... and its bodies, with every value-typed property and nulls.
-    for (method, path, fixture) in [
+    for (method, path, body) in [
         (
             reqwest::Method::POST,
             "/api/v1/customertenants/",
@@ -595,12 +579,12 @@ async fn what_crayons_sdk_sends_is_no_divergence() {
         let status = http
             .request(method, format!("{base}{path}"))
             .header("authorization", &bearer)
-            .json(&sdk_fixture(fixture))
+            .json(&fixture(&format!("sdk/{body}")))
             .send()
             .await
             .unwrap()
             .status();
-        assert_eq!(status, 200, "{fixture}");
+        assert_eq!(status, 200, "{body}");
     }
     let report = proxy.report();
     assert!(!report.diverged, "{}", report.table());

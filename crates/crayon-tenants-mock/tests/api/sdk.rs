@@ -3,16 +3,8 @@
 //! caller did not set keep the stored values.
 
 use reqwest::{Method, StatusCode};
-use serde_json::Value;
 
-use crate::support::Api;
-
-fn sdk_fixture(name: &str) -> Value {
-    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../crayon-tenants/tests/fixtures/sdk")
-        .join(name);
-    serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap()
-}
+use crate::support::{Api, fixture};
 
 /// The path of each list operation the SDK's queries are sent to.
 fn list_path(operation_id: &str) -> &'static str {
@@ -29,7 +21,7 @@ fn list_path(operation_id: &str) -> &'static str {
 #[tokio::test]
 async fn every_list_query_the_sdk_sends_is_accepted() {
     let api = Api::default().await;
-    let queries = sdk_fixture("queries.json");
+    let queries = fixture("sdk/queries.json");
     let mut sent = 0;
     for (operation_id, queries) in queries.as_object().unwrap() {
         for query in queries.as_array().unwrap() {
@@ -84,7 +76,7 @@ async fn the_sdks_create_and_add_existing_bodies_are_accepted_as_sent() {
         .call(
             Method::POST,
             "/api/v1/customertenants/",
-            Some(sdk_fixture("createCustomerTenant.defaults.json")),
+            Some(fixture("sdk/createCustomerTenant.defaults.json")),
         )
         .await;
     assert_eq!(created.status, StatusCode::OK, "{:?}", created.json());
@@ -96,7 +88,7 @@ async fn the_sdks_create_and_add_existing_bodies_are_accepted_as_sent() {
         .call(
             Method::POST,
             "/api/v1/customertenants/existing/",
-            Some(sdk_fixture("createExistingCustomerTenant.defaults.json")),
+            Some(fixture("sdk/createExistingCustomerTenant.defaults.json")),
         )
         .await;
     assert_eq!(added.status, StatusCode::OK, "{:?}", added.json());
@@ -109,7 +101,7 @@ async fn the_sdks_create_and_add_existing_bodies_are_accepted_as_sent() {
         .call(
             Method::POST,
             "/api/v1/customertenants/1/agreements/",
-            Some(sdk_fixture("createCustomerTenantAgreement.defaults.json")),
+            Some(fixture("sdk/createCustomerTenantAgreement.defaults.json")),
         )
         .await;
     assert_eq!(agreement.status, StatusCode::OK, "{:?}", agreement.json());
@@ -132,7 +124,7 @@ async fn the_sdks_updates_are_accepted_and_its_zeros_keep_the_stored_values() {
         .call(
             Method::PUT,
             "/api/v1/customertenants/1/",
-            Some(sdk_fixture("updateCustomerTenant.partial.json")),
+            Some(fixture("sdk/updateCustomerTenant.partial.json")),
         )
         .await;
     assert_eq!(partial.status, StatusCode::OK, "{:?}", partial.json());
@@ -154,7 +146,7 @@ async fn the_sdks_updates_are_accepted_and_its_zeros_keep_the_stored_values() {
         .call(
             Method::PUT,
             "/api/v1/customertenants/1/",
-            Some(sdk_fixture("updateCustomerTenant.read_modify_write.json")),
+            Some(fixture("sdk/updateCustomerTenant.read_modify_write.json")),
         )
         .await;
     assert_eq!(whole.status, StatusCode::OK, "{:?}", whole.json());

@@ -147,6 +147,22 @@ pub fn fixture(name: &str) -> Value {
     serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap()
 }
 
+/// A client of the mock (or of a proxy in front of it) at `base_url`, signed in with the demo
+/// credentials.
+pub fn demo_client(base_url: &str) -> crayon_tenants::Client {
+    let demo = crayon_tenants_mock::MockCredentials::demo();
+    crayon_tenants::Client::builder()
+        .base_url(base_url)
+        .credentials(crayon_tenants::Credentials::password(
+            demo.client_id,
+            demo.client_secret,
+            demo.username,
+            demo.password,
+        ))
+        .build()
+        .expect("a client")
+}
+
 /// The documented create request with another domain prefix.
 pub fn create_body(domain_prefix: &str) -> Value {
     let mut body = fixture("create_customer_tenant.request.json");
