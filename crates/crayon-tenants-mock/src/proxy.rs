@@ -29,7 +29,8 @@ pub struct ProxyConfig {
     /// The API to forward to (`https://api.crayon.com`).
     pub upstream: String,
     /// The directory the recording (`recording.har`) and the report (`report.json`,
-    /// `report.txt`) are written to; created when it does not exist.
+    /// `report.txt`) are written to; created when it does not exist, refused when it holds a
+    /// recording already (never overwritten).
     pub record: PathBuf,
     /// The address to listen on; port 0 picks a free port. Default `127.0.0.1:0`.
     pub listen: SocketAddr,

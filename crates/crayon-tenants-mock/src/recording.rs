@@ -62,9 +62,19 @@ pub(crate) struct Recording {
 }
 
 impl Recording {
-    /// An empty recording in `directory` (created when it does not exist), written at once.
+    /// An empty recording in `directory` (created when it does not exist), written at once. A
+    /// directory that holds a recording already is refused: it is never overwritten.
     pub(crate) fn create(directory: &Path, upstream: &str) -> std::io::Result<Self> {
         std::fs::create_dir_all(directory)?;
+        if directory.join(HAR_FILE).exists() {
+            return Err(std::io::Error::new(
+                std::io::ErrorKind::AlreadyExists,
+                format!(
+                    "{} holds a recording already; record into another directory (it is left as it is)",
+                    directory.display()
+                ),
+            ));
+        }
         let recording = Self {
             directory: directory.to_owned(),
             upstream: upstream.to_owned(),

@@ -632,4 +632,14 @@ async fn an_upstream_that_cannot_be_reached_is_a_502_and_a_request_not_checked()
     );
     assert_nothing_secret_or_personal(&written(directory.path()), &["Contoso"]);
     assert_nothing_secret_or_personal(&table, &["Contoso"]);
+    // A directory that holds a recording is never overwritten.
+    let refused = Proxy::start(ProxyConfig::new(&upstream, directory.path())).await;
+    let error = refused
+        .err()
+        .expect("a second recording into the same directory is refused");
+    assert_eq!(error.kind(), std::io::ErrorKind::AlreadyExists);
+    assert!(
+        error.to_string().contains("holds a recording already"),
+        "{error}"
+    );
 }
