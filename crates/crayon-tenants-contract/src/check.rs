@@ -9,9 +9,12 @@
 //! integers the contract names) are kept. So a report can be pasted into an issue.
 
 use serde::Serialize;
-use serde_json::{Map, Value, json};
+use serde_json::{Value, json};
 
-use crate::{collect_shape, effective, field_path, join, json_schema, resolve};
+use crate::{
+    Met, effective, field_path, join, json_schema, parameter_named, query_parameters, resolve,
+    walk_beside,
+};
 
 /// Which way a message went.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
@@ -166,13 +169,7 @@ pub fn check_request(request: Message<'_>, query: &[(String, String)]) -> Vec<Di
     let Some(operation) = crate::operation(request.operation) else {
         return found;
     };
-    let parameters: Vec<&Value> = operation["parameters"]
-        .as_array()
-        .into_iter()
-        .flatten()
-        .map(resolve)
-        .filter(|parameter| parameter["in"] == "query")
-        .collect();
+    let parameters = query_parameters(request.operation);
     // A parameter given more than once (`names=A&names=B`) is one array.
     let mut given: Vec<(&str, Vec<&str>)> = Vec::new();
     for (name, value) in query {
@@ -182,19 +179,7 @@ pub fn check_request(request: Message<'_>, query: &[(String, String)]) -> Vec<Di
         }
     }
     for (name, values) in given {
-        // The API binds parameter names ignoring case, as the contract says (Crayon's SDK
-        // sends `OrganizationId`): a name in another case is the parameter.
-        let named = |exact: bool| {
-            parameters.iter().find(|parameter| {
-                let known = parameter["name"].as_str().unwrap_or_default();
-                if exact {
-                    known == name
-                } else {
-                    known.eq_ignore_ascii_case(name)
-                }
-            })
-        };
-        match named(true).or_else(|| named(false)) {
+        match parameter_named(&parameters, name) {
             Some(parameter) => {
                 let schema = &parameter["schema"];
                 let value = match effective(schema)["type"].as_str() {
@@ -454,59 +439,35 @@ fn walk(
     path: &str,
     found: &mut Vec<Divergence>,
 ) {
-    let mut properties = Map::new();
-    let mut items = None;
-    collect_shape(schema, &mut properties, &mut items);
-    match value {
-        Value::Object(members) if !properties.is_empty() => {
-            for (name, member) in members {
-                let here = join(path, name);
-                if let Some(property) = properties.get(name) {
-                    walk(direction, member, property, &here, found);
-                } else if let Some((spelled, property)) = properties
-                    .iter()
-                    .find(|(known, _)| known.eq_ignore_ascii_case(name))
-                {
-                    // The API binds a request's names ignoring case, as the contract says; a
-                    // strict reader of an answer does not.
-                    if direction == Direction::Response {
-                        found.push(Divergence {
-                            direction,
-                            kind: DivergenceKind::NameCase,
-                            path: here.clone(),
-                            expected: spelled.clone(),
-                            found: name.clone(),
-                        });
-                    }
-                    walk(direction, member, property, &here, found);
-                } else {
-                    found.push(Divergence {
-                        direction,
-                        kind: DivergenceKind::UndocumentedProperty,
-                        path: here,
-                        expected: format!(
-                            "one of {}",
-                            properties.keys().cloned().collect::<Vec<_>>().join(", ")
-                        ),
-                        found: describe(member),
-                    });
-                }
-            }
-        }
-        Value::Array(elements) => {
-            if let Some(item) = items {
-                for (index, element) in elements.iter().enumerate() {
-                    walk(
-                        direction,
-                        element,
-                        &item,
-                        &format!("{path}[{index}]"),
-                        found,
-                    );
-                }
-            }
-        }
-        Value::Number(number) => {
+    walk_beside(value, schema, path, &mut |met| match met {
+        // The API binds a request's names ignoring case, as the contract says; a strict
+        // reader of an answer does not.
+        Met::OtherCase {
+            path,
+            spelled,
+            sent,
+        } if direction == Direction::Response => found.push(Divergence {
+            direction,
+            kind: DivergenceKind::NameCase,
+            path: path.to_owned(),
+            expected: spelled.to_owned(),
+            found: sent.to_owned(),
+        }),
+        Met::Unknown { path, value, known } => found.push(Divergence {
+            direction,
+            kind: DivergenceKind::UndocumentedProperty,
+            path: path.to_owned(),
+            expected: format!(
+                "one of {}",
+                known.keys().cloned().collect::<Vec<_>>().join(", ")
+            ),
+            found: describe(value),
+        }),
+        Met::Leaf {
+            path,
+            value: value @ Value::Number(number),
+            schema,
+        } => {
             let listed = effective(schema).get("enum").and_then(Value::as_array);
             if let Some(listed) = listed
                 && !listed.contains(value)
@@ -532,7 +493,7 @@ fn walk(
             }
         }
         _ => {}
-    }
+    });
 }
 
 /// A value by its JSON type and size, never its content: `string of 7 characters`, `integer`,

@@ -274,11 +274,50 @@ pub struct UnknownProperty {
 /// `ApiError.Parameters`) takes any member.
 pub fn unknown_properties(value: &Value, schema: &Value) -> Vec<UnknownProperty> {
     let mut found = Vec::new();
-    walk_unknown(value, schema, "", &mut found);
+    walk_beside(value, schema, "", &mut |met| {
+        if let Met::Unknown { path, known, .. } = met {
+            found.push(UnknownProperty {
+                path: path.to_owned(),
+                known: known.keys().cloned().collect(),
+            });
+        }
+    });
     found
 }
 
-fn walk_unknown(value: &Value, schema: &Value, path: &str, found: &mut Vec<UnknownProperty>) {
+/// What a walk of a value beside its schema meets ([`walk_beside`]).
+pub(crate) enum Met<'w> {
+    /// A member the schema has, spelled in another case than the contract's.
+    OtherCase {
+        path: &'w str,
+        spelled: &'w str,
+        sent: &'w str,
+    },
+    /// A member the schema has no property for, and the properties it has there.
+    Unknown {
+        path: &'w str,
+        value: &'w Value,
+        known: &'w Map<String, Value>,
+    },
+    /// A value that is neither an object of properties nor an array, with its schema.
+    Leaf {
+        path: &'w str,
+        value: &'w Value,
+        schema: &'w Value,
+    },
+}
+
+/// Walks `value` beside `schema` (an OpenAPI schema of the contract), through `$ref`s and
+/// combinators, into the members and items the schema describes, telling `meet` what it finds.
+/// A member binds to its property by the contract's spelling, else ignoring case, as the API
+/// binds names. An object schema without `properties` (a map, such as `ApiError.Parameters`)
+/// is a leaf.
+pub(crate) fn walk_beside(
+    value: &Value,
+    schema: &Value,
+    path: &str,
+    meet: &mut dyn FnMut(Met<'_>),
+) {
     let mut properties = Map::new();
     let mut items = None;
     collect_shape(schema, &mut properties, &mut items);
@@ -286,27 +325,72 @@ fn walk_unknown(value: &Value, schema: &Value, path: &str, found: &mut Vec<Unkno
         Value::Object(members) if !properties.is_empty() => {
             for (name, member) in members {
                 let here = join(path, name);
-                match properties
-                    .iter()
-                    .find(|(known, _)| known.eq_ignore_ascii_case(name))
-                {
-                    Some((_, property)) => walk_unknown(member, property, &here, found),
-                    None => found.push(UnknownProperty {
-                        path: here,
-                        known: properties.keys().cloned().collect(),
+                let property = properties.get_key_value(name).or_else(|| {
+                    properties
+                        .iter()
+                        .find(|(known, _)| known.eq_ignore_ascii_case(name))
+                });
+                match property {
+                    Some((spelled, property)) => {
+                        if spelled != name {
+                            meet(Met::OtherCase {
+                                path: &here,
+                                spelled,
+                                sent: name,
+                            });
+                        }
+                        walk_beside(member, property, &here, meet);
+                    }
+                    None => meet(Met::Unknown {
+                        path: &here,
+                        value: member,
+                        known: &properties,
                     }),
                 }
             }
         }
         Value::Array(elements) => {
-            if let Some(item) = items {
+            if let Some(item) = &items {
                 for (index, element) in elements.iter().enumerate() {
-                    walk_unknown(element, &item, &format!("{path}[{index}]"), found);
+                    walk_beside(element, item, &format!("{path}[{index}]"), meet);
                 }
             }
         }
-        _ => {}
+        _ => meet(Met::Leaf {
+            path,
+            value,
+            schema,
+        }),
     }
+}
+
+/// The query parameters of an operation (its `operationId`), references resolved.
+pub fn query_parameters(operation: &str) -> Vec<&'static Value> {
+    self::operation(operation)
+        .and_then(|operation| operation["parameters"].as_array())
+        .into_iter()
+        .flatten()
+        .map(resolve)
+        .filter(|parameter| parameter["in"] == "query")
+        .collect()
+}
+
+/// The parameter among `parameters` that `name` binds to: the one of that spelling, else the
+/// one of that name in another case (the API binds names ignoring case; Crayon's SDK sends
+/// `OrganizationId`).
+pub fn parameter_named<'p>(parameters: &[&'p Value], name: &str) -> Option<&'p Value> {
+    let named = |exact: bool| {
+        parameters.iter().copied().find(|parameter| {
+            parameter["name"].as_str().is_some_and(|known| {
+                if exact {
+                    known == name
+                } else {
+                    known.eq_ignore_ascii_case(name)
+                }
+            })
+        })
+    };
+    named(true).or_else(|| named(false))
 }
 
 /// The properties and the array item schema a value of `schema` may have, through `$ref`s and

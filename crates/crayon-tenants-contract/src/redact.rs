@@ -127,20 +127,9 @@ impl Redactor {
     /// Replaces the values of an operation's query parameters that the contract marks, and of
     /// every parameter it does not have.
     pub fn query(&mut self, operation: Option<&str>, pairs: &mut [(String, String)]) {
-        let parameters: Vec<&Value> = operation
-            .and_then(crate::operation)
-            .and_then(|operation| operation["parameters"].as_array())
-            .into_iter()
-            .flatten()
-            .map(resolve)
-            .collect();
+        let parameters = operation.map(crate::query_parameters).unwrap_or_default();
         for (name, value) in pairs.iter_mut() {
-            // Names bind ignoring case (Crayon's SDK sends `OrganizationId`).
-            let parameter = parameters.iter().find(|parameter| {
-                parameter["name"]
-                    .as_str()
-                    .is_some_and(|known| known.eq_ignore_ascii_case(name))
-            });
+            let parameter = crate::parameter_named(&parameters, name);
             let sensitivity = match parameter {
                 Some(parameter) => sensitivity(parameter),
                 None => Some(Sensitivity::Personal("text".to_owned())),
