@@ -182,16 +182,6 @@ impl Tour {
                 return Ok(None);
             }
         };
-        let headers: Vec<(String, String)> = answer
-            .headers()
-            .iter()
-            .map(|(name, value)| {
-                (
-                    name.as_str().to_owned(),
-                    String::from_utf8_lossy(value.as_bytes()).into_owned(),
-                )
-            })
-            .collect();
         let content_type = answer
             .headers()
             .get("content-type")
@@ -202,8 +192,12 @@ impl Tour {
             content_type,
             body: answer.body(),
         });
+        let headers = answer
+            .headers()
+            .iter()
+            .map(|(name, value)| (name.as_str(), value.as_bytes()));
         self.report
-            .record(operation, answer.status().as_u16(), &headers, divergences);
+            .record(operation, answer.status().as_u16(), headers, divergences);
         Ok(answer
             .status()
             .is_success()

@@ -48,14 +48,14 @@ pub struct Seen {
 }
 
 impl Report {
-    /// Adds an exchange: its operation, the answer's status and headers (all of them: only the
-    /// ones worth knowing are kept, and only values that are numbers or times), and what the
-    /// check found in it.
-    pub fn record(
+    /// Adds an exchange: its operation, the answer's status and headers (names and values, all
+    /// of them: only the ones worth knowing are kept, and only values that are numbers or
+    /// times), and what the check found in it.
+    pub fn record<'h>(
         &mut self,
         operation: &str,
         status: u16,
-        headers: &[(String, String)],
+        headers: impl IntoIterator<Item = (&'h str, &'h [u8])>,
         divergences: Vec<Divergence>,
     ) {
         let report = self.operations.entry(operation.to_owned()).or_default();
@@ -65,10 +65,10 @@ impl Report {
             if crate::check::notable_header(name) {
                 let safe = value.len() <= 64
                     && value
-                        .chars()
-                        .all(|c| c.is_ascii_alphanumeric() || " ,:;=-.".contains(c));
+                        .iter()
+                        .all(|c| c.is_ascii_alphanumeric() || b" ,:;=-.".contains(c));
                 let value = if safe {
-                    value.clone()
+                    String::from_utf8_lossy(value).into_owned()
                 } else {
                     format!("<{} characters>", value.len())
                 };

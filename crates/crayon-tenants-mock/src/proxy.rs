@@ -11,14 +11,14 @@ use std::time::{Duration, Instant, SystemTime};
 use axum::Router;
 use axum::body::Body;
 use axum::extract::{Request, State};
-use axum::http::{HeaderMap, HeaderName, StatusCode};
+use axum::http::{HeaderName, StatusCode};
 use axum::response::{IntoResponse, Response};
 use crayon_tenants_contract::check::{self, Direction, Divergence, DivergenceKind, Message};
 use crayon_tenants_contract::report::Report;
 use tokio::net::TcpListener;
 use tokio::task::JoinHandle;
 
-use crate::recording::{Exchange, Recording};
+use crate::recording::{Exchange, Recording, content_type};
 
 /// The largest body the proxy carries either way.
 const MAX_BODY: usize = 64 * 1024 * 1024;
@@ -175,6 +175,7 @@ async fn forward(State(shared): State<Arc<Shared>>, request: Request) -> Respons
         Err(error) => return upstream_failed(&shared, operation, error),
     };
     let exchange = Exchange {
+        operation,
         started,
         elapsed: clock.elapsed(),
         method: parts.method.as_str(),
@@ -234,15 +235,9 @@ fn query_pairs(query: Option<&str>) -> Vec<(String, String)> {
         .collect()
 }
 
-fn content_type(headers: &HeaderMap) -> Option<&str> {
-    headers
-        .get(axum::http::header::CONTENT_TYPE)
-        .and_then(|value| value.to_str().ok())
-}
-
 /// What the contract check finds in an exchange, both ways.
 fn divergences(exchange: &Exchange<'_>) -> Vec<Divergence> {
-    let Some(operation) = exchange.operation() else {
+    let Some(operation) = exchange.operation else {
         return vec![Divergence {
             direction: Direction::Request,
             kind: DivergenceKind::UndocumentedOperation,

@@ -33,6 +33,8 @@ const HAR_TAIL: &str = "\n]}}\n";
 
 /// One exchange as the proxy saw it (unredacted: it is redacted when recorded).
 pub(crate) struct Exchange<'a> {
+    /// The contract's operation this request is, when it is one.
+    pub(crate) operation: Option<&'static str>,
     pub(crate) started: SystemTime,
     pub(crate) elapsed: Duration,
     pub(crate) method: &'a str,
@@ -43,13 +45,6 @@ pub(crate) struct Exchange<'a> {
     pub(crate) status: u16,
     pub(crate) response_headers: &'a HeaderMap,
     pub(crate) response_body: &'a [u8],
-}
-
-impl Exchange<'_> {
-    /// The contract's operation this request is, when it is one.
-    pub(crate) fn operation(&self) -> Option<&'static str> {
-        check::find_operation(self.method, self.path).map(|(operation, _)| operation)
-    }
 }
 
 /// The exchanges so far, redacted, and what they showed.
@@ -104,24 +99,18 @@ impl Recording {
         exchange: &Exchange<'_>,
         divergences: Vec<Divergence>,
     ) -> std::io::Result<()> {
-        let operation = exchange.operation();
-        let headers = |map: &HeaderMap| -> Vec<(String, String)> {
-            map.iter()
-                .map(|(name, value)| {
-                    (
-                        name.as_str().to_owned(),
-                        String::from_utf8_lossy(value.as_bytes()).into_owned(),
-                    )
-                })
-                .collect()
-        };
+        let operation = exchange.operation;
+        let headers = exchange
+            .response_headers
+            .iter()
+            .map(|(name, value)| (name.as_str(), value.as_bytes()));
         self.report.record(
             operation.unwrap_or(NO_OPERATION),
             exchange.status,
-            &headers(exchange.response_headers),
+            headers,
             divergences,
         );
-        let entry = self.entry(exchange, operation);
+        let entry = self.entry(exchange);
         self.append(&entry)?;
         self.write_report()
     }
@@ -147,7 +136,8 @@ impl Recording {
     }
 
     /// The HAR entry of an exchange, redacted.
-    fn entry(&mut self, exchange: &Exchange<'_>, operation: Option<&'static str>) -> Value {
+    fn entry(&mut self, exchange: &Exchange<'_>) -> Value {
+        let operation = exchange.operation;
         let mut query = exchange.query.clone();
         self.redactor.query(operation, &mut query);
         let encoded: String = form_urlencoded::Serializer::new(String::new())
@@ -159,8 +149,8 @@ impl Recording {
         };
         let request_schema = operation.and_then(check::request_schema);
         let response_schema = operation.and_then(|id| check::response_schema(id, exchange.status));
-        let request_type = content_type(exchange.request_headers);
-        let response_type = content_type(exchange.response_headers);
+        let request_type = content_type(exchange.request_headers).unwrap_or_default();
+        let response_type = content_type(exchange.response_headers).unwrap_or_default();
         let mut request = json!({
             "method": exchange.method,
             "url": url,
@@ -173,10 +163,10 @@ impl Recording {
         });
         if !exchange.request_body.is_empty() {
             request["postData"] =
-                self.post_data(exchange.request_body, &request_type, request_schema);
+                self.post_data(exchange.request_body, request_type, request_schema);
         }
         let (text, comment) =
-            self.kept_body(exchange.response_body, &response_type, response_schema);
+            self.kept_body(exchange.response_body, response_type, response_schema);
         let mut content = json!({
             "size": exchange.response_body.len(),
             "mimeType": response_type,
@@ -292,12 +282,11 @@ fn replace(path: &Path, contents: &[u8]) -> std::io::Result<()> {
     Ok(())
 }
 
-fn content_type(headers: &HeaderMap) -> String {
+/// A message's `Content-Type`, when it has one.
+pub(crate) fn content_type(headers: &HeaderMap) -> Option<&str> {
     headers
         .get(axum::http::header::CONTENT_TYPE)
         .and_then(|value| value.to_str().ok())
-        .unwrap_or_default()
-        .to_owned()
 }
 
 /// Whether a header may carry a credential: its value is not recorded.
