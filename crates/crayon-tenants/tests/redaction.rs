@@ -29,14 +29,7 @@ fn assert_no_secret(what: &str, text: &str, tokens: &[String]) {
 
 #[tokio::test]
 async fn no_output_of_a_whole_session_contains_a_secret() {
-    let captured = Captured::default();
-    let writer = captured.clone();
-    let subscriber = tracing_subscriber::fmt()
-        .with_max_level(tracing::Level::TRACE)
-        .with_writer(move || writer.clone())
-        .with_ansi(false)
-        .finish();
-    let _guard = tracing::subscriber::set_default(subscriber);
+    let (captured, _guard) = Captured::everything();
 
     let server = MockServer::start(MockConfig::default()).await.unwrap();
     let credentials = Credentials::password(

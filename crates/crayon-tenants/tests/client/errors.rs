@@ -190,14 +190,7 @@ async fn an_answer_that_does_not_decode_is_described_not_quoted() {
         "Organization":{"Id":1,"Name":"Reseller"},"Publisher":{"Id":2,"Name":"Microsoft"},
         "CustomerTenantType":1,"Email":"jane.roe@contoso.example"}"#;
     let url = answering("HTTP/1.1 200 OK\r\ncontent-type: application/json", body).await;
-    let captured = crate::support::Captured::default();
-    let writer = captured.clone();
-    let subscriber = tracing_subscriber::fmt()
-        .with_max_level(tracing::Level::TRACE)
-        .with_writer(move || writer.clone())
-        .with_ansi(false)
-        .finish();
-    let _guard = tracing::subscriber::set_default(subscriber);
+    let (captured, _guard) = crate::support::Captured::everything();
     let client = Client::builder()
         .base_url(url)
         .bearer_token("token")
@@ -237,15 +230,7 @@ async fn an_answer_that_does_not_decode_is_described_not_quoted() {
 
 #[tokio::test]
 async fn a_search_for_a_customer_is_shown_in_no_trace_and_no_error_text() {
-    let captured = crate::support::Captured::default();
-    let writer = captured.clone();
-    let subscriber = tracing_subscriber::fmt()
-        .with_max_level(tracing::Level::TRACE)
-        .with_span_events(tracing_subscriber::fmt::format::FmtSpan::CLOSE)
-        .with_writer(move || writer.clone())
-        .with_ansi(false)
-        .finish();
-    let _guard = tracing::subscriber::set_default(subscriber);
+    let (captured, _guard) = crate::support::Captured::everything();
     let (_server, client) = start(MockConfig::default()).await;
     client
         .list_customer_tenants()

@@ -67,6 +67,20 @@ impl std::io::Write for Captured {
 }
 
 impl Captured {
+    /// Everything `tracing` says on this thread while the guard lives, as the `fmt` subscriber
+    /// prints it: every event of every level, and every span with its fields when it closes.
+    pub fn everything() -> (Self, tracing::subscriber::DefaultGuard) {
+        let captured = Self::default();
+        let writer = captured.clone();
+        let subscriber = tracing_subscriber::fmt()
+            .with_max_level(tracing::Level::TRACE)
+            .with_span_events(tracing_subscriber::fmt::format::FmtSpan::CLOSE)
+            .with_writer(move || writer.clone())
+            .with_ansi(false)
+            .finish();
+        (captured, tracing::subscriber::set_default(subscriber))
+    }
+
     /// What was written, as text.
     pub fn text(&self) -> String {
         String::from_utf8(self.0.lock().unwrap().clone()).unwrap()
