@@ -52,21 +52,21 @@ impl MockServer {
     pub async fn start(config: MockConfig) -> std::io::Result<Self> {
         let listener = TcpListener::bind(config.listen).await?;
         let address = listener.local_addr()?;
+        if config.seed_from.is_some() && config.state_file.is_some() {
+            return Err(std::io::Error::new(
+                std::io::ErrorKind::InvalidInput,
+                "a world is built from a recording or kept in a state file, not both",
+            ));
+        }
         let saved = match &config.state_file {
             Some(path) => StateFile::read(path)?,
             None => None,
         };
         let state = match (saved, &config.seed_from) {
-            (_, Some(_)) if config.state_file.is_some() => {
-                return Err(std::io::Error::new(
-                    std::io::ErrorKind::InvalidInput,
-                    "a world is built from a recording or kept in a state file, not both",
-                ));
-            }
             (_, Some(directory)) => {
                 let answers = crate::recording::recorded_answers(directory)?;
                 let (world, tenants) = crate::world::World::from_recording(&answers);
-                MockState::from_recording(world, tenants)
+                MockState::stored(world, 0, tenants)
             }
             (Some(saved), None) => MockState::from_file(saved),
             (None, None) => {

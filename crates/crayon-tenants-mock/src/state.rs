@@ -13,7 +13,7 @@ use crayon_tenants::types::{
 };
 
 use crate::seed;
-use crate::world::{RecordedTenant, World};
+use crate::world::World;
 
 /// A customer tenant as the mock stores it.
 #[derive(Clone, Debug, PartialEq)]
@@ -105,39 +105,29 @@ impl MockState {
         &self.world
     }
 
-    /// A world built from a recording, its tenants as they were recorded (their ids kept).
-    pub(crate) fn from_recording(world: World, tenants: Vec<RecordedTenant>) -> Self {
-        let state = Self {
-            inner: Mutex::default(),
-            world,
-        };
-        {
-            let mut store = state.lock();
-            for (organization_id, detailed, agreements) in tenants {
-                if let Some(id) = detailed.tenant.as_ref().and_then(|t| t.id) {
-                    store.last_id = store.last_id.max(id);
-                    let stored = StoredTenant {
-                        organization_id,
-                        detailed,
-                        agreements,
-                    };
-                    store.tenants.insert(id, stored);
-                }
-            }
-        }
-        state
-    }
-
     /// The world as a state file holds it.
     pub(crate) fn to_file(&self) -> crate::state_file::StateFile {
         let store = self.lock();
         crate::state_file::StateFile::new(store.last_id, store.tenants.values().cloned().collect())
     }
 
-    /// A world read from a state file.
+    /// A world read from a state file: the demo look-ups and the file's tenants.
     pub(crate) fn from_file(file: crate::state_file::StateFile) -> Self {
         let (last_id, tenants) = file.into_parts();
-        let state = Self::default();
+        Self::stored(World::default(), last_id, tenants)
+    }
+
+    /// A world of these look-ups and stored tenants (their ids kept, the next id after both
+    /// `last_id` and theirs): read from a state file or built from a recording.
+    pub(crate) fn stored(
+        world: World,
+        last_id: i32,
+        tenants: impl IntoIterator<Item = StoredTenant>,
+    ) -> Self {
+        let state = Self {
+            inner: Mutex::default(),
+            world,
+        };
         {
             let mut store = state.lock();
             store.last_id = last_id;

@@ -15,6 +15,7 @@ use serde::de::DeserializeOwned;
 use serde_json::Value;
 
 use crate::seed::{CRAYON_COMPANY, INVOICE_PROFILES, ORGANIZATIONS, PUBLISHERS};
+use crate::state::StoredTenant;
 
 /// The look-ups of a mock.
 #[derive(Clone, Debug)]
@@ -46,9 +47,6 @@ impl Default for World {
         }
     }
 }
-
-/// A tenant recorded: its organization, what was recorded of it, and its agreements.
-pub(crate) type RecordedTenant = (i32, CustomerTenantDetailed, Vec<ServiceAccountAgreement>);
 
 impl World {
     /// The organizations the user may see, in id order.
@@ -110,13 +108,13 @@ impl World {
     /// answered to them); a publisher is taken to have every program type.
     pub(crate) fn from_recording(
         answers: &crate::recording::RecordedAnswers,
-    ) -> (Self, Vec<RecordedTenant>) {
+    ) -> (Self, Vec<StoredTenant>) {
         let mut world = Self {
             organizations: Vec::new(),
             invoice_profiles: Vec::new(),
             publishers: Vec::new(),
         };
-        let mut tenants: BTreeMap<i32, RecordedTenant> = BTreeMap::new();
+        let mut tenants: BTreeMap<i32, StoredTenant> = BTreeMap::new();
         let mut agreements: BTreeMap<i32, Vec<ServiceAccountAgreement>> = BTreeMap::new();
         for (operation, parameters, body) in answers {
             let id = parameters
@@ -199,18 +197,18 @@ impl World {
         }
         for (id, recorded) in &mut tenants {
             if let Some(found) = agreements.remove(id) {
-                recorded.2 = found;
+                recorded.agreements = found;
             }
             // An organization a tenant names that no look-up answered: the user saw the tenant,
             // so they may see its organization.
             let organization = recorded
-                .1
+                .detailed
                 .tenant
                 .as_ref()
                 .and_then(|t| t.organization.clone());
-            if world.organization(recorded.0).is_none() {
+            if world.organization(recorded.organization_id).is_none() {
                 world.add_organization(organization.unwrap_or(Organization {
-                    id: Some(recorded.0),
+                    id: Some(recorded.organization_id),
                     ..Default::default()
                 }));
             }
@@ -218,19 +216,12 @@ impl World {
         (world, tenants.into_values().collect())
     }
 
-    fn add_organization(&mut self, organization: Organization) {
-        if organization.id.is_some()
-            && self
-                .organization(organization.id.unwrap_or_default())
-                .is_none()
-        {
-            let organization = Organization {
-                crayon_company_name: organization
-                    .crayon_company_name
-                    .clone()
-                    .or(Some(CRAYON_COMPANY.to_owned())),
-                ..organization
-            };
+    fn add_organization(&mut self, mut organization: Organization) {
+        let Some(id) = organization.id else { return };
+        if self.organization(id).is_none() {
+            organization
+                .crayon_company_name
+                .get_or_insert_with(|| CRAYON_COMPANY.to_owned());
             self.organizations.push((organization, true));
             self.organizations
                 .sort_by_key(|(organization, _)| organization.id);
@@ -263,7 +254,7 @@ impl World {
 /// A tenant recorded (from a list, a get, or with its profile from a detailed answer), merged
 /// with what was recorded of it before.
 fn add_tenant(
-    tenants: &mut BTreeMap<i32, RecordedTenant>,
+    tenants: &mut BTreeMap<i32, StoredTenant>,
     tenant: CustomerTenant,
     detailed: Option<CustomerTenantDetailed>,
 ) {
@@ -273,13 +264,15 @@ fn add_tenant(
         .as_ref()
         .and_then(|organization| organization.id)
         .unwrap_or_default();
-    let entry = tenants
-        .entry(id)
-        .or_insert_with(|| (organization, CustomerTenantDetailed::default(), Vec::new()));
+    let entry = tenants.entry(id).or_insert_with(|| StoredTenant {
+        organization_id: organization,
+        detailed: CustomerTenantDetailed::default(),
+        agreements: Vec::new(),
+    });
     if let Some(detailed) = detailed {
-        entry.1 = detailed;
+        entry.detailed = detailed;
     }
-    entry.1.tenant = Some(tenant);
+    entry.detailed.tenant = Some(tenant);
 }
 
 /// A recorded body as the model of `schema`, its names first brought to the contract's case.
