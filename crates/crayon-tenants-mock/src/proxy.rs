@@ -1,7 +1,8 @@
 //! The recording proxy: a client (Crayon's .NET SDK, the Python SDK, curl, this project's CLI)
 //! talks to it as to the API; it forwards each request as it is to the upstream (the real API),
-//! answers with what the upstream answered, checks both against the contract, and records
-//! every exchange, redacted ([`crate::recording`]).
+//! but for `Accept-Encoding` (an answer must come uncompressed to be checked), answers with what
+//! the upstream answered, checks both against the contract, and records every exchange,
+//! redacted ([`crate::recording`]). It never follows a redirect: the client gets it as it came.
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -164,9 +165,9 @@ async fn forward(State(shared): State<Arc<Shared>>, request: Request) -> Respons
     let operation = check::find_operation(parts.method.as_str(), parts.uri.path())
         .map(|(operation, _)| operation);
     let (status, headers, answer_body) = match answer {
-        Ok(answer) => {
+        Ok(mut answer) => {
             let status = answer.status();
-            let headers = answer.headers().clone();
+            let headers = std::mem::take(answer.headers_mut());
             match answer.bytes().await {
                 Ok(bytes) => (status, headers, bytes),
                 Err(error) => return upstream_failed(&shared, operation, error),
