@@ -8,6 +8,9 @@
 //! and size (`string of 7 characters`); property names, statuses, and enumeration values (small
 //! integers the contract names) are kept. So a report can be pasted into an issue.
 
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, OnceLock};
+
 use serde::Serialize;
 use serde_json::{Value, json};
 
@@ -338,13 +341,10 @@ fn check_value(
     let mut folded = value.clone();
     crate::fold_case(&mut folded, schema);
     walk(direction, value, schema, path, found);
-    let document = json_schema(schema);
-    let Ok(validator) = jsonschema::options()
-        .should_validate_formats(true)
-        .build(&document)
-    else {
+    let Some(strict) = strict(schema) else {
         return;
     };
+    let (document, validator) = &*strict;
     use jsonschema::error::ValidationErrorKind;
     for error in validator.iter_errors(&folded) {
         let at = as_sent(value, error.instance_path().as_str());
@@ -353,7 +353,7 @@ fn check_value(
             (false, true) => path.to_owned(),
             _ => at,
         };
-        let expected = keyword_value(&document, error.schema_path().as_str());
+        let expected = keyword_value(document, error.schema_path().as_str());
         let (kind, at, expected, came) = match error.kind() {
             // Reported by the walk, with the value kept.
             ValidationErrorKind::Enum { .. } => continue,
@@ -384,6 +384,30 @@ fn check_value(
             found: came,
         });
     }
+}
+
+/// The strict validator of a schema of the contract (formats validated), with the JSON Schema
+/// document it was built from (whose keywords a divergence quotes): built once per schema, not
+/// once per message checked.
+fn strict(schema: &Value) -> Option<Arc<(Value, jsonschema::Validator)>> {
+    type Built = HashMap<String, Arc<(Value, jsonschema::Validator)>>;
+    static BUILT: OnceLock<Mutex<Built>> = OnceLock::new();
+    let key = schema.to_string();
+    let mut built = BUILT
+        .get_or_init(Mutex::default)
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner());
+    if let Some(found) = built.get(&key) {
+        return Some(found.clone());
+    }
+    let document = json_schema(schema);
+    let validator = jsonschema::options()
+        .should_validate_formats(true)
+        .build(&document)
+        .ok()?;
+    let strict = Arc::new((document, validator));
+    built.insert(key, strict.clone());
+    Some(strict)
 }
 
 /// The dotted path of a pointer into the value with its names folded, spelled as the value
